@@ -1,0 +1,22 @@
+"""The REST API, /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs)."""
+
+from ninja import NinjaAPI
+
+from . import errors
+from .auth import BearerToken, Session
+from .disputes import router as disputes_router
+
+api = NinjaAPI(
+    title="售后纠纷管理系统 API",
+    version="1.0.0",
+    description=(
+        "After-sales dispute management. Errors: "
+        '{"error": {"code", "message", "fields"}}; Chinese by default, English with '
+        "`Accept-Language: en`. Authenticate with `Authorization: Bearer <token>` "
+        "(`aftersales token create USERNAME`) or the web session."
+    ),
+    auth=[BearerToken(), Session()],
+    urls_namespace="api-v1",
+)
+errors.register(api)
+api.add_router("/disputes", disputes_router, tags=["disputes"])

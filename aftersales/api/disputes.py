@@ -1,0 +1,209 @@
+"""/api/v1/disputes: intake, queue, detail, lifecycle actions, evidence, assignment."""
+
+import hashlib
+import json
+import math
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from aftersales.common.errors import Forbidden, ValidationFailed
+from aftersales.disputes import selectors, services
+from aftersales.disputes.evidence import evidence_add
+from aftersales.disputes.intake import validate_intake
+from aftersales.disputes.lifecycle import Status
+from aftersales.disputes.models import Channel
+from aftersales.disputes.permissions import can_reveal_contact
+from aftersales.disputes.taxonomy import Category, Severity
+from aftersales.parties.models import Team
+
+from .schemas import (
+    ActionIn,
+    AssignIn,
+    ContactOut,
+    DisputeDetailOut,
+    DisputeIn,
+    DisputeOut,
+    DisputePage,
+    ErrorOut,
+    EvidenceUploadOut,
+)
+
+router = Router()
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+IDEMPOTENCY_KEY_MAX = 100
+
+
+def detail(dispute) -> dict:
+    data = DisputeOut.from_orm(dispute).dict()
+    data["timeline"] = list(selectors.dispute_timeline(dispute))
+    data["evidence"] = list(dispute.evidence.order_by("uploaded_at", "id"))
+    return data
+
+
+@router.post(
+    "",
+    response={201: DisputeDetailOut, 200: DisputeDetailOut, **ERRORS},
+    summary="受理投诉 / Create a dispute",
+)
+def create_dispute(request: HttpRequest, payload: DisputeIn):
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationFailed(
+            _("Idempotency-Key 不能超过 %(max)d 个字符") % {"max": IDEMPOTENCY_KEY_MAX},
+            fields={"Idempotency-Key": _("过长")},
+        )
+    raw = payload.dict()
+    intake = validate_intake(raw)
+    request_hash = hashlib.sha256(
+        json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    dispute, created = services.dispute_create(
+        request=intake,
+        actor=request.auth,
+        intake_key=f"idem:{request.auth.pk}:{key}" if key else None,
+        request_hash=request_hash,
+    )
+    # The creator gets the dispute back (also on a retry) even if routing put it outside
+    # their own queue.
+    return (201 if created else 200), detail(selectors.dispute_for_creator(dispute))
+
+
+class QueueFilters(Schema):
+    status: str | None = None
+    category: str | None = None
+    severity: str | None = None
+    channel: str | None = None
+    assignee: str | None = None
+    q: str | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+def _check_choice(fields: dict, name: str, value: str | None, choices: list[str]) -> None:
+    if value and value not in choices:
+        fields[name] = _("未知的取值“%(value)s”，可选：%(choices)s") % {
+            "value": value,
+            "choices": ", ".join(choices),
+        }
+
+
+@router.get("", response={200: DisputePage, **ERRORS}, summary="投诉列表 / Dispute queue")
+def list_disputes(request: HttpRequest, filters: Query[QueueFilters]):
+    fields: dict[str, str] = {}
+    _check_choice(fields, "status", filters.status, [s.value for s in Status])
+    _check_choice(fields, "category", filters.category, [c.value for c in Category])
+    _check_choice(fields, "severity", filters.severity, [s.value for s in Severity])
+    _check_choice(fields, "channel", filters.channel, Channel.values)
+    if filters.page < 1:
+        fields["page"] = _("页码从 1 开始")
+    if not 1 <= filters.page_size <= 200:
+        fields["page_size"] = _("每页条数应在 1 到 200 之间")
+    if filters.q and len(filters.q) > 200:
+        fields["q"] = _("搜索词不能超过 200 个字符")
+    if fields:
+        raise ValidationFailed(_("查询条件有误"), fields=fields)
+    qs = selectors.dispute_queue(
+        request.auth,
+        status=filters.status,
+        category=filters.category,
+        severity=filters.severity,
+        channel=filters.channel,
+        assignee=filters.assignee,
+        q=filters.q,
+    )
+    count = qs.count()
+    start = (filters.page - 1) * filters.page_size
+    items = list(qs.select_related("order", "duplicate_of")[start : start + filters.page_size])
+    return {
+        "items": items,
+        "count": count,
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "pages": max(1, math.ceil(count / filters.page_size)),
+    }
+
+
+@router.get("/{number}", response={200: DisputeDetailOut, **ERRORS}, summary="投诉详情与时间线")
+def get_dispute(request: HttpRequest, number: str):
+    return detail(selectors.dispute_get(number=number, user=request.auth))
+
+
+@router.post(
+    "/{number}/actions",
+    response={200: DisputeDetailOut, **ERRORS},
+    summary="执行生命周期操作 / Apply a lifecycle action",
+)
+def apply_action(request: HttpRequest, number: str, payload: ActionIn):
+    dispute = selectors.dispute_get(number=number, user=request.auth)
+    extra = {k: v for k, v in (payload.model_extra or {}).items()}
+    services.dispute_apply(
+        dispute=dispute,
+        action=payload.action,
+        actor=request.auth,
+        version=payload.version,
+        reason=payload.reason or "",
+        payload=extra,
+    )
+    return detail(selectors.dispute_get(number=number, user=request.auth))
+
+
+@router.post(
+    "/{number}/assignment",
+    response={200: DisputeDetailOut, **ERRORS},
+    summary="分派 / Assign to a team and agent",
+)
+def assign(request: HttpRequest, number: str, payload: AssignIn):
+    dispute = selectors.dispute_get(number=number, user=request.auth)
+    fields: dict[str, str] = {}
+    team = None
+    if payload.team:
+        team = Team.objects.filter(code=payload.team).first()
+        if team is None:
+            fields["team"] = _("小组 %(code)s 不存在") % {"code": payload.team}
+    assignee = None
+    if payload.assignee:
+        assignee = get_user_model().objects.filter(
+            username=payload.assignee, is_active=True
+        ).first()
+        if assignee is None:
+            fields["assignee"] = _("用户 %(name)s 不存在") % {"name": payload.assignee}
+    if fields:
+        raise ValidationFailed(_("分派信息有误"), fields=fields)
+    services.dispute_assign(
+        dispute=dispute, actor=request.auth, version=payload.version, team=team, assignee=assignee
+    )
+    return detail(selectors.dispute_get(number=number, user=request.auth))
+
+
+@router.post(
+    "/{number}/evidence",
+    response={201: EvidenceUploadOut, 200: EvidenceUploadOut, 413: ErrorOut, 415: ErrorOut,
+              **ERRORS},
+    summary="上传证据 / Upload evidence",
+)
+def upload_evidence(
+    request: HttpRequest, number: str, file: File[UploadedFile], note: Form[str] = ""
+):
+    dispute = selectors.dispute_get(number=number, user=request.auth)
+    result = evidence_add(dispute=dispute, upload=file, actor=request.auth, note=note)
+    return (200 if result.duplicate else 201), {
+        "duplicate": result.duplicate,
+        "evidence": result.evidence,
+    }
+
+
+@router.get(
+    "/{number}/contact",
+    response={200: ContactOut, **ERRORS},
+    summary="查看完整联系方式（记入时间线）",
+)
+def reveal_contact(request: HttpRequest, number: str):
+    dispute = selectors.dispute_get(number=number, user=request.auth)
+    if not can_reveal_contact(request.auth):
+        raise Forbidden(_("您没有查看顾客完整联系方式的权限"))
+    phone = services.dispute_reveal_contact(dispute=dispute, actor=request.auth)
+    return {"name": dispute.customer.name, "phone": phone, "email": dispute.customer.email}

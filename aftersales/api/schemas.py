@@ -1,0 +1,205 @@
+"""Request and response shapes of the REST API. Incoming values are typed loosely on
+purpose: the intake validator judges them and answers in the user's language."""
+
+from datetime import datetime
+
+from django.utils.translation import get_language
+from ninja import Field, Schema
+
+from aftersales.common.money import format_yuan
+from aftersales.disputes.intake import DESCRIPTION_MAX
+from aftersales.disputes.lifecycle import STATUS_LABELS, STATUS_LABELS_EN, Status, allowed_actions
+from aftersales.disputes.models import Channel, Expectation
+from aftersales.disputes.taxonomy import (
+    CATEGORY_LABELS,
+    CATEGORY_LABELS_EN,
+    SEVERITY_LABELS,
+    SEVERITY_LABELS_EN,
+    Category,
+    Severity,
+)
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, str] = {}
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class CustomerIn(Schema):
+    name: str = Field(..., description="顾客姓名")
+    phone: str = Field(..., description="手机号（11 位）或带区号的固定电话")
+    email: str | None = Field(None, description="电子邮箱")
+
+
+class DisputeIn(Schema):
+    channel: str = Field(..., description="受理渠道", json_schema_extra={"enum": Channel.values})
+    order_no: str = Field(..., description="订单号（须为系统中已有订单）")
+    customer: CustomerIn
+    product_name: str | None = Field(None, description="商品名称")
+    amount_paid: str | None = Field(None, description="实付金额，十进制字符串，单位元，如 \"199.00\"")
+    claimed_amount: str | None = Field(None, description="诉求金额，十进制字符串，单位元")
+    occurred_at: str | None = Field(None, description="发生时间，ISO 8601")
+    description: str = Field(..., description=f"问题描述，必填，不超过 {DESCRIPTION_MAX} 字")
+    expectation: str | None = Field(
+        None, description="顾客诉求", json_schema_extra={"enum": Expectation.values}
+    )
+    expectation_text: str | None = Field(None, description="诉求说明")
+    external_ref: str | None = Field(None, description="来源系统的单号（唯一）")
+
+
+class ActionIn(Schema):
+    model_config = {"extra": "allow"}
+
+    action: str = Field(..., description="生命周期操作，见 allowed_actions")
+    version: int = Field(..., description="客户端看到的版本号（乐观锁）")
+    reason: str | None = Field(None, description="原因；驳回、升级、撤回、重开等必填")
+
+
+class AssignIn(Schema):
+    version: int
+    team: str | None = Field(None, description="小组编码")
+    assignee: str | None = Field(None, description="处理人用户名")
+
+
+class CustomerOut(Schema):
+    name: str
+    phone_masked: str
+
+
+class DisputeOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    channel: str
+    category: str
+    category_label: str
+    secondary_categories: list[str]
+    severity: str
+    severity_label: str
+    escalation_risk: bool
+    expectation: str
+    expectation_text: str
+    customer: CustomerOut
+    order_no: str | None
+    product_name: str
+    amount_paid: str | None
+    claimed_amount: str | None
+    description: str
+    team: str | None
+    assignee: str | None
+    duplicate_of: str | None
+    external_ref: str | None
+    version: int
+    allowed_actions: list[str]
+    occurred_at: datetime | None
+    received_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    due_at: datetime | None
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return (STATUS_LABELS_EN if _english() else STATUS_LABELS)[Status(obj.status)]
+
+    @staticmethod
+    def resolve_category_label(obj) -> str:
+        return (CATEGORY_LABELS_EN if _english() else CATEGORY_LABELS)[Category(obj.category)]
+
+    @staticmethod
+    def resolve_severity_label(obj) -> str:
+        return (SEVERITY_LABELS_EN if _english() else SEVERITY_LABELS)[Severity(obj.severity)]
+
+    @staticmethod
+    def resolve_customer(obj) -> dict:
+        return {"name": obj.customer.name, "phone_masked": obj.customer.masked_phone}
+
+    @staticmethod
+    def resolve_order_no(obj) -> str | None:
+        return obj.order.order_no if obj.order_id else None
+
+    @staticmethod
+    def resolve_amount_paid(obj) -> str | None:
+        return format_yuan(obj.amount_paid)
+
+    @staticmethod
+    def resolve_claimed_amount(obj) -> str | None:
+        return format_yuan(obj.claimed_amount)
+
+    @staticmethod
+    def resolve_team(obj) -> str | None:
+        return obj.team.code if obj.team_id else None
+
+    @staticmethod
+    def resolve_assignee(obj) -> str | None:
+        return obj.assignee.get_username() if obj.assignee_id else None
+
+    @staticmethod
+    def resolve_duplicate_of(obj) -> str | None:
+        return obj.duplicate_of.number if obj.duplicate_of_id else None
+
+    @staticmethod
+    def resolve_allowed_actions(obj) -> list[str]:
+        return [a.value for a in allowed_actions(obj.status)]
+
+
+class EventOut(Schema):
+    at: datetime
+    kind: str
+    action: str
+    from_status: str
+    to_status: str
+    actor: str
+    reason: str
+    payload: dict
+
+    @staticmethod
+    def resolve_actor(obj) -> str:
+        return obj.actor_label or (obj.actor.get_username() if obj.actor_id else "")
+
+
+class EvidenceOut(Schema):
+    id: int
+    name: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+    note: str
+    uploaded_at: datetime
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.original_name
+
+
+class DisputeDetailOut(DisputeOut):
+    timeline: list[EventOut]
+    evidence: list[EvidenceOut]
+
+
+class DisputePage(Schema):
+    items: list[DisputeOut]
+    count: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class EvidenceUploadOut(Schema):
+    duplicate: bool
+    evidence: EvidenceOut
+
+
+class ContactOut(Schema):
+    name: str
+    phone: str
+    email: str

@@ -1,0 +1,111 @@
+"""Evidence uploads: checked by content and size, stored once per dispute by SHA-256."""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.common.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+
+from .filetypes import declared_kind, sniff
+from .models import Dispute, Event, Evidence
+from .permissions import can_add_evidence
+from .services import actor_label
+
+SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class EvidenceResult:
+    evidence: Evidence
+    duplicate: bool
+
+
+def evidence_add(*, dispute: Dispute, upload, actor, note: str = "") -> EvidenceResult:
+    """Store an uploaded file as evidence on a dispute. The same bytes twice on one
+    dispute are reported as a duplicate and stored once."""
+    if actor is not None and not can_add_evidence(actor, dispute):
+        raise Forbidden(_("您没有为该投诉上传证据的权限"))
+    limit = settings.EVIDENCE_MAX_BYTES
+    size = upload.size
+    if size == 0:
+        raise ValidationFailed(_("文件是空的"), code="empty_file", fields={"file": _("文件是空的")})
+    if size > limit:
+        message = _("文件过大（%(size)s），上限为 %(limit)s") % {
+            "size": _human(size), "limit": _human(limit)
+        }
+        raise PayloadTooLarge(message, fields={"file": message})
+    if len(note) > 500:
+        raise ValidationFailed(
+            _("说明不能超过 500 个字符"), fields={"note": _("说明不能超过 500 个字符")}
+        )
+
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    sniffed = sniff(head)
+    name = (upload.name or "file").rsplit("/", 1)[-1][:255]
+    if sniffed.kind is None:
+        message = _("不支持的文件类型（按内容识别为 %(type)s）；只接受图片、视频、PDF 和纯文本") % {
+            "type": sniffed.content_type or _("未知")
+        }
+        raise UnsupportedMediaType(message, fields={"file": message})
+    claimed = declared_kind(name)
+    if claimed is not None and claimed != sniffed.kind:
+        message = _("文件内容与文件名不符：“%(name)s”实际是 %(type)s") % {
+            "name": name, "type": sniffed.content_type
+        }
+        raise UnsupportedMediaType(message, code="type_mismatch", fields={"file": message})
+
+    digest = hashlib.sha256(head)
+    for chunk in iter(lambda: upload.read(1024 * 1024), b""):
+        digest.update(chunk)
+    sha256 = digest.hexdigest()
+
+    existing = Evidence.objects.filter(dispute=dispute, sha256=sha256).first()
+    if existing is not None:
+        return EvidenceResult(existing, duplicate=True)
+    upload.seek(0)
+    try:
+        with transaction.atomic():
+            evidence = Evidence(
+                dispute=dispute,
+                original_name=name,
+                kind=sniffed.kind,
+                content_type=sniffed.content_type,
+                size=size,
+                sha256=sha256,
+                note=note,
+                uploaded_by=actor,
+            )
+            evidence.file.save(sha256, File(upload), save=False)
+            evidence.save()
+            Event.objects.create(
+                dispute=dispute,
+                kind=Event.Kind.EVIDENCE_ADDED,
+                actor=actor,
+                actor_label=actor_label(actor),
+                payload={
+                    "evidence_id": evidence.pk,
+                    "name": name,
+                    "kind": sniffed.kind,
+                    "content_type": sniffed.content_type,
+                    "size": size,
+                    "sha256": sha256,
+                },
+                at=timezone.now(),
+            )
+    except IntegrityError:  # the same file uploaded concurrently
+        return EvidenceResult(Evidence.objects.get(dispute=dispute, sha256=sha256), duplicate=True)
+    return EvidenceResult(evidence, duplicate=False)
+
+
+def _human(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size} B"

@@ -1,0 +1,286 @@
+"""The Dispute aggregate: the dispute, its immutable timeline, evidence and department tasks."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from aftersales.parties.models import Customer, Order, Product, Team
+from aftersales.parties.roles import DEPARTMENT_LABELS, Department
+
+from .lifecycle import OPEN, STATUS_LABELS, Status
+from .taxonomy import CATEGORY_LABELS, SEVERITY_LABELS, Category, Severity
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", "顾客门户"
+    PHONE = "phone", "电话"
+    IN_PERSON = "in_person", "到店"
+    LETTER = "letter", "信函"
+    EMAIL = "email", "电子邮件"
+    CHAT = "chat", "在线客服"
+    SOCIAL = "social", "社交媒体"
+    PLATFORM = "platform", "平台纠纷"
+    IMPORT = "import", "批量导入"
+    API = "api", "接口"
+
+
+class Expectation(models.TextChoices):
+    REFUND = "refund", "退款"
+    RETURN_REFUND = "return_refund", "退货退款"
+    EXCHANGE = "exchange", "换货"
+    REPAIR = "repair", "维修"
+    RESHIP = "reship", "补发"
+    COMPENSATION = "compensation", "赔偿"
+    APOLOGY = "apology", "道歉"
+    OTHER = "other", "其他"
+
+
+class DaySequence(models.Model):
+    """The last number handed out per Asia/Shanghai intake day; advanced by one atomic
+    upsert so concurrent intakes never collide."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "编号序列"
+        verbose_name_plural = "编号序列"
+
+
+class Dispute(models.Model):
+    number = models.CharField("投诉编号", max_length=16, unique=True)
+    channel = models.CharField("受理渠道", max_length=20, choices=Channel.choices)
+    status = models.CharField(
+        "状态",
+        max_length=20,
+        choices=[(s.value, STATUS_LABELS[s]) for s in Status],
+        default=Status.RECEIVED,
+    )
+    is_open = models.BooleanField("未结", default=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="disputes", verbose_name="顾客"
+    )
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.PROTECT,
+        related_name="disputes",
+        null=True,
+        blank=True,
+        verbose_name="订单",
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="disputes"
+    )
+    product_name = models.CharField("商品", max_length=200, blank=True)
+    amount_paid = models.DecimalField(
+        "实付金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    claimed_amount = models.DecimalField(
+        "诉求金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    occurred_at = models.DateTimeField("发生时间", null=True, blank=True)
+    description = models.TextField("问题描述", max_length=5000)
+    # Simplified, case-folded copy of the description: what substring search compares,
+    # so Traditional and Simplified queries find the same disputes.
+    search_text = models.TextField(editable=False, default="")
+    expectation = models.CharField(
+        "顾客诉求", max_length=20, choices=Expectation.choices, default=Expectation.OTHER
+    )
+    expectation_text = models.CharField("诉求说明", max_length=500, blank=True)
+    category = models.CharField(
+        "主分类",
+        max_length=30,
+        choices=[(c.value, CATEGORY_LABELS[c]) for c in Category],
+        default=Category.OTHER,
+    )
+    secondary_categories = models.JSONField("次要分类", default=list, blank=True)
+    severity = models.CharField(
+        "严重程度",
+        max_length=10,
+        choices=[(s.value, SEVERITY_LABELS[s]) for s in Severity],
+        default=Severity.GENERAL,
+    )
+    severity_rank = models.PositiveSmallIntegerField(default=1, editable=False)
+    escalation_risk = models.BooleanField("升级风险", default=False)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name="疑似重复于",
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="disputes"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_disputes",
+        verbose_name="处理人",
+    )
+    due_at = models.DateTimeField("最近时限", null=True, blank=True)
+    external_ref = models.CharField("外部单号", max_length=100, null=True, blank=True)
+    # Retries and re-imports collapse on this: "idem:<user>:<Idempotency-Key>" or
+    # "row:<sha256 of the imported row>".
+    intake_key = models.CharField(max_length=200, null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    received_at = models.DateTimeField("受理时间", db_index=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "售后纠纷"
+        verbose_name_plural = "售后纠纷"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                condition=Q(external_ref__isnull=False),
+                name="dispute_external_ref_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["intake_key"],
+                condition=Q(intake_key__isnull=False),
+                name="dispute_intake_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in Status]), name="dispute_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(claimed_amount__isnull=True) | Q(claimed_amount__gte=0),
+                name="dispute_claimed_amount_not_negative",
+            ),
+        ]
+        indexes = [
+            # The queue: open first, most severe, earliest due, oldest.
+            models.Index(
+                fields=["-is_open", "-severity_rank", "due_at", "received_at"],
+                name="dispute_queue_idx",
+            ),
+            models.Index(fields=["status", "received_at"], name="dispute_status_idx"),
+            models.Index(fields=["team", "is_open"], name="dispute_team_idx"),
+            models.Index(fields=["assignee", "is_open"], name="dispute_assignee_idx"),
+            models.Index(fields=["category", "received_at"], name="dispute_category_idx"),
+            models.Index(fields=["order", "is_open"], name="dispute_order_open_idx"),
+            models.Index(fields=["customer", "is_open"], name="dispute_customer_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    @staticmethod
+    def open_statuses() -> list[str]:
+        return [s.value for s in OPEN]
+
+
+class Event(models.Model):
+    """One entry on a dispute's timeline. Never updated or deleted: corrections are new
+    events."""
+
+    class Kind(models.TextChoices):
+        INTAKE = "intake", "受理"
+        ACTION = "action", "状态变更"
+        ACKNOWLEDGEMENT = "acknowledgement", "受理告知"
+        DUPLICATE_FLAGGED = "duplicate_flagged", "疑似重复"
+        EVIDENCE_ADDED = "evidence_added", "提交证据"
+        ASSIGNED = "assigned", "分派"
+        CONTACT_REVEALED = "contact_revealed", "查看联系方式"
+        NOTE = "note", "备注"
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField("类型", max_length=30, choices=Kind.choices)
+    action = models.CharField("操作", max_length=30, blank=True)
+    from_status = models.CharField("原状态", max_length=20, blank=True)
+    to_status = models.CharField("新状态", max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    actor_label = models.CharField("操作方", max_length=100, blank=True)
+    reason = models.TextField("原因", blank=True)
+    payload = models.JSONField("详情", default=dict, blank=True)
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "时间线事件"
+        verbose_name_plural = "时间线事件"
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["dispute", "at"], name="event_dispute_at_idx")]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Timeline events are immutable; append a new event instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Timeline events are never deleted.")
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id}:{self.kind}:{self.action}"
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    return f"evidence/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Evidence(models.Model):
+    class Kind(models.TextChoices):
+        IMAGE = "image", "图片"
+        VIDEO = "video", "视频"
+        PDF = "pdf", "PDF 文件"
+        TEXT = "text", "文本"
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=200)
+    original_name = models.CharField("文件名", max_length=255)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    content_type = models.CharField("内容类型", max_length=100)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField(max_length=64)
+    note = models.CharField("说明", max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "证据"
+        verbose_name_plural = "证据"
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "sha256"], name="evidence_once_per_dispute")
+        ]
+
+
+class Task(models.Model):
+    """Work a department must do on a dispute (QC inspection, logistics trace, …). The
+    detail of each kind comes with investigation; here it decides who may see the dispute."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "待处理"
+        DONE = "done", "已完成"
+        CANCELLED = "cancelled", "已取消"
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="tasks")
+    department = models.CharField(
+        "部门", max_length=30, choices=[(d.value, DEPARTMENT_LABELS[d]) for d in Department]
+    )
+    kind = models.CharField("任务类型", max_length=40)
+    title = models.CharField("任务", max_length=200)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    due_at = models.DateTimeField("截止时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "部门任务"
+        verbose_name_plural = "部门任务"
+        indexes = [models.Index(fields=["department", "state"], name="task_department_idx")]

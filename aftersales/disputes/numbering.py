@@ -1,0 +1,41 @@
+"""Dispute numbers: SH + YYYYMMDD (Asia/Shanghai intake date) + 6-digit per-day sequence.
+
+One INSERT … ON CONFLICT … RETURNING statement reserves a block of numbers; both
+PostgreSQL and SQLite (≥ 3.35) run it atomically, so concurrent intakes never share one.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+
+from .models import DaySequence
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MAX_PER_DAY = 999_999
+
+
+def intake_day(at: dt.datetime) -> dt.date:
+    return at.astimezone(SHANGHAI).date()
+
+
+def format_number(day: dt.date, seq: int) -> str:
+    return f"SH{day:%Y%m%d}{seq:06d}"
+
+
+def reserve_numbers(day: dt.date, count: int = 1) -> list[str]:
+    """Reserve `count` consecutive numbers for `day`. Must run inside the caller's
+    transaction so a rolled-back intake gives its numbers back."""
+    if count < 1:
+        return []
+    table = connection.ops.quote_name(DaySequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, %s) "  # noqa: S608 - table name is ours
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + %s RETURNING last",
+            [day, count, count],
+        )
+        last = cursor.fetchone()[0]
+    if last > MAX_PER_DAY:
+        raise OverflowError(f"more than {MAX_PER_DAY} disputes on {day}")
+    return [format_number(day, seq) for seq in range(last - count + 1, last + 1)]

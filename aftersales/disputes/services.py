@@ -1,0 +1,296 @@
+"""Writes to the Dispute aggregate: intake, lifecycle actions, assignment. Each service is
+one transaction and the only code that changes these rows."""
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
+from aftersales.common.text import search_form
+from aftersales.notifications.services import acknowledge_intake
+from aftersales.parties.models import Order, Team
+from aftersales.parties.services import customer_for_intake
+
+from . import lifecycle
+from .intake import IntakeRequest
+from .lifecycle import Action, Status
+from .messages import lifecycle_error
+from .models import Dispute, Event
+from .numbering import intake_day, reserve_numbers
+from .permissions import can_act, can_assign, can_create
+from .taxonomy import SEVERITY_RANK, Severity
+
+
+def actor_label(user) -> str:
+    if user is None:
+        return "system"
+    profile = getattr(user, "staff_profile", None)
+    return (profile.display_name if profile else "") or user.get_username()
+
+
+def default_team() -> Team | None:
+    return Team.objects.filter(is_default=True).order_by("id").first()
+
+
+def open_dispute_for_order(order: Order, *, exclude_pk: int | None = None) -> Dispute | None:
+    qs = Dispute.objects.filter(order=order, is_open=True).order_by("received_at", "id")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.first()
+
+
+def dispute_create(
+    *,
+    request: IntakeRequest,
+    actor,
+    intake_key: str | None = None,
+    request_hash: str = "",
+) -> tuple[Dispute, bool]:
+    """Take a complaint in. Returns (dispute, created); a retry with the same intake key
+    returns the dispute made the first time and created=False."""
+    if actor is not None and not can_create(actor):
+        raise Forbidden(_("您没有受理投诉的权限"))
+    if intake_key:
+        existing = Dispute.objects.filter(intake_key=intake_key).first()
+        if existing is not None:
+            return _replay(existing, request_hash), False
+    try:
+        with transaction.atomic():
+            return _create(request=request, actor=actor, intake_key=intake_key,
+                           request_hash=request_hash), True
+    except IntegrityError:
+        # A concurrent retry with the same key, or the same external_ref, won the race.
+        if intake_key:
+            existing = Dispute.objects.filter(intake_key=intake_key).first()
+            if existing is not None:
+                return _replay(existing, request_hash), False
+        if request.external_ref:
+            existing = Dispute.objects.filter(external_ref=request.external_ref).first()
+            if existing is not None:
+                raise _external_ref_taken(existing) from None
+        raise
+
+
+def _replay(existing: Dispute, request_hash: str) -> Dispute:
+    first = existing.events.filter(kind=Event.Kind.INTAKE).first()
+    if request_hash and first and first.payload.get("request_hash") not in ("", request_hash):
+        raise Conflict(
+            _("该 Idempotency-Key 已用于另一份不同内容的投诉（%(number)s）")
+            % {"number": existing.number},
+            code="idempotency_mismatch",
+        )
+    return existing
+
+
+def _external_ref_taken(existing: Dispute) -> Conflict:
+    return Conflict(
+        _("外部单号已存在，对应投诉 %(number)s") % {"number": existing.number},
+        code="duplicate_external_ref",
+        fields={"external_ref": _("外部单号已被投诉 %(number)s 使用") % {"number": existing.number}},
+        extra={"number": existing.number},
+    )
+
+
+def _create(*, request: IntakeRequest, actor, intake_key, request_hash) -> Dispute:
+    order = Order.objects.select_related("customer").filter(order_no=request.order_no).first()
+    if order is None:
+        raise ValidationFailed(
+            _("找不到订单"),
+            code="unknown_order",
+            fields={"order_no": _("订单 %(order_no)s 不存在") % {"order_no": request.order_no}},
+        )
+    if request.external_ref:
+        taken = Dispute.objects.filter(external_ref=request.external_ref).first()
+        if taken is not None:
+            raise _external_ref_taken(taken)
+    now = timezone.now()
+    received_at = request.received_at or now
+    customer = customer_for_intake(request.customer)
+    line = order.lines.select_related("product").first()
+    product = line.product if line and order.lines.count() == 1 else None
+    team, assignee = default_team(), None
+    profile = getattr(actor, "staff_profile", None) if actor is not None else None
+    if profile is not None and profile.team_id and request.channel != "api":
+        # An agent recording a phone or walk-in complaint keeps first contact.
+        team, assignee = profile.team, actor
+    duplicate_of = open_dispute_for_order(order)
+    (number,) = reserve_numbers(intake_day(received_at), 1)
+    dispute = Dispute.objects.create(
+        number=number,
+        channel=request.channel,
+        status=Status.RECEIVED,
+        is_open=True,
+        customer=customer,
+        order=order,
+        product=product,
+        product_name=request.product_name or (product.name if product else ""),
+        amount_paid=request.amount_paid if request.amount_paid is not None else order.amount_paid,
+        claimed_amount=request.claimed_amount,
+        occurred_at=request.occurred_at,
+        description=request.description,
+        search_text=search_form(request.description),
+        expectation=request.expectation,
+        expectation_text=request.expectation_text,
+        severity=Severity.GENERAL,
+        severity_rank=SEVERITY_RANK[Severity.GENERAL],
+        duplicate_of=duplicate_of,
+        team=team,
+        assignee=assignee,
+        external_ref=request.external_ref,
+        intake_key=intake_key,
+        received_at=received_at,
+    )
+    Event.objects.create(
+        dispute=dispute,
+        kind=Event.Kind.INTAKE,
+        to_status=Status.RECEIVED,
+        actor=actor,
+        actor_label=actor_label(actor),
+        payload={
+            "channel": request.channel,
+            "order_no": order.order_no,
+            "customer_name": request.customer.name,
+            "request_hash": request_hash,
+            "team": team.code if team else None,
+            "assignee": assignee.get_username() if assignee else None,
+        },
+        at=received_at,
+    )
+    if duplicate_of is not None:
+        Event.objects.create(
+            dispute=dispute,
+            kind=Event.Kind.DUPLICATE_FLAGGED,
+            actor_label="system",
+            reason=_("同一订单已有未结投诉 %(number)s") % {"number": duplicate_of.number},
+            payload={"duplicate_of": duplicate_of.number},
+            at=received_at,
+        )
+    message = acknowledge_intake(dispute=dispute, at=received_at)
+    Event.objects.create(
+        dispute=dispute,
+        kind=Event.Kind.ACKNOWLEDGEMENT,
+        actor_label="system",
+        payload={
+            "message_id": message.pk,
+            "channel": message.channel,
+            "subject": message.subject,
+            "body": message.body,
+        },
+        at=received_at,
+    )
+    return dispute
+
+
+def dispute_apply(
+    *,
+    dispute: Dispute,
+    action: str,
+    actor,
+    version: int,
+    reason: str = "",
+    payload: Mapping[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> Dispute:
+    """Apply one lifecycle action: lock the row, check version, guard and permission,
+    change state, append exactly one timeline event. All or nothing."""
+    payload = dict(payload or {})
+    try:
+        parsed = lifecycle.parse_action(action)
+    except lifecycle.LifecycleError as exc:
+        raise lifecycle_error(exc) from None
+    with transaction.atomic():
+        locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
+        if locked.version != version:
+            raise Conflict(
+                _("投诉 %(number)s 已被他人修改（当前版本 %(current)d，您提交的是 %(sent)d），"
+                  "请刷新后重试")
+                % {"number": locked.number, "current": locked.version, "sent": version},
+                code="version_conflict",
+                extra={"current_version": locked.version},
+            )
+        if actor is not None and not can_act(actor, locked, parsed):
+            raise Forbidden(_("您没有权限执行该操作"))
+        try:
+            move = lifecycle.decide(locked.status, parsed, reason=reason, payload=payload)
+        except lifecycle.LifecycleError as exc:
+            raise lifecycle_error(exc) from None
+        now = at or timezone.now()
+        target = move.target
+        updated = Dispute.objects.filter(pk=locked.pk, version=version).update(
+            status=target,
+            is_open=target in lifecycle.OPEN,
+            closed_at=None if target in lifecycle.OPEN else now,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        if updated != 1:  # pragma: no cover - the row lock makes this unreachable
+            raise Conflict(_("投诉已被他人修改，请刷新后重试"), code="version_conflict")
+        Event.objects.create(
+            dispute=locked,
+            kind=Event.Kind.ACTION,
+            action=move.action,
+            from_status=move.source,
+            to_status=target,
+            actor=actor,
+            actor_label=actor_label(actor),
+            reason=(reason or "").strip(),
+            payload=payload,
+            at=now,
+        )
+    locked.refresh_from_db()
+    return locked
+
+
+def dispute_assign(*, dispute: Dispute, actor, version: int, team: Team | None, assignee) -> Dispute:
+    if actor is not None and not can_assign(actor):
+        raise Forbidden(_("只有组长或管理员可以分派投诉"))
+    with transaction.atomic():
+        locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
+        if locked.version != version:
+            raise Conflict(
+                _("投诉 %(number)s 已被他人修改，请刷新后重试") % {"number": locked.number},
+                code="version_conflict",
+                extra={"current_version": locked.version},
+            )
+        if not locked.is_open:
+            raise Conflict(_("已结束的投诉不能再分派"), code="dispute_closed")
+        before = {
+            "team": locked.team.code if locked.team else None,
+            "assignee": locked.assignee.get_username() if locked.assignee else None,
+        }
+        Dispute.objects.filter(pk=locked.pk).update(
+            team=team, assignee=assignee, version=F("version") + 1
+        )
+        Event.objects.create(
+            dispute=locked,
+            kind=Event.Kind.ASSIGNED,
+            actor=actor,
+            actor_label=actor_label(actor),
+            payload={
+                "before": before,
+                "after": {
+                    "team": team.code if team else None,
+                    "assignee": assignee.get_username() if assignee else None,
+                },
+            },
+            at=timezone.now(),
+        )
+    locked.refresh_from_db()
+    return locked
+
+
+def dispute_reveal_contact(*, dispute: Dispute, actor) -> str:
+    """The full phone number, for calling the customer; every look is on the timeline."""
+    Event.objects.create(
+        dispute=dispute,
+        kind=Event.Kind.CONTACT_REVEALED,
+        actor=actor,
+        actor_label=actor_label(actor),
+        at=timezone.now(),
+    )
+    return dispute.customer.phone

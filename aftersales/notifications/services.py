@@ -1,0 +1,43 @@
+"""Writes of customer messages. The caller records each on the dispute timeline."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from .messages import Acknowledgement, acknowledgement_text
+from .models import OutboundMessage
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ACK_NEXT_STEP_HOURS = 24
+
+
+def ack_channel(customer) -> str:
+    if customer.phone.startswith("1"):
+        return OutboundMessage.Channel.SMS
+    if customer.email:
+        return OutboundMessage.Channel.EMAIL
+    return OutboundMessage.Channel.PORTAL
+
+
+def acknowledge_intake(*, dispute, at: dt.datetime | None = None) -> OutboundMessage:
+    """Tell the customer at once: received, the number, and when to expect the next step."""
+    at = at or timezone.now()
+    subject, body = acknowledgement_text(
+        Acknowledgement(
+            number=dispute.number,
+            customer_name=dispute.customer.name,
+            received_at_display=at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+            next_step_hours=ACK_NEXT_STEP_HOURS,
+        )
+    )
+    message = OutboundMessage.objects.create(
+        dispute=dispute,
+        customer=dispute.customer,
+        channel=ack_channel(dispute.customer),
+        template="acknowledgement",
+        subject=subject,
+        body=body,
+        created_at=at,
+    )
+    return message

@@ -1,0 +1,236 @@
+"""Customers, stores, products, orders, and the staff who handle disputes."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+
+from aftersales.common.phones import mask_phone
+
+from .roles import DEPARTMENT_LABELS, Department
+
+
+class Customer(models.Model):
+    name = models.CharField("姓名", max_length=100)
+    phone = models.CharField("手机号", max_length=20, unique=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "顾客"
+        verbose_name_plural = "顾客"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    def __str__(self) -> str:
+        # Never the full phone: __str__ ends up in lists and logs.
+        return f"{self.name} ({self.masked_phone})"
+
+
+class Store(models.Model):
+    class Platform(models.TextChoices):
+        TAOBAO = "taobao", "淘宝"
+        TMALL = "tmall", "天猫"
+        JD = "jd", "京东"
+        PINDUODUO = "pinduoduo", "拼多多"
+        DOUYIN = "douyin", "抖音"
+        KUAISHOU = "kuaishou", "快手"
+        WECHAT = "wechat", "微信小程序"
+        OWN_SITE = "own_site", "官网商城"
+        OFFLINE = "offline", "线下门店"
+
+    code = models.SlugField("店铺编码", max_length=50, unique=True)
+    name = models.CharField("店铺名称", max_length=100)
+    platform = models.CharField("平台", max_length=20, choices=Platform.choices)
+
+    class Meta:
+        verbose_name = "店铺"
+        verbose_name_plural = "店铺"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_platform_display()}）"
+
+
+class Product(models.Model):
+    class GoodsKind(models.TextChoices):
+        GENERAL = "general", "普通商品"
+        CUSTOM_MADE = "custom_made", "定制商品"
+        PERISHABLE = "perishable", "鲜活易腐"
+        DIGITAL = "digital", "数字化商品"
+        PERIODICAL = "periodical", "报纸期刊"
+
+    sku = models.CharField("SKU", max_length=64, unique=True)
+    name = models.CharField("商品名称", max_length=200)
+    product_category = models.CharField("商品类目", max_length=50, blank=True)
+    goods_kind = models.CharField(
+        "商品性质", max_length=20, choices=GoodsKind.choices, default=GoodsKind.GENERAL
+    )
+    warranty_days = models.PositiveIntegerField("保修天数", default=0)
+    three_guarantees = models.BooleanField("属于三包目录", default=False)
+    list_price = models.DecimalField("标价（元）", max_digits=12, decimal_places=2, null=True)
+    components = models.ManyToManyField(
+        "self", through="BundleComponent", symmetrical=False, related_name="bundles", blank=True
+    )
+
+    class Meta:
+        verbose_name = "商品"
+        verbose_name_plural = "商品"
+
+    @property
+    def is_bundle(self) -> bool:
+        return self.bundle_components.exists()
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.sku}]"
+
+
+class BundleComponent(models.Model):
+    """A product inside a bundle (套餐) and its share of the bundle price."""
+
+    bundle = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="bundle_components")
+    component = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    unit_price = models.DecimalField("套餐内单价（元）", max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = "套餐组成"
+        verbose_name_plural = "套餐组成"
+        constraints = [
+            models.UniqueConstraint(fields=["bundle", "component"], name="bundle_component_once")
+        ]
+
+
+class Order(models.Model):
+    class SaleChannel(models.TextChoices):
+        ONLINE = "online", "网络购物"
+        LIVE_STREAM = "live_stream", "直播带货"
+        TV = "tv", "电视购物"
+        PHONE = "phone", "电话购物"
+        MAIL_ORDER = "mail_order", "邮购"
+        OFFLINE = "offline", "线下门店"
+
+    class PaymentChannel(models.TextChoices):
+        PLATFORM_BALANCE = "platform_balance", "平台余额"
+        ALIPAY = "alipay", "支付宝"
+        WECHAT_PAY = "wechat_pay", "微信支付"
+        BANK_QUICKPAY = "bank_quickpay", "银行卡快捷支付"
+        CREDIT_CARD = "credit_card", "信用卡"
+        CASH_ON_DELIVERY = "cash_on_delivery", "货到付款"
+        CASH = "cash", "现金"
+
+    order_no = models.CharField("订单号", max_length=64, unique=True)
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="orders", null=True, blank=True
+    )
+    sale_channel = models.CharField(
+        "销售方式", max_length=20, choices=SaleChannel.choices, default=SaleChannel.ONLINE
+    )
+    amount_paid = models.DecimalField("实付金额（元）", max_digits=12, decimal_places=2)
+    payment_channel = models.CharField(
+        "支付方式", max_length=20, choices=PaymentChannel.choices, blank=True
+    )
+    paid_at = models.DateTimeField("付款时间", null=True, blank=True)
+    shipped_at = models.DateTimeField("发货时间", null=True, blank=True)
+    received_at = models.DateTimeField("签收时间", null=True, blank=True)
+    tracking_no = models.CharField("快递单号", max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "订单"
+        verbose_name_plural = "订单"
+
+    def __str__(self) -> str:
+        return self.order_no
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
+    quantity = models.PositiveIntegerField("数量", default=1)
+    unit_price = models.DecimalField("成交单价（元）", max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = "订单明细"
+        verbose_name_plural = "订单明细"
+
+    @property
+    def total(self):
+        return self.unit_price * self.quantity
+
+
+class Team(models.Model):
+    """A mediation team (调解小组) in customer service; disputes are routed to teams."""
+
+    code = models.SlugField("小组编码", max_length=50, unique=True)
+    name = models.CharField("小组名称", max_length=100)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_teams",
+        verbose_name="组长",
+    )
+    is_default = models.BooleanField("新纠纷默认小组", default=False)
+
+    class Meta:
+        verbose_name = "调解小组"
+        verbose_name_plural = "调解小组"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """What a staff user is beyond the login: department, team, availability."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    department = models.CharField(
+        "部门",
+        max_length=30,
+        choices=[(d.value, DEPARTMENT_LABELS[d]) for d in Department],
+        default=Department.CUSTOMER_SERVICE,
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    display_name = models.CharField("显示名", max_length=100, blank=True)
+    is_available = models.BooleanField("在岗", default=True)
+
+    class Meta:
+        verbose_name = "员工档案"
+        verbose_name_plural = "员工档案"
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.get_username()
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients. Only its SHA-256 is stored; the token itself is
+    shown once, when created."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField("前缀", max_length=8)
+    label = models.CharField("用途", max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -1,0 +1,51 @@
+"""Reads about staff: their roles, teams and departments."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from .models import ApiToken, Team
+from .roles import TASK_DEPARTMENT_OF_ROLE, Department, Role
+
+
+def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
+    """The SPEC §1 roles a user holds (Django groups named by role code). Cached on the
+    user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_aftersales_roles", None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))
+        cached = frozenset(Role(n) for n in names if n in Role.__members__.values())
+        if user.is_superuser:
+            cached = cached | {Role.ADMIN}
+        user._aftersales_roles = cached
+    return cached
+
+
+def team_ids_of(user) -> frozenset[int]:
+    cached = getattr(user, "_aftersales_team_ids", None)
+    if cached is None:
+        ids = set(Team.objects.filter(lead=user).values_list("id", flat=True))
+        ids |= set(
+            Team.objects.filter(members__user=user).values_list("id", flat=True)
+        )
+        cached = frozenset(ids)
+        user._aftersales_team_ids = cached
+    return cached
+
+
+def task_departments_of(user) -> frozenset[Department]:
+    return frozenset(TASK_DEPARTMENT_OF_ROLE[r] for r in roles_of(user) if r in TASK_DEPARTMENT_OF_ROLE)
+
+
+def user_for_token(key: str):
+    """The active user a bearer token belongs to, or None."""
+    if not key:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    return token

@@ -1,0 +1,73 @@
+"""Writes about customers, staff and API tokens."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+
+from .models import ApiToken, Customer, StaffProfile, Team
+from .roles import HOME_DEPARTMENT_OF_ROLE, Role
+
+
+def customer_for_intake(customer) -> Customer:
+    """The customer record for a complainant, found by phone or created. An existing
+    record keeps its name (the intake event records the name as given); a missing e-mail
+    is filled in."""
+    existing = Customer.objects.filter(phone=customer.phone).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return Customer.objects.create(
+                    name=customer.name, phone=customer.phone, email=customer.email
+                )
+        except IntegrityError:  # created concurrently by another intake
+            existing = Customer.objects.get(phone=customer.phone)
+    if customer.email and not existing.email:
+        Customer.objects.filter(pk=existing.pk).update(email=customer.email)
+        existing.email = customer.email
+    return existing
+
+
+def ensure_role_groups() -> None:
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str = "",
+    team: Team | None = None,
+    email: str = "",
+):
+    """A staff user with one role (a Django group), home department and team."""
+    ensure_role_groups()
+    user_model = get_user_model()
+    user = user_model.objects.create_user(
+        username=username,
+        password=password,
+        email=email,
+        is_staff=True,
+        is_superuser=role == Role.ADMIN,
+    )
+    user.groups.add(Group.objects.get(name=role.value))
+    StaffProfile.objects.create(
+        user=user,
+        department=HOME_DEPARTMENT_OF_ROLE[role],
+        team=team,
+        display_name=display_name,
+    )
+    if role == Role.TEAM_LEAD and team is not None and team.lead_id is None:
+        Team.objects.filter(pk=team.pk).update(lead=user)
+    return user
+
+
+def token_create(*, user, label: str = "") -> str:
+    """Create a bearer token and return it; only its hash is kept."""
+    key = "as_" + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), prefix=key[:8], label=label)
+    return key

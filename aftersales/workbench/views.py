@@ -1,0 +1,52 @@
+"""Staff pages: the dispute queue and a dispute's timeline. Plain for now; the full
+workbench is its own issue."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from aftersales.common.errors import NotFound
+from aftersales.disputes import selectors
+from aftersales.disputes.lifecycle import STATUS_LABELS, Status
+from aftersales.disputes.models import Channel
+from aftersales.disputes.taxonomy import CATEGORY_LABELS, SEVERITY_LABELS
+
+PAGE_SIZE = 50
+
+
+@login_required
+def dispute_list(request):
+    filters = {
+        key: request.GET.get(key) or None
+        for key in ("status", "category", "severity", "channel", "q")
+    }
+    if filters["status"] not in (None, *[s.value for s in Status]):
+        filters["status"] = None
+    queue = selectors.dispute_queue(request.user, **filters)
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workbench/dispute_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "statuses": [(s.value, STATUS_LABELS[s]) for s in Status],
+            "categories": [(c.value, label) for c, label in CATEGORY_LABELS.items()],
+            "severities": [(s.value, label) for s, label in SEVERITY_LABELS.items()],
+            "channels": Channel.choices,
+        },
+    )
+
+
+@login_required
+def dispute_detail(request, number: str):
+    try:
+        dispute = selectors.dispute_get(number=number, user=request.user)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    return render(
+        request,
+        "workbench/dispute_detail.html",
+        {"dispute": dispute, "timeline": selectors.dispute_timeline(dispute)},
+    )
