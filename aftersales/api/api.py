@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from . import errors
 from .auth import BearerToken, Session
 from .disputes import router as disputes_router
+from .renderers import ShanghaiJSONRenderer
 
 api = NinjaAPI(
     title="售后纠纷管理系统 API",
@@ -17,6 +18,7 @@ api = NinjaAPI(
     ),
     auth=[BearerToken(), Session()],
     urls_namespace="api-v1",
+    renderer=ShanghaiJSONRenderer(),
 )
 errors.register(api)
 api.add_router("/disputes", disputes_router, tags=["disputes"])

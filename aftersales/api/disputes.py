@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
+from ninja import Status as Reply
 from ninja.files import UploadedFile
 
 from aftersales.common.errors import Forbidden, ValidationFailed
@@ -26,7 +27,6 @@ from .schemas import (
     ContactOut,
     DisputeDetailOut,
     DisputeIn,
-    DisputeOut,
     DisputePage,
     ErrorOut,
     EvidenceUploadOut,
@@ -35,13 +35,6 @@ from .schemas import (
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 IDEMPOTENCY_KEY_MAX = 100
-
-
-def detail(dispute) -> dict:
-    data = DisputeOut.from_orm(dispute).dict()
-    data["timeline"] = list(selectors.dispute_timeline(dispute))
-    data["evidence"] = list(dispute.evidence.order_by("uploaded_at", "id"))
-    return data
 
 
 @router.post(
@@ -69,7 +62,7 @@ def create_dispute(request: HttpRequest, payload: DisputeIn):
     )
     # The creator gets the dispute back (also on a retry) even if routing put it outside
     # their own queue.
-    return (201 if created else 200), detail(selectors.dispute_for_creator(dispute))
+    return Reply(201 if created else 200, selectors.dispute_for_creator(dispute))
 
 
 class QueueFilters(Schema):
@@ -129,7 +122,7 @@ def list_disputes(request: HttpRequest, filters: Query[QueueFilters]):
 
 @router.get("/{number}", response={200: DisputeDetailOut, **ERRORS}, summary="投诉详情与时间线")
 def get_dispute(request: HttpRequest, number: str):
-    return detail(selectors.dispute_get(number=number, user=request.auth))
+    return selectors.dispute_get(number=number, user=request.auth)
 
 
 @router.post(
@@ -148,7 +141,7 @@ def apply_action(request: HttpRequest, number: str, payload: ActionIn):
         reason=payload.reason or "",
         payload=extra,
     )
-    return detail(selectors.dispute_get(number=number, user=request.auth))
+    return selectors.dispute_get(number=number, user=request.auth)
 
 
 @router.post(
@@ -166,9 +159,9 @@ def assign(request: HttpRequest, number: str, payload: AssignIn):
             fields["team"] = _("小组 %(code)s 不存在") % {"code": payload.team}
     assignee = None
     if payload.assignee:
-        assignee = get_user_model().objects.filter(
-            username=payload.assignee, is_active=True
-        ).first()
+        assignee = (
+            get_user_model().objects.filter(username=payload.assignee, is_active=True).first()
+        )
         if assignee is None:
             fields["assignee"] = _("用户 %(name)s 不存在") % {"name": payload.assignee}
     if fields:
@@ -176,13 +169,18 @@ def assign(request: HttpRequest, number: str, payload: AssignIn):
     services.dispute_assign(
         dispute=dispute, actor=request.auth, version=payload.version, team=team, assignee=assignee
     )
-    return detail(selectors.dispute_get(number=number, user=request.auth))
+    return selectors.dispute_get(number=number, user=request.auth)
 
 
 @router.post(
     "/{number}/evidence",
-    response={201: EvidenceUploadOut, 200: EvidenceUploadOut, 413: ErrorOut, 415: ErrorOut,
-              **ERRORS},
+    response={
+        201: EvidenceUploadOut,
+        200: EvidenceUploadOut,
+        413: ErrorOut,
+        415: ErrorOut,
+        **ERRORS,
+    },
     summary="上传证据 / Upload evidence",
 )
 def upload_evidence(
@@ -190,10 +188,13 @@ def upload_evidence(
 ):
     dispute = selectors.dispute_get(number=number, user=request.auth)
     result = evidence_add(dispute=dispute, upload=file, actor=request.auth, note=note)
-    return (200 if result.duplicate else 201), {
-        "duplicate": result.duplicate,
-        "evidence": result.evidence,
-    }
+    return Reply(
+        200 if result.duplicate else 201,
+        {
+            "duplicate": result.duplicate,
+            "evidence": result.evidence,
+        },
+    )
 
 
 @router.get(

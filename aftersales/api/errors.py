@@ -74,7 +74,9 @@ def register(api) -> None:
     def unauthenticated(request, exc):
         return api.create_response(
             request,
-            error_body("unauthenticated", _("请先登录，或在 Authorization 头中提供有效的 Bearer 令牌")),
+            error_body(
+                "unauthenticated", _("请先登录，或在 Authorization 头中提供有效的 Bearer 令牌")
+            ),
             status=401,
         )
 

@@ -45,7 +45,7 @@ class DisputeIn(Schema):
     order_no: str = Field(..., description="订单号（须为系统中已有订单）")
     customer: CustomerIn
     product_name: str | None = Field(None, description="商品名称")
-    amount_paid: str | None = Field(None, description="实付金额，十进制字符串，单位元，如 \"199.00\"")
+    amount_paid: str | None = Field(None, description='实付金额，十进制字符串，单位元，如 "199.00"')
     claimed_amount: str | None = Field(None, description="诉求金额，十进制字符串，单位元")
     occurred_at: str | None = Field(None, description="发生时间，ISO 8601")
     description: str = Field(..., description=f"问题描述，必填，不超过 {DESCRIPTION_MAX} 字")
@@ -184,6 +184,14 @@ class EvidenceOut(Schema):
 class DisputeDetailOut(DisputeOut):
     timeline: list[EventOut]
     evidence: list[EvidenceOut]
+
+    @staticmethod
+    def resolve_timeline(obj) -> list:
+        return list(obj.events.select_related("actor").order_by("at", "id"))
+
+    @staticmethod
+    def resolve_evidence(obj) -> list:
+        return list(obj.evidence.order_by("uploaded_at", "id"))
 
 
 class DisputePage(Schema):

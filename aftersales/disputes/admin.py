@@ -53,14 +53,29 @@ BULK_ACTIONS = [
 @admin.register(Dispute)
 class DisputeAdmin(admin.ModelAdmin):
     list_display = (
-        "number", "status", "category", "severity", "channel", "customer", "assignee",
+        "number",
+        "status",
+        "category",
+        "severity",
+        "channel",
+        "customer",
+        "assignee",
         "received_at",
     )
     list_filter = ("status", "category", "severity", "channel", "escalation_risk")
     search_fields = ("number", "external_ref", "order__order_no")
     readonly_fields = (
-        "number", "status", "is_open", "version", "received_at", "closed_at", "customer",
-        "order", "duplicate_of", "intake_key", "search_text",
+        "number",
+        "status",
+        "is_open",
+        "version",
+        "received_at",
+        "closed_at",
+        "customer",
+        "order",
+        "duplicate_of",
+        "intake_key",
+        "search_text",
     )
     raw_id_fields = ("product", "assignee")
     inlines = [EventInline]

@@ -9,7 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.common.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from aftersales.common.errors import (
+    Forbidden,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 
 from .filetypes import declared_kind, sniff
 from .models import Dispute, Event, Evidence
@@ -36,7 +41,8 @@ def evidence_add(*, dispute: Dispute, upload, actor, note: str = "") -> Evidence
         raise ValidationFailed(_("文件是空的"), code="empty_file", fields={"file": _("文件是空的")})
     if size > limit:
         message = _("文件过大（%(size)s），上限为 %(limit)s") % {
-            "size": _human(size), "limit": _human(limit)
+            "size": _human(size),
+            "limit": _human(limit),
         }
         raise PayloadTooLarge(message, fields={"file": message})
     if len(note) > 500:
@@ -56,7 +62,8 @@ def evidence_add(*, dispute: Dispute, upload, actor, note: str = "") -> Evidence
     claimed = declared_kind(name)
     if claimed is not None and claimed != sniffed.kind:
         message = _("文件内容与文件名不符：“%(name)s”实际是 %(type)s") % {
-            "name": name, "type": sniffed.content_type
+            "name": name,
+            "type": sniffed.content_type,
         }
         raise UnsupportedMediaType(message, code="type_mismatch", fields={"file": message})
 

@@ -6,10 +6,28 @@ from dataclasses import dataclass
 import filetype
 
 ALLOWED_MEDIA = {
-    "image": {"image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp",
-              "image/tiff", "image/heic", "image/heif", "image/avif"},
-    "video": {"video/mp4", "video/quicktime", "video/webm", "video/x-msvideo",
-              "video/x-matroska", "video/3gpp", "video/x-m4v", "video/mpeg", "video/x-flv"},
+    "image": {
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "image/bmp",
+        "image/tiff",
+        "image/heic",
+        "image/heif",
+        "image/avif",
+    },
+    "video": {
+        "video/mp4",
+        "video/quicktime",
+        "video/webm",
+        "video/x-msvideo",
+        "video/x-matroska",
+        "video/3gpp",
+        "video/x-m4v",
+        "video/mpeg",
+        "video/x-flv",
+    },
     "pdf": {"application/pdf"},
 }
 TEXT_EXTENSIONS = {".txt", ".text", ".log", ".csv", ".md", ".json", ""}
@@ -54,7 +72,7 @@ def sniff(head: bytes) -> Sniffed:
 def declared_kind(filename: str) -> str | None:
     """The kind a file's name claims, or None when the name claims nothing we judge."""
     name = filename.lower()
-    ext = name[name.rfind("."):] if "." in name else ""
+    ext = name[name.rfind(".") :] if "." in name else ""
     if ext in TEXT_EXTENSIONS:
         return "text" if ext else None
     mime, _ = mimetypes.guess_type(name)

@@ -5,7 +5,7 @@ Pure Python, no ORM. `decide()` is the only judge of a move; the service
 
 received ─► triaged ─► investigating ─► proposing ─► executing ─► follow_up ─► closed
                │            │             │ ▲           │            └─► reopened ─► investigating
-               │            └───────────► escalated ◄───┘  (from investigating, proposing, executing)
+received ─► triaged ─► investigating ─► proposing ─► executing ─► follow_up ─► closed
                │                          escalated ─► proposing | closed
                └─► rejected                any open state ─► withdrawn
 """
@@ -176,7 +176,6 @@ def _closing_record(source: Status, reason: str, payload: Mapping[str, Any]) -> 
     return None
 
 
-
 TRANSITIONS: dict[Action, Transition] = {
     t.action: t
     for t in (
@@ -214,7 +213,9 @@ TRANSITIONS: dict[Action, Transition] = {
             Status.CLOSED,
             guards=(_closing_record,),
         ),
-        Transition(Action.REOPEN, frozenset({Status.FOLLOW_UP}), Status.REOPENED, needs_reason=True),
+        Transition(
+            Action.REOPEN, frozenset({Status.FOLLOW_UP}), Status.REOPENED, needs_reason=True
+        ),
         Transition(Action.WITHDRAW, OPEN, Status.WITHDRAWN),
     )
 }

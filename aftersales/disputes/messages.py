@@ -53,7 +53,9 @@ def lifecycle_error(exc: lifecycle.LifecycleError) -> DomainError:
             "结案需要顾客确认（customer_confirmed=true）或回访记录（satisfaction 1-5 与 resolved）"
         ),
         "satisfaction_invalid": _("满意度必须是 1 到 5 的整数"),
-        "follow_up_unsatisfied": _("回访显示顾客不满意或问题未解决，应重新打开（reopen）而不是结案"),
+        "follow_up_unsatisfied": _(
+            "回访显示顾客不满意或问题未解决，应重新打开（reopen）而不是结案"
+        ),
     }
     message = messages.get(refusal.code, refusal.code)
     field = refusal.field or "action"

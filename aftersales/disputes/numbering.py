@@ -31,7 +31,7 @@ def reserve_numbers(day: dt.date, count: int = 1) -> list[str]:
     table = connection.ops.quote_name(DaySequence._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, %s) "  # noqa: S608 - table name is ours
+            f"INSERT INTO {table} (day, last) VALUES (%s, %s) "
             f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + %s RETURNING last",
             [day, count, count],
         )

@@ -18,7 +18,7 @@ from aftersales.parties.services import customer_for_intake
 
 from . import lifecycle
 from .intake import IntakeRequest
-from .lifecycle import Action, Status
+from .lifecycle import Status
 from .messages import lifecycle_error
 from .models import Dispute, Event
 from .numbering import intake_day, reserve_numbers
@@ -61,8 +61,9 @@ def dispute_create(
             return _replay(existing, request_hash), False
     try:
         with transaction.atomic():
-            return _create(request=request, actor=actor, intake_key=intake_key,
-                           request_hash=request_hash), True
+            return _create(
+                request=request, actor=actor, intake_key=intake_key, request_hash=request_hash
+            ), True
     except IntegrityError:
         # A concurrent retry with the same key, or the same external_ref, won the race.
         if intake_key:
@@ -91,7 +92,9 @@ def _external_ref_taken(existing: Dispute) -> Conflict:
     return Conflict(
         _("外部单号已存在，对应投诉 %(number)s") % {"number": existing.number},
         code="duplicate_external_ref",
-        fields={"external_ref": _("外部单号已被投诉 %(number)s 使用") % {"number": existing.number}},
+        fields={
+            "external_ref": _("外部单号已被投诉 %(number)s 使用") % {"number": existing.number}
+        },
         extra={"number": existing.number},
     )
 
@@ -207,8 +210,10 @@ def dispute_apply(
         locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
         if locked.version != version:
             raise Conflict(
-                _("投诉 %(number)s 已被他人修改（当前版本 %(current)d，您提交的是 %(sent)d），"
-                  "请刷新后重试")
+                _(
+                    "投诉 %(number)s 已被他人修改（当前版本 %(current)d，您提交的是 %(sent)d），"
+                    "请刷新后重试"
+                )
                 % {"number": locked.number, "current": locked.version, "sent": version},
                 code="version_conflict",
                 extra={"current_version": locked.version},
@@ -246,7 +251,9 @@ def dispute_apply(
     return locked
 
 
-def dispute_assign(*, dispute: Dispute, actor, version: int, team: Team | None, assignee) -> Dispute:
+def dispute_assign(
+    *, dispute: Dispute, actor, version: int, team: Team | None, assignee
+) -> Dispute:
     if actor is not None and not can_assign(actor):
         raise Forbidden(_("只有组长或管理员可以分派投诉"))
     with transaction.atomic():

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import ApiToken, BundleComponent, Customer, Order, OrderLine, Product, StaffProfile, Store, Team
+from .models import (
+    ApiToken,
+    BundleComponent,
+    Customer,
+    Order,
+    OrderLine,
+    Product,
+    StaffProfile,
+    Store,
+    Team,
+)
 
 
 @admin.register(Customer)
@@ -23,7 +33,14 @@ class BundleComponentInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("sku", "name", "product_category", "goods_kind", "warranty_days", "three_guarantees")
+    list_display = (
+        "sku",
+        "name",
+        "product_category",
+        "goods_kind",
+        "warranty_days",
+        "three_guarantees",
+    )
     search_fields = ("sku", "name")
     list_filter = ("goods_kind", "three_guarantees")
     inlines = [BundleComponentInline]

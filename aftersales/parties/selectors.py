@@ -25,16 +25,16 @@ def team_ids_of(user) -> frozenset[int]:
     cached = getattr(user, "_aftersales_team_ids", None)
     if cached is None:
         ids = set(Team.objects.filter(lead=user).values_list("id", flat=True))
-        ids |= set(
-            Team.objects.filter(members__user=user).values_list("id", flat=True)
-        )
+        ids |= set(Team.objects.filter(members__user=user).values_list("id", flat=True))
         cached = frozenset(ids)
         user._aftersales_team_ids = cached
     return cached
 
 
 def task_departments_of(user) -> frozenset[Department]:
-    return frozenset(TASK_DEPARTMENT_OF_ROLE[r] for r in roles_of(user) if r in TASK_DEPARTMENT_OF_ROLE)
+    return frozenset(
+        TASK_DEPARTMENT_OF_ROLE[r] for r in roles_of(user) if r in TASK_DEPARTMENT_OF_ROLE
+    )
 
 
 def user_for_token(key: str):

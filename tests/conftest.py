@@ -1,0 +1,70 @@
+import pytest
+from django.test import Client
+
+from aftersales.parties.models import Team
+from aftersales.parties.roles import Role
+from aftersales.parties.services import token_create
+
+from .factories import OrderFactory, make_staff
+
+
+@pytest.fixture
+def default_team(db):
+    return Team.objects.get(is_default=True)
+
+
+@pytest.fixture
+def agent(default_team):
+    return make_staff(Role.AGENT, team=default_team)
+
+
+@pytest.fixture
+def order(db):
+    return OrderFactory()
+
+
+class ApiClient:
+    """Django's test client speaking JSON with a bearer token."""
+
+    def __init__(self, user, language: str | None = None):
+        self.user = user
+        self.token = token_create(user=user)
+        self.client = Client()
+        self.language = language
+
+    def headers(self, extra=None):
+        h = {"Authorization": f"Bearer {self.token}"}
+        if self.language:
+            h["Accept-Language"] = self.language
+        h.update(extra or {})
+        return h
+
+    def get(self, path, **params):
+        return self.client.get(path, params, headers=self.headers())
+
+    def post(self, path, data=None, headers=None):
+        return self.client.post(
+            path, data=data or {}, content_type="application/json", headers=self.headers(headers)
+        )
+
+    def upload(self, path, files: dict, data=None):
+        return self.client.post(path, {**(data or {}), **files}, headers=self.headers())
+
+
+@pytest.fixture
+def api_as():
+    return ApiClient
+
+
+def intake_body(order, **overrides):
+    body = {
+        "channel": "api",
+        "order_no": order.order_no,
+        "customer": {"name": "张三", "phone": "13812341234"},
+        "product_name": "电热水器",
+        "amount_paid": "1999.00",
+        "description": "热水器用了三天就漏水，地板都泡坏了，要求退货退款。",
+        "expectation": "return_refund",
+    }
+    body.update(overrides)
+    return body

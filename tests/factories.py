@@ -1,0 +1,77 @@
+"""Factories for the test suite: real rows through the real models."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from aftersales.parties.models import Customer, Order, OrderLine, Product, Store, Team
+from aftersales.parties.roles import Role
+from aftersales.parties.services import staff_create
+
+
+class StoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Store
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"store{n}")
+    name = factory.Sequence(lambda n: f"旗舰店{n}")
+    platform = Store.Platform.TMALL
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"顾客{n}")
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    sku = factory.Sequence(lambda n: f"SKU-{n:06d}")
+    name = factory.Sequence(lambda n: f"电热水器 {n} 型")
+    warranty_days = 365
+    three_guarantees = True
+    list_price = Decimal("1999.00")
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Order
+
+    order_no = factory.Sequence(lambda n: f"T{20260000000 + n}")
+    store = factory.SubFactory(StoreFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    amount_paid = Decimal("1999.00")
+    payment_channel = Order.PaymentChannel.ALIPAY
+    paid_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=10))
+    shipped_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=9))
+    received_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=7))
+
+    @factory.post_generation
+    def line(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            OrderLine.objects.create(
+                order=self, product=ProductFactory(), quantity=1, unit_price=self.amount_paid
+            )
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    code = factory.Sequence(lambda n: f"team{n}")
+    name = factory.Sequence(lambda n: f"调解{n}组")
+
+
+_users = iter(range(10**9))
+
+
+def make_staff(role: Role, *, team: Team | None = None, username: str | None = None):
+    name = username or f"{role.value}{next(_users)}"
+    return staff_create(username=name, password="pass-Word-123", role=role, team=team)
