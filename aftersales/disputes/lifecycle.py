@@ -4,10 +4,9 @@ Pure Python, no ORM. `decide()` is the only judge of a move; the service
 `disputes.services.dispute_apply` is the only code that applies one.
 
 received ─► triaged ─► investigating ─► proposing ─► executing ─► follow_up ─► closed
-               │            │             │ ▲           │            └─► reopened ─► investigating
-received ─► triaged ─► investigating ─► proposing ─► executing ─► follow_up ─► closed
-               │                          escalated ─► proposing | closed
-               └─► rejected                any open state ─► withdrawn
+  triaged ─► rejected;  follow_up ─► reopened ─► investigating
+  investigating | proposing | executing ─► escalated ─► proposing | closed
+  any open state ─► withdrawn;  proposing ─► proposing (revise)
 """
 
 from collections.abc import Callable, Mapping
