@@ -284,18 +284,25 @@ def decide(
     return Move(action, status, transition.target_from(status))
 
 
+DETOURS: frozenset[Action] = frozenset(
+    {Action.ESCALATE, Action.WITHDRAW, Action.REJECT, Action.REOPEN, Action.REVISE}
+)
+
+
 def path_to(target: Status) -> list[Action]:
-    """The shortest sequence of actions from `received` to `target` (used to generate
-    realistic histories for demo data and tests)."""
-    frontier: list[tuple[Status, list[Action]]] = [(Status.RECEIVED, [])]
-    seen = {Status.RECEIVED}
-    while frontier:
-        status, path = frontier.pop(0)
-        if status == target:
-            return path
-        for action in allowed_actions(status):
-            nxt = TRANSITIONS[action].target_from(status)
-            if nxt not in seen:
-                seen.add(nxt)
-                frontier.append((nxt, [*path, action]))
+    """The usual sequence of actions from `received` to `target`: along the main line
+    where it gets there, through a detour (escalation, rejection, …) only where it must.
+    Used to generate realistic histories for demo data and tests."""
+    for avoid in (DETOURS, frozenset()):
+        frontier: list[tuple[Status, list[Action]]] = [(Status.RECEIVED, [])]
+        seen = {Status.RECEIVED}
+        while frontier:
+            status, path = frontier.pop(0)
+            if status == target:
+                return path
+            for action in allowed_actions(status):
+                nxt = TRANSITIONS[action].target_from(status)
+                if action not in avoid and nxt not in seen:
+                    seen.add(nxt)
+                    frontier.append((nxt, [*path, action]))
     raise ValueError(f"{target} is unreachable")  # pragma: no cover - every state is reachable

@@ -24,6 +24,7 @@ from .models import Dispute, Event
 from .numbering import intake_day, reserve_numbers
 from .permissions import can_act, can_assign, can_create
 from .taxonomy import SEVERITY_RANK, Severity
+from .timeline import acknowledgement_event, duplicate_event, intake_event
 
 
 def actor_label(user) -> str:
@@ -148,10 +149,8 @@ def _create(*, request: IntakeRequest, actor, intake_key, request_hash) -> Dispu
         intake_key=intake_key,
         received_at=received_at,
     )
-    Event.objects.create(
-        dispute=dispute,
-        kind=Event.Kind.INTAKE,
-        to_status=Status.RECEIVED,
+    intake_event(
+        dispute,
         actor=actor,
         actor_label=actor_label(actor),
         payload={
@@ -162,30 +161,10 @@ def _create(*, request: IntakeRequest, actor, intake_key, request_hash) -> Dispu
             "team": team.code if team else None,
             "assignee": assignee.get_username() if assignee else None,
         },
-        at=received_at,
-    )
+    ).save()
     if duplicate_of is not None:
-        Event.objects.create(
-            dispute=dispute,
-            kind=Event.Kind.DUPLICATE_FLAGGED,
-            actor_label="system",
-            reason=_("同一订单已有未结投诉 %(number)s") % {"number": duplicate_of.number},
-            payload={"duplicate_of": duplicate_of.number},
-            at=received_at,
-        )
-    message = acknowledge_intake(dispute=dispute, at=received_at)
-    Event.objects.create(
-        dispute=dispute,
-        kind=Event.Kind.ACKNOWLEDGEMENT,
-        actor_label="system",
-        payload={
-            "message_id": message.pk,
-            "channel": message.channel,
-            "subject": message.subject,
-            "body": message.body,
-        },
-        at=received_at,
-    )
+        duplicate_event(dispute, duplicate_of.number).save()
+    acknowledgement_event(dispute, acknowledge_intake(dispute=dispute, at=received_at)).save()
     return dispute
 
 

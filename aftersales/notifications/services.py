@@ -20,9 +20,7 @@ def ack_channel(customer) -> str:
     return OutboundMessage.Channel.PORTAL
 
 
-def acknowledge_intake(*, dispute, at: dt.datetime | None = None) -> OutboundMessage:
-    """Tell the customer at once: received, the number, and when to expect the next step."""
-    at = at or timezone.now()
+def _acknowledgement(dispute, at: dt.datetime) -> OutboundMessage:
     subject, body = acknowledgement_text(
         Acknowledgement(
             number=dispute.number,
@@ -31,7 +29,7 @@ def acknowledge_intake(*, dispute, at: dt.datetime | None = None) -> OutboundMes
             next_step_hours=ACK_NEXT_STEP_HOURS,
         )
     )
-    message = OutboundMessage.objects.create(
+    return OutboundMessage(
         dispute=dispute,
         customer=dispute.customer,
         channel=ack_channel(dispute.customer),
@@ -40,4 +38,16 @@ def acknowledge_intake(*, dispute, at: dt.datetime | None = None) -> OutboundMes
         body=body,
         created_at=at,
     )
+
+
+def acknowledge_intake(*, dispute, at: dt.datetime | None = None) -> OutboundMessage:
+    """Tell the customer at once: received, the number, and when to expect the next step."""
+    message = _acknowledgement(dispute, at or timezone.now())
+    message.save()
     return message
+
+
+def acknowledge_intakes(disputes) -> list[OutboundMessage]:
+    """The bulk path of `acknowledge_intake`, for imports: one INSERT for many."""
+    messages = [_acknowledgement(d, d.received_at) for d in disputes]
+    return OutboundMessage.objects.bulk_create(messages)

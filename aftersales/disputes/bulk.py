@@ -1,0 +1,373 @@
+"""Bulk intake: many validated complaints in a few set-based statements per batch.
+
+Used by `aftersales import` and the demo generator. A batch is one transaction; if it
+fails on a constraint (a concurrent intake took a key), its rows are retried one by one,
+each in its own savepoint, so no row is ever half-imported and every failure is named.
+"""
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from aftersales.common.text import search_form
+from aftersales.notifications.services import acknowledge_intakes
+from aftersales.parties.models import Customer, Order, OrderLine, Product, Store, Team
+
+from . import lifecycle
+from .intake import IntakeRequest
+from .lifecycle import Status
+from .models import Dispute, Event
+from .numbering import intake_day, reserve_numbers
+from .taxonomy import SEVERITY_RANK, Severity
+from .timeline import acknowledgement_event, duplicate_event, intake_event
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """What a row knows about its order; an unknown order is created from it."""
+
+    store_code: str
+    store_name: str
+    platform: str
+    amount_paid: Decimal
+    product_name: str
+    sku: str = ""
+    product_category: str = ""
+    payment_channel: str = ""
+    sale_channel: str = Order.SaleChannel.ONLINE
+    paid_at: dt.datetime | None = None
+    shipped_at: dt.datetime | None = None
+    received_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """A lifecycle action already taken on an imported or generated dispute."""
+
+    action: str
+    at: dt.datetime
+    reason: str = ""
+    payload: dict = field(default_factory=dict)
+    actor_label: str = "system"
+
+
+@dataclass(frozen=True)
+class BulkRow:
+    line: int
+    request: IntakeRequest
+    intake_key: str
+    order: OrderFacts | None = None
+    history: tuple[HistoryStep, ...] = ()
+    category: str | None = None
+    severity: str | None = None
+
+
+@dataclass
+class BulkResult:
+    created: list[tuple[int, str]] = field(default_factory=list)  # (line, number)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why): already in
+    failed: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
+
+
+def row_hash(values: Iterable[object]) -> str:
+    """A stable fingerprint of a row's content, for idempotent re-imports."""
+    digest = hashlib.sha256()
+    for value in values:
+        digest.update(str("" if value is None else value).encode())
+        digest.update(b"\x1f")
+    return digest.hexdigest()
+
+
+def bulk_intake(rows: Sequence[BulkRow], *, batch_size: int = 1000) -> BulkResult:
+    result = BulkResult()
+    for start in range(0, len(rows), batch_size):
+        batch = rows[start : start + batch_size]
+        result_sink = BulkResult()
+        try:
+            with transaction.atomic():
+                _intake_batch(batch, result_sink)
+        except IntegrityError:
+            result_sink = BulkResult()
+            for row in batch:
+                try:
+                    with transaction.atomic():
+                        _intake_batch([row], result_sink)
+                except IntegrityError as exc:
+                    result_sink.failed.append((row.line, _("与已有数据冲突：%(e)s") % {"e": exc}))
+        result.created += result_sink.created
+        result.skipped += result_sink.skipped
+        result.failed += result_sink.failed
+    return result
+
+
+def _intake_batch(batch: Sequence[BulkRow], result: BulkResult) -> None:
+    # 1. Rows already imported (same intake key or external_ref) are skipped, as are
+    #    repeats inside the batch.
+    keys = [r.intake_key for r in batch]
+    refs = [r.request.external_ref for r in batch if r.request.external_ref]
+    taken_keys = set(
+        Dispute.objects.filter(intake_key__in=keys).values_list("intake_key", flat=True)
+    )
+    taken_refs = set(
+        Dispute.objects.filter(external_ref__in=refs).values_list("external_ref", flat=True)
+    )
+    fresh: list[BulkRow] = []
+    seen_keys: set[str] = set()
+    seen_refs: set[str] = set()
+    for row in batch:
+        ref = row.request.external_ref
+        if row.intake_key in taken_keys or (ref and ref in taken_refs):
+            result.skipped.append((row.line, _("已导入过")))
+        elif row.intake_key in seen_keys or (ref and ref in seen_refs):
+            result.skipped.append((row.line, _("与文件中前面的行重复")))
+        else:
+            seen_keys.add(row.intake_key)
+            if ref:
+                seen_refs.add(ref)
+            fresh.append(row)
+    if not fresh:
+        return
+
+    # 2. Histories are judged by the lifecycle, as if each action had been applied live.
+    moves_of: dict[int, list[lifecycle.Move]] = {}
+    valid: list[BulkRow] = []
+    for row in fresh:
+        try:
+            moves_of[id(row)] = _replay_history(row)
+            valid.append(row)
+        except lifecycle.LifecycleError as exc:
+            result.failed.append((row.line, _("处理记录不符合流程：%(e)s") % {"e": exc}))
+    fresh = valid
+
+    # 3. Orders: known ones are looked up; unknown ones are created from the row's facts.
+    orders = _orders_for(fresh, result)
+    fresh = [r for r in fresh if r.request.order_no in orders]
+    if not fresh:
+        return
+
+    # 4. Customers by phone.
+    customers = _customers_for(fresh)
+
+    # 5. Numbers: one reservation per intake day.
+    by_day: dict[dt.date, list[BulkRow]] = defaultdict(list)
+    for row in fresh:
+        by_day[intake_day(_received_at(row))].append(row)
+    numbers: dict[int, str] = {}
+    for day, day_rows in by_day.items():
+        for row, number in zip(day_rows, reserve_numbers(day, len(day_rows)), strict=True):
+            numbers[id(row)] = number
+
+    # 6. Duplicates: an open dispute on the same order, already stored or earlier here.
+    open_by_order: dict[int, Dispute] = {}
+    for d in Dispute.objects.filter(
+        order_id__in={o.pk for o in orders.values()}, is_open=True
+    ).order_by("-received_at"):
+        open_by_order[d.order_id] = d
+
+    team = Team.objects.filter(is_default=True).order_by("id").first()
+    disputes: list[Dispute] = []
+    finals: list[tuple[BulkRow, list[lifecycle.Move]]] = []
+    duplicate_of: dict[int, Dispute] = {}  # index in `disputes` -> the open original
+    for row in sorted(fresh, key=_received_at):
+        moves = moves_of[id(row)]
+        final = moves[-1].target if moves else Status.RECEIVED
+        req = row.request
+        order = orders[req.order_no]
+        severity = row.severity or Severity.GENERAL
+        dispute = Dispute(
+            number=numbers[id(row)],
+            channel=req.channel,
+            status=final,
+            is_open=final in lifecycle.OPEN,
+            customer=customers[req.customer.phone],
+            order=order,
+            product_name=req.product_name,
+            amount_paid=req.amount_paid if req.amount_paid is not None else order.amount_paid,
+            claimed_amount=req.claimed_amount,
+            occurred_at=req.occurred_at,
+            description=req.description,
+            search_text=search_form(req.description),
+            expectation=req.expectation,
+            expectation_text=req.expectation_text,
+            category=row.category or "other",
+            severity=severity,
+            severity_rank=SEVERITY_RANK[Severity(severity)],
+            team=team,
+            external_ref=req.external_ref,
+            intake_key=row.intake_key,
+            received_at=_received_at(row),
+            closed_at=row.history[-1].at if final in lifecycle.TERMINAL else None,
+            version=1 + len(moves),
+        )
+        original = open_by_order.get(order.pk)
+        if original is not None:
+            duplicate_of[len(disputes)] = original
+        if dispute.is_open:
+            open_by_order[order.pk] = dispute
+        disputes.append(dispute)
+        finals.append((row, moves))
+    Dispute.objects.bulk_create(disputes, batch_size=500)
+    # Originals from this same batch only have their pk now.
+    for index, original in duplicate_of.items():
+        disputes[index].duplicate_of = original
+    if duplicate_of:
+        Dispute.objects.bulk_update(
+            [disputes[i] for i in duplicate_of], ["duplicate_of"], batch_size=500
+        )
+
+    events: list[Event] = []
+    for dispute, (row, _moves) in zip(disputes, finals, strict=True):
+        events.append(
+            intake_event(
+                dispute,
+                actor=None,
+                actor_label="import",
+                payload={
+                    "channel": row.request.channel,
+                    "order_no": row.request.order_no,
+                    "customer_name": row.request.customer.name,
+                    "line": row.line,
+                },
+            )
+        )
+        if dispute.duplicate_of is not None:
+            events.append(duplicate_event(dispute, dispute.duplicate_of.number))
+    messages = acknowledge_intakes(disputes)
+    for dispute, message in zip(disputes, messages, strict=True):
+        events.append(acknowledgement_event(dispute, message))
+    for dispute, (row, moves) in zip(disputes, finals, strict=True):
+        for step, move in zip(row.history, moves, strict=True):
+            events.append(
+                Event(
+                    dispute=dispute,
+                    kind=Event.Kind.ACTION,
+                    action=move.action,
+                    from_status=move.source,
+                    to_status=move.target,
+                    actor_label=step.actor_label,
+                    reason=step.reason,
+                    payload=step.payload,
+                    at=step.at,
+                )
+            )
+    Event.objects.bulk_create(events, batch_size=1000)
+    result.created += [(row.line, d.number) for d, (row, _m) in zip(disputes, finals, strict=True)]
+
+
+def _received_at(row: BulkRow) -> dt.datetime:
+    assert row.request.received_at is not None, "bulk rows carry their intake time"
+    return row.request.received_at
+
+
+def _replay_history(row: BulkRow) -> list[lifecycle.Move]:
+    """Judge a row's history with the lifecycle, as if each action were applied live."""
+    moves, status = [], Status.RECEIVED
+    for step in row.history:
+        move = lifecycle.decide(status, step.action, reason=step.reason, payload=step.payload)
+        moves.append(move)
+        status = move.target
+    return moves
+
+
+def _orders_for(rows: Sequence[BulkRow], result: BulkResult) -> dict[str, Order]:
+    order_nos = {r.request.order_no for r in rows}
+    orders = {o.order_no: o for o in Order.objects.filter(order_no__in=order_nos)}
+    missing = {r.request.order_no: r for r in rows if r.request.order_no not in orders}
+    for row in rows:
+        if row.request.order_no in missing and missing[row.request.order_no].order is None:
+            result.failed.append(
+                (row.line, _("订单 %(order_no)s 不存在") % {"order_no": row.request.order_no})
+            )
+    creatable = {no: r for no, r in missing.items() if r.order is not None}
+    if not creatable:
+        return orders
+    facts = {no: r.order for no, r in creatable.items()}
+    stores = _stores_for(facts.values())
+    products = _products_for(facts.values())
+    customers = _customers_for(list(creatable.values()))
+    new_orders = [
+        Order(
+            order_no=no,
+            store=stores[f.store_code],
+            customer=customers[creatable[no].request.customer.phone],
+            sale_channel=f.sale_channel,
+            amount_paid=f.amount_paid,
+            payment_channel=f.payment_channel,
+            paid_at=f.paid_at,
+            shipped_at=f.shipped_at,
+            received_at=f.received_at,
+        )
+        for no, f in facts.items()
+    ]
+    Order.objects.bulk_create(new_orders, batch_size=500)
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=o,
+                product=products[_sku(facts[o.order_no])],
+                quantity=1,
+                unit_price=facts[o.order_no].amount_paid,
+            )
+            for o in new_orders
+        ],
+        batch_size=500,
+    )
+    orders.update({o.order_no: o for o in new_orders})
+    return orders
+
+
+def _sku(f: OrderFacts) -> str:
+    return f.sku or "AUTO-" + hashlib.sha1(f.product_name.encode()).hexdigest()[:16]
+
+
+def _stores_for(facts: Iterable[OrderFacts]) -> dict[str, Store]:
+    wanted = {f.store_code: f for f in facts}
+    stores = {s.code: s for s in Store.objects.filter(code__in=wanted)}
+    new = [
+        Store(code=c, name=f.store_name, platform=f.platform)
+        for c, f in wanted.items()
+        if c not in stores
+    ]
+    if new:
+        Store.objects.bulk_create(new, ignore_conflicts=True)
+        stores = {s.code: s for s in Store.objects.filter(code__in=wanted)}
+    return stores
+
+
+def _products_for(facts: Iterable[OrderFacts]) -> dict[str, Product]:
+    wanted = {_sku(f): f for f in facts}
+    products = {p.sku: p for p in Product.objects.filter(sku__in=wanted)}
+    new = [
+        Product(
+            sku=sku,
+            name=f.product_name[:200] or sku,
+            product_category=f.product_category,
+            list_price=f.amount_paid,
+        )
+        for sku, f in wanted.items()
+        if sku not in products
+    ]
+    if new:
+        Product.objects.bulk_create(new, ignore_conflicts=True)
+        products = {p.sku: p for p in Product.objects.filter(sku__in=wanted)}
+    return products
+
+
+def _customers_for(rows: Sequence[BulkRow]) -> dict[str, Customer]:
+    wanted = {r.request.customer.phone: r.request.customer for r in rows}
+    customers = {c.phone: c for c in Customer.objects.filter(phone__in=wanted)}
+    new = [
+        Customer(name=c.name, phone=phone, email=c.email)
+        for phone, c in wanted.items()
+        if phone not in customers
+    ]
+    if new:
+        Customer.objects.bulk_create(new, ignore_conflicts=True)
+        customers = {c.phone: c for c in Customer.objects.filter(phone__in=wanted)}
+    return customers

@@ -1,0 +1,45 @@
+"""Builders of the timeline events intake writes, shared by single and bulk intake.
+They return unsaved events; the caller saves one or bulk-creates many."""
+
+from django.utils.translation import gettext as _
+
+from .lifecycle import Status
+from .models import Dispute, Event
+
+
+def intake_event(dispute: Dispute, *, actor, actor_label: str, payload: dict) -> Event:
+    return Event(
+        dispute=dispute,
+        kind=Event.Kind.INTAKE,
+        to_status=Status.RECEIVED,
+        actor=actor,
+        actor_label=actor_label,
+        payload=payload,
+        at=dispute.received_at,
+    )
+
+
+def acknowledgement_event(dispute: Dispute, message) -> Event:
+    return Event(
+        dispute=dispute,
+        kind=Event.Kind.ACKNOWLEDGEMENT,
+        actor_label="system",
+        payload={
+            "message_id": message.pk,
+            "channel": message.channel,
+            "subject": message.subject,
+            "body": message.body,
+        },
+        at=dispute.received_at,
+    )
+
+
+def duplicate_event(dispute: Dispute, original_number: str) -> Event:
+    return Event(
+        dispute=dispute,
+        kind=Event.Kind.DUPLICATE_FLAGGED,
+        actor_label="system",
+        reason=_("同一订单已有未结投诉 %(number)s") % {"number": original_number},
+        payload={"duplicate_of": original_number},
+        at=dispute.received_at,
+    )
