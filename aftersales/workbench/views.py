@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from aftersales.common.errors import NotFound
 from aftersales.disputes import selectors
-from aftersales.disputes.lifecycle import STATUS_LABELS, Status
+from aftersales.disputes.lifecycle import ACTION_LABELS, STATUS_LABELS, Status
 from aftersales.disputes.models import Channel
 from aftersales.disputes.taxonomy import CATEGORY_LABELS, SEVERITY_LABELS
 
@@ -45,8 +45,14 @@ def dispute_detail(request, number: str):
         dispute = selectors.dispute_get(number=number, user=request.user)
     except NotFound as exc:
         raise Http404(exc.message) from None
+    timeline = list(selectors.dispute_timeline(dispute))
+    for event in timeline:
+        # Chinese labels for the codes stored on the event (received → 受理).
+        event.action_label = ACTION_LABELS.get(event.action, event.action)
+        event.from_label = STATUS_LABELS.get(event.from_status, event.from_status)
+        event.to_label = STATUS_LABELS.get(event.to_status, event.to_status)
     return render(
         request,
         "workbench/dispute_detail.html",
-        {"dispute": dispute, "timeline": selectors.dispute_timeline(dispute)},
+        {"dispute": dispute, "timeline": timeline},
     )
