@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from aftersales.disputes.intake import validate_intake
 from aftersales.disputes.services import dispute_create
@@ -56,6 +57,10 @@ def page(monkeypatch):
         finally:
             context.close()
             browser.close()
+            # Inside this block Playwright's greenlet has its own context, so Django hands
+            # the test its own database connection; close it here or it outlives the test
+            # and PostgreSQL refuses to drop the test database.
+            connections.close_all()
 
 
 def _dispute(*, phone: str, description: str, name: str):
