@@ -75,3 +75,20 @@ _users = iter(range(10**9))
 def make_staff(role: Role, *, team: Team | None = None, username: str | None = None):
     name = username or f"{role.value}{next(_users)}"
     return staff_create(username=name, password="pass-Word-123", role=role, team=team)
+
+
+def make_dispute(order=None, *, actor=None, **overrides):
+    """A dispute taken in through the real intake path (validate_intake + dispute_create)."""
+    from aftersales.disputes.intake import validate_intake
+    from aftersales.disputes.services import dispute_create
+
+    order = order or OrderFactory()
+    data = {
+        "channel": "api",
+        "order_no": order.order_no,
+        "customer": {"name": "张三", "phone": "13812341234"},
+        "description": "热水器用了三天就漏水，要求退货退款。",
+    }
+    data.update(overrides)
+    dispute, _ = dispute_create(request=validate_intake(data), actor=actor)
+    return dispute

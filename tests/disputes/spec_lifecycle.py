@@ -1,0 +1,36 @@
+"""SPEC §2 transcribed by hand, shared by the lifecycle tests. Deliberately not derived
+from aftersales.disputes.lifecycle: it is what the code is checked against."""
+
+from aftersales.disputes.lifecycle import Action, Status
+
+S, A = Status, Action
+OPEN_STATES = [
+    S.RECEIVED,
+    S.TRIAGED,
+    S.INVESTIGATING,
+    S.PROPOSING,
+    S.EXECUTING,
+    S.FOLLOW_UP,
+    S.REOPENED,
+    S.ESCALATED,
+]
+
+# SPEC §2, transcribed by hand: (state, action) -> next state. Anything absent is refused.
+SPEC_MOVES: dict[tuple[Status, Action], Status] = {
+    (S.RECEIVED, A.TRIAGE): S.TRIAGED,
+    (S.TRIAGED, A.INVESTIGATE): S.INVESTIGATING,
+    (S.TRIAGED, A.REJECT): S.REJECTED,
+    (S.INVESTIGATING, A.PROPOSE): S.PROPOSING,
+    (S.INVESTIGATING, A.ESCALATE): S.ESCALATED,
+    (S.PROPOSING, A.REVISE): S.PROPOSING,
+    (S.PROPOSING, A.SETTLE): S.EXECUTING,
+    (S.PROPOSING, A.ESCALATE): S.ESCALATED,
+    (S.EXECUTING, A.COMPLETE): S.FOLLOW_UP,
+    (S.EXECUTING, A.ESCALATE): S.ESCALATED,
+    (S.FOLLOW_UP, A.CLOSE): S.CLOSED,
+    (S.FOLLOW_UP, A.REOPEN): S.REOPENED,
+    (S.REOPENED, A.INVESTIGATE): S.INVESTIGATING,
+    (S.ESCALATED, A.PROPOSE): S.PROPOSING,
+    (S.ESCALATED, A.CLOSE): S.CLOSED,
+    **{(s, A.WITHDRAW): S.WITHDRAWN for s in OPEN_STATES},
+}
