@@ -34,12 +34,14 @@ from .schemas import (
 
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# Requests with a body may also be unparseable (not JSON, broken multipart): 400.
+BODY_ERRORS = {400: ErrorOut, **ERRORS}
 IDEMPOTENCY_KEY_MAX = 100
 
 
 @router.post(
     "",
-    response={201: DisputeDetailOut, 200: DisputeDetailOut, **ERRORS},
+    response={201: DisputeDetailOut, 200: DisputeDetailOut, **BODY_ERRORS},
     summary="受理投诉 / Create a dispute",
 )
 def create_dispute(request: HttpRequest, payload: DisputeIn):
@@ -127,7 +129,7 @@ def get_dispute(request: HttpRequest, number: str):
 
 @router.post(
     "/{number}/actions",
-    response={200: DisputeDetailOut, **ERRORS},
+    response={200: DisputeDetailOut, **BODY_ERRORS},
     summary="执行生命周期操作 / Apply a lifecycle action",
 )
 def apply_action(request: HttpRequest, number: str, payload: ActionIn):
@@ -146,7 +148,7 @@ def apply_action(request: HttpRequest, number: str, payload: ActionIn):
 
 @router.post(
     "/{number}/assignment",
-    response={200: DisputeDetailOut, **ERRORS},
+    response={200: DisputeDetailOut, **BODY_ERRORS},
     summary="分派 / Assign to a team and agent",
 )
 def assign(request: HttpRequest, number: str, payload: AssignIn):
@@ -179,7 +181,7 @@ def assign(request: HttpRequest, number: str, payload: AssignIn):
         200: EvidenceUploadOut,
         413: ErrorOut,
         415: ErrorOut,
-        **ERRORS,
+        **BODY_ERRORS,
     },
     summary="上传证据 / Upload evidence",
 )

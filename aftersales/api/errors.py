@@ -86,6 +86,12 @@ def register(api) -> None:
             return api.create_response(
                 request, error_body("csrf_failed", _("CSRF 校验失败，请刷新页面后重试")), status=403
             )
+        if exc.status_code == 400:  # Ninja could not parse the body (not JSON, bad multipart)
+            return api.create_response(
+                request,
+                error_body("malformed_body", _("请求体无法解析，请发送合法的 JSON")),
+                status=400,
+            )
         return api.create_response(
             request, error_body("http_error", str(exc)), status=exc.status_code
         )

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.utils.translation import get_language
 from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict
 
 from aftersales.common.money import format_yuan
 from aftersales.disputes.intake import DESCRIPTION_MAX
@@ -56,8 +57,11 @@ class DisputeIn(Schema):
     external_ref: str | None = Field(None, description="来源系统的单号（唯一）")
 
 
-class ActionIn(Schema):
-    model_config = {"extra": "allow"}
+class ActionIn(BaseModel):
+    """A plain pydantic model, not a ninja Schema: Schema validates through DjangoGetter,
+    which drops the extra keys that carry the action's payload (route, satisfaction, …)."""
+
+    model_config = ConfigDict(extra="allow")
 
     action: str = Field(..., description="生命周期操作，见 allowed_actions")
     version: int = Field(..., description="客户端看到的版本号（乐观锁）")
