@@ -57,9 +57,11 @@ class DisputeIn(Schema):
     external_ref: str | None = Field(None, description="来源系统的单号（唯一）")
 
 
+# A plain pydantic model, not a ninja Schema: Schema validates through DjangoGetter, which
+# drops the extra keys that carry the action's payload (route, satisfaction, …).
 class ActionIn(BaseModel):
-    """A plain pydantic model, not a ninja Schema: Schema validates through DjangoGetter,
-    which drops the extra keys that carry the action's payload (route, satisfaction, …)."""
+    """生命周期操作。其余字段（如 route、satisfaction、resolved、customer_confirmed、ground）
+    作为该操作的详情记入时间线。"""
 
     model_config = ConfigDict(extra="allow")
 
