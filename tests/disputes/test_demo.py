@@ -1,0 +1,233 @@
+import datetime as dt
+import io
+import re
+from collections import defaultdict
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.utils import timezone
+
+from aftersales.common.phones import normalize_phone
+from aftersales.common.text import to_simplified
+from aftersales.disputes import lifecycle
+from aftersales.disputes.demo import DEMO_PASSWORD, KEY_PREFIX, demo_populate
+from aftersales.disputes.demo_text import PRODUCT_LINES, STORES, DemoTextGenerator
+from aftersales.disputes.lifecycle import Status
+from aftersales.disputes.models import Channel, Dispute, Event, Expectation, Task
+from aftersales.disputes.selectors import disputes_visible_to
+from aftersales.disputes.taxonomy import Category, Severity
+from aftersales.parties.models import Order, Team
+from aftersales.parties.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+COUNT = 600
+# Words that make a case major (taxonomy.md): harm, groups, regulators, courts, media.
+MAJOR_WORDS = re.compile(
+    "过敏|中毒|受伤|住院|急诊|漏电|跳闸|冒烟|起火|烧焦|鼓包|皮炎|红疹|甲醛严重超标|拉肚子|上吐下泻"
+    "|集体投诉|一起投诉|12315|消协|消费者协会|律师|法院|起诉|曝光|媒体|修了两次|第三次"
+)
+THREAT_WORDS = re.compile("12315|消协|消费者协会|律师|法院|曝光|媒体|差评|平台介入|投诉到平台")
+
+
+@pytest.fixture
+def demo():
+    now = timezone.now()
+    summary = demo_populate(count=COUNT, seed=7, now=now)
+    return summary, now
+
+
+def test_covers_every_status_channel_category_and_severity(demo):
+    summary, _now = demo
+    assert summary.created == COUNT and not summary.failed and not summary.already_present
+    disputes = Dispute.objects.filter(intake_key__startswith=KEY_PREFIX)
+    assert disputes.count() == COUNT
+    assert set(disputes.values_list("status", flat=True)) == {s.value for s in Status}
+    assert set(disputes.values_list("channel", flat=True)) == set(Channel.values)
+    assert set(disputes.values_list("category", flat=True)) == {c.value for c in Category}
+    assert set(disputes.values_list("severity", flat=True)) == {s.value for s in Severity}
+    assert set(disputes.values_list("expectation", flat=True)) <= set(Expectation.values)
+    # Mostly general, some complex, a few major; older ones mostly ended.
+    by_severity = summary.by_severity
+    assert by_severity["general"] > by_severity["complex"] > by_severity["major"] > 0
+    assert summary.by_status["closed"] > COUNT / 3
+    assert sum(summary.by_status.values()) == summary.total == COUNT
+    # Live-stream rooms sell with sale_channel live_stream.
+    live = Order.objects.filter(store__platform__in=["douyin", "kuaishou"])
+    assert live.exists()
+    assert set(live.values_list("sale_channel", flat=True)) == {"live_stream"}
+
+
+def test_numbers_unique_and_times_in_the_last_90_days(demo):
+    _summary, now = demo
+    rows = list(Dispute.objects.values_list("number", "received_at", "occurred_at", "closed_at"))
+    numbers = [r[0] for r in rows]
+    assert len(numbers) == len(set(numbers)) == COUNT
+    for _number, received, occurred, closed in rows:
+        assert now - dt.timedelta(days=90) < received < now
+        assert occurred is None or occurred <= received
+        assert closed is None or received < closed <= now
+    assert not Event.objects.filter(at__gt=now).exists()
+    assert not Order.objects.filter(paid_at__gt=now).exists()
+    # Business hours (Asia/Shanghai) carry most of the intake.
+    hours = [r[1].astimezone(lifecycle_tz()).hour for r in rows]
+    assert sum(8 <= h < 22 for h in hours) > 0.8 * len(hours)
+
+
+def lifecycle_tz():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Asia/Shanghai")
+
+
+def test_every_timeline_follows_the_lifecycle(demo):
+    events = defaultdict(list)
+    for e in Event.objects.filter(kind=Event.Kind.ACTION).order_by("dispute_id", "at", "id"):
+        events[e.dispute_id].append(e)
+    for d in Dispute.objects.all():
+        chain = events[d.id]
+        assert d.version == 1 + len(chain), d.number
+        status = Status.RECEIVED
+        previous_at = d.received_at
+        for e in chain:
+            assert e.from_status == status, d.number
+            move = lifecycle.decide(status, e.action, reason=e.reason, payload=e.payload)
+            assert move.target == e.to_status
+            assert e.at > previous_at
+            previous_at, status = e.at, move.target
+        assert status == d.status, d.number
+        assert d.is_open == (status in lifecycle.OPEN)
+        assert (d.closed_at is not None) == (status in lifecycle.TERMINAL)
+        assert d.events.filter(kind=Event.Kind.INTAKE).count() == 1
+    # The detours real cases take are there too.
+    actions = set(Event.objects.filter(kind="action").values_list("action", flat=True))
+    assert actions == {a.value for a in lifecycle.Action}
+
+
+def test_texts_are_chinese_varied_and_consistent_with_severity(demo):
+    disputes = list(
+        Dispute.objects.values_list("description", "severity", "escalation_risk", "search_text")
+    )
+    descriptions = [d[0] for d in disputes]
+    assert all(len(re.findall(r"[\u4e00-\u9fff]", d)) >= 10 for d in descriptions)
+    assert len(set(descriptions)) >= 0.8 * len(descriptions)
+    traditional = [d for d in descriptions if to_simplified(d) != d]
+    assert 0 < len(traditional) < 0.15 * len(descriptions)
+    for description, severity, risk, search_text in disputes:
+        simplified = to_simplified(description)
+        assert to_simplified(search_text) == search_text  # search always in Simplified
+        if severity == Severity.MAJOR:
+            assert MAJOR_WORDS.search(simplified), description
+        else:
+            assert not MAJOR_WORDS.search(simplified), description
+        assert risk == bool(THREAT_WORDS.search(simplified)), description
+
+
+def test_teams_assignees_and_department_tasks(demo):
+    agent = get_user_model().objects.get(username="agent")
+    lead = get_user_model().objects.get(username="team_lead")
+    team1 = Team.objects.get(code="team-1")
+    assert Team.objects.filter(code="team-2").exists()
+    assert Dispute.objects.filter(team__code="team-2").exists()
+    assert Dispute.objects.filter(team=team1, assignee=agent).exists()
+    assert Dispute.objects.filter(assignee=lead).exists()
+    # New disputes wait in the default team, unassigned, until triage routes them.
+    received = Dispute.objects.filter(status=Status.RECEIVED)
+    assert set(received.values_list("team__is_default", flat=True)) == {True}
+    assert not received.filter(assignee__isnull=False).exists()
+    assert Team.objects.get(is_default=True).lead == lead
+    for department in ("quality_control", "logistics", "legal", "operations", "finance"):
+        assert Task.objects.filter(department=department, state="open").exists(), department
+    # Department staff see the disputes they have tasks on, and only those.
+    qc = get_user_model().objects.get(username="quality_control")
+    visible = disputes_visible_to(qc)
+    assert 0 < visible.count() < COUNT
+    assert visible.count() == Dispute.objects.filter(tasks__department="quality_control").count()
+    assert disputes_visible_to(agent).count() < COUNT
+
+
+def test_staff_one_per_role_and_all_can_log_in(demo):
+    users = get_user_model().objects
+    for role in Role:
+        members = users.filter(groups__name=role.value)
+        assert list(members.values_list("username", flat=True)) == [role.value]
+        assert Client().login(username=role.value, password=DEMO_PASSWORD), role
+        assert members.get().staff_profile.display_name
+    assert users.get(username="admin").is_superuser
+    assert not users.filter(is_superuser=True).exclude(username="admin").exists()
+    client = Client()
+    client.login(username="agent", password=DEMO_PASSWORD)
+    page = client.get("/workbench/")
+    assert page.status_code == 200
+    number = Dispute.objects.filter(assignee__username="agent").values_list("number", flat=True)[0]
+    assert client.get(f"/workbench/disputes/{number}/").status_code == 200
+
+
+def test_rerun_adds_nothing_and_leaves_users_alone(demo):
+    before = (Dispute.objects.count(), Event.objects.count(), Task.objects.count())
+    get_user_model().objects.filter(username="agent").update(first_name="改过")
+    again = demo_populate(count=COUNT, seed=7)
+    assert again.already_present and again.created == 0 and again.total == COUNT
+    assert (Dispute.objects.count(), Event.objects.count(), Task.objects.count()) == before
+    assert get_user_model().objects.get(username="agent").first_name == "改过"
+    assert get_user_model().objects.filter(username__in=[r.value for r in Role]).count() == 10
+    assert not any(login.created for login in again.logins)
+
+
+def test_generator_is_seeded_and_writes_valid_people_and_orders():
+    first = DemoTextGenerator(11)
+    second = DemoTextGenerator(11)
+    for category in Category:
+        for severity in Severity:
+            a = first.complaint(category, severity, channel="letter", customer_name="王伟")
+            b = second.complaint(category, severity, channel="letter", customer_name="王伟")
+            assert a == b
+            assert a.category == category and a.severity == severity
+            assert a.expectation in Expectation.values
+            assert a.amount_paid > 0
+    gen = DemoTextGenerator(3)
+    phones = [gen.person().phone for _ in range(500)]
+    assert len(set(phones)) == 500
+    assert all(normalize_phone(p) == p and len(p) == 11 for p in phones)
+    now = timezone.now()
+    orders = [gen.order_no(s.platform, now) for s in STORES for _ in range(20)]
+    assert len(set(orders)) == len(orders)
+    assert all(s.sale_channel == ("live_stream" if s.platform in ("douyin", "kuaishou") else
+                                  "online") for s in STORES)  # fmt: skip
+    sold = {code for s in STORES for code in s.lines}
+    assert sold == {line.code for line in PRODUCT_LINES}
+
+
+def test_command_end_to_end(settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("demo", "--no-serve", "--count", "300", stdout=out)
+    text = out.getvalue()
+    assert Dispute.objects.count() == 300
+    assert "新建 300 件投诉" in text
+    for url in ("/workbench/", "/admin/", "/api/v1/docs"):
+        assert f"http://127.0.0.1:8000{url}" in text
+    for role in Role:
+        assert re.search(rf"^\s+{role.value}\s+{DEMO_PASSWORD}\s", text, re.M), role
+    assert "用户名" in text and "密码" in text and "角色" in text
+    for label in ("受理", "结案", "升级处理", "电话", "平台纠纷", "商品质量问题"):
+        assert label in text
+
+    out = io.StringIO()
+    call_command("demo", "--no-serve", "--count", "300", stdout=out)
+    assert "已存在" in out.getvalue() and Dispute.objects.count() == 300
+    assert f"agent             {DEMO_PASSWORD}" in out.getvalue()
+
+
+def test_command_refuses_without_debug_and_reset_outside_a_sqlite_file(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("demo", "--no-serve", stdout=io.StringIO())
+    settings.DEBUG = True
+    # The test database is in memory (SQLite) or PostgreSQL: never deleted.
+    with pytest.raises(CommandError, match="--reset"):
+        call_command("demo", "--no-serve", "--reset", stdout=io.StringIO())
+    assert not Dispute.objects.exists()
