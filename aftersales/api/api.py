@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from . import errors
 from .auth import BearerToken, Session
 from .disputes import router as disputes_router
+from .parser import StorableTextParser
 from .renderers import ShanghaiJSONRenderer
 
 api = NinjaAPI(
@@ -19,6 +20,7 @@ api = NinjaAPI(
     auth=[BearerToken(), Session()],
     urls_namespace="api-v1",
     renderer=ShanghaiJSONRenderer(),
+    parser=StorableTextParser(),
 )
 errors.register(api)
 api.add_router("/disputes", disputes_router, tags=["disputes"])

@@ -21,6 +21,7 @@ from aftersales.disputes.permissions import can_reveal_contact
 from aftersales.disputes.taxonomy import Category, Severity
 from aftersales.parties.models import Team
 
+from .parser import is_storable
 from .schemas import (
     ActionIn,
     AssignIn,
@@ -37,6 +38,7 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 # Requests with a body may also be unparseable (not JSON, broken multipart): 400.
 BODY_ERRORS = {400: ErrorOut, **ERRORS}
 IDEMPOTENCY_KEY_MAX = 100
+PAGE_MAX = 100_000  # keeps the OFFSET inside what the databases accept
 
 
 @router.post(
@@ -46,6 +48,10 @@ IDEMPOTENCY_KEY_MAX = 100
 )
 def create_dispute(request: HttpRequest, payload: DisputeIn):
     key = request.headers.get("Idempotency-Key", "").strip()
+    if not is_storable(key):
+        raise ValidationFailed(
+            _("提交的内容有误，请按提示修改"), fields={"Idempotency-Key": _("含有无法识别的字符")}
+        )
     if len(key) > IDEMPOTENCY_KEY_MAX:
         raise ValidationFailed(
             _("Idempotency-Key 不能超过 %(max)d 个字符") % {"max": IDEMPOTENCY_KEY_MAX},
@@ -95,6 +101,8 @@ def list_disputes(request: HttpRequest, filters: Query[QueueFilters]):
     _check_choice(fields, "channel", filters.channel, Channel.values)
     if filters.page < 1:
         fields["page"] = _("页码从 1 开始")
+    elif filters.page > PAGE_MAX:
+        fields["page"] = _("页码不能超过 %(max)d") % {"max": PAGE_MAX}
     if not 1 <= filters.page_size <= 200:
         fields["page_size"] = _("每页条数应在 1 到 200 之间")
     if filters.q and len(filters.q) > 200:

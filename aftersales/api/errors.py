@@ -7,6 +7,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from aftersales.common.errors import DomainError
 
+from .parser import UnstorableText
+
 
 def error_body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
     body = {"code": code, "message": message, "fields": fields or {}}
@@ -80,8 +82,23 @@ def register(api) -> None:
             status=401,
         )
 
+    def unstorable(request, exc: UnstorableText):
+        return api.create_response(
+            request,
+            error_body(
+                "validation_error",
+                _("提交的内容有误，请按提示修改"),
+                {exc.field: _("含有无法识别的字符")},
+            ),
+            status=422,
+        )
+
+    api.add_exception_handler(UnstorableText, unstorable)
+
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        if isinstance(exc.__cause__, UnstorableText):  # raised while parsing the JSON body
+            return unstorable(request, exc.__cause__)
         if exc.status_code == 403 and str(exc) == "csrf_failed":
             return api.create_response(
                 request, error_body("csrf_failed", _("CSRF 校验失败，请刷新页面后重试")), status=403

@@ -56,6 +56,8 @@ def dispute_queue(
 
 
 def dispute_get(*, number: str, user) -> Dispute:
+    if "\x00" in number:  # no number has one, and PostgreSQL refuses to compare it
+        raise NotFound(_("找不到投诉 %(number)s") % {"number": number.replace("\x00", "")})
     dispute = (
         disputes_visible_to(user)
         .select_related("customer", "order", "order__store", "assignee", "team", "duplicate_of")
