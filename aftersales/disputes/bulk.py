@@ -66,6 +66,7 @@ class BulkRow:
     history: tuple[HistoryStep, ...] = ()
     category: str | None = None
     severity: str | None = None
+    actor_label: str = "import"  # who took the complaint in, as shown on the timeline
 
 
 @dataclass
@@ -227,7 +228,7 @@ def _intake_batch(batch: Sequence[BulkRow], result: BulkResult) -> None:
             intake_event(
                 dispute,
                 actor=None,
-                actor_label="import",
+                actor_label=row.actor_label,
                 payload={
                     "channel": row.request.channel,
                     "order_no": row.request.order_no,

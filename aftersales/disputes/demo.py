@@ -351,6 +351,7 @@ def _plan(
         history=tuple(history),
         category=c.category,
         severity=c.severity,
+        actor_label=handler or "system",
     )
     return RowPlan(i + 1, row, c, status, team, assignee, steps, route)
 
