@@ -24,8 +24,9 @@ def format_number(day: dt.date, seq: int) -> str:
 
 
 def reserve_numbers(day: dt.date, count: int = 1) -> list[str]:
-    """Reserve `count` consecutive numbers for `day`. Must run inside the caller's
-    transaction so a rolled-back intake gives its numbers back."""
+    """Reserve `count` consecutive numbers for `day`. Inside a transaction the day's row
+    stays locked until commit (bulk import: no gaps); single intakes call it outside
+    theirs so concurrent intakes do not wait on one another."""
     if count < 1:
         return []
     table = connection.ops.quote_name(DaySequence._meta.db_table)

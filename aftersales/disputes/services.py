@@ -60,10 +60,22 @@ def dispute_create(
         existing = Dispute.objects.filter(intake_key=intake_key).first()
         if existing is not None:
             return _replay(existing, request_hash), False
+    received_at = request.received_at or timezone.now()
+    number = None
+    if Order.objects.filter(order_no=request.order_no).exists():
+        # Reserved before the intake's transaction, so the day's counter row is locked
+        # for one statement, not for the whole intake: concurrent intakes do not queue
+        # on it. An intake that fails after this leaves a gap in the day's numbers.
+        (number,) = reserve_numbers(intake_day(received_at), 1)
     try:
         with transaction.atomic():
             return _create(
-                request=request, actor=actor, intake_key=intake_key, request_hash=request_hash
+                request=request,
+                actor=actor,
+                intake_key=intake_key,
+                request_hash=request_hash,
+                number=number,
+                received_at=received_at,
             ), True
     except IntegrityError:
         # A concurrent retry with the same key, or the same external_ref, won the race.
@@ -100,7 +112,9 @@ def _external_ref_taken(existing: Dispute) -> Conflict:
     )
 
 
-def _create(*, request: IntakeRequest, actor, intake_key, request_hash) -> Dispute:
+def _create(
+    *, request: IntakeRequest, actor, intake_key, request_hash, number, received_at
+) -> Dispute:
     order = Order.objects.select_related("customer").filter(order_no=request.order_no).first()
     if order is None:
         raise ValidationFailed(
@@ -112,8 +126,6 @@ def _create(*, request: IntakeRequest, actor, intake_key, request_hash) -> Dispu
         taken = Dispute.objects.filter(external_ref=request.external_ref).first()
         if taken is not None:
             raise _external_ref_taken(taken)
-    now = timezone.now()
-    received_at = request.received_at or now
     customer = customer_for_intake(request.customer)
     line = order.lines.select_related("product").first()
     product = line.product if line and order.lines.count() == 1 else None
@@ -123,7 +135,6 @@ def _create(*, request: IntakeRequest, actor, intake_key, request_hash) -> Dispu
         # An agent recording a phone or walk-in complaint keeps first contact.
         team, assignee = profile.team, actor
     duplicate_of = open_dispute_for_order(order)
-    (number,) = reserve_numbers(intake_day(received_at), 1)
     dispute = Dispute.objects.create(
         number=number,
         channel=request.channel,
