@@ -300,7 +300,6 @@ def test_english_errors_keep_the_json_shape(agent, api_as, order):
     assert {"description", "amount_paid"} <= set(response.json()["error"]["fields"])
 
 
-@pytest.mark.xfail(reason="en catalog pending", strict=False)
 def test_english_error_messages(agent, api_as, order):
     client = api_as(agent, language="en")
     response = client.post(URL, intake_body(order, description="", amount_paid="-1"))
