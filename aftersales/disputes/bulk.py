@@ -327,48 +327,45 @@ def _sku(f: OrderFacts) -> str:
     return f.sku or "AUTO-" + hashlib.sha1(f.product_name.encode()).hexdigest()[:16]
 
 
-def _stores_for(facts: Iterable[OrderFacts]) -> dict[str, Store]:
-    wanted = {f.store_code: f for f in facts}
-    stores = {s.code: s for s in Store.objects.filter(code__in=wanted)}
-    new = [
-        Store(code=c, name=f.store_name, platform=f.platform)
-        for c, f in wanted.items()
-        if c not in stores
-    ]
+def _existing_or_created(model, key: str, wanted: dict, build) -> dict:
+    """Rows of `model` whose `key` is in `wanted`, creating the missing ones with
+    `build(key_value, wanted_value)` in one INSERT (a concurrent import may have made
+    some: conflicts are ignored and everything is read back)."""
+    found = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": wanted})}
+    new = [build(k, v) for k, v in wanted.items() if k not in found]
     if new:
-        Store.objects.bulk_create(new, ignore_conflicts=True)
-        stores = {s.code: s for s in Store.objects.filter(code__in=wanted)}
-    return stores
+        model.objects.bulk_create(new, ignore_conflicts=True)
+        found = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": wanted})}
+    return found
+
+
+def _stores_for(facts: Iterable[OrderFacts]) -> dict[str, Store]:
+    return _existing_or_created(
+        Store,
+        "code",
+        {f.store_code: f for f in facts},
+        lambda code, f: Store(code=code, name=f.store_name, platform=f.platform),
+    )
 
 
 def _products_for(facts: Iterable[OrderFacts]) -> dict[str, Product]:
-    wanted = {_sku(f): f for f in facts}
-    products = {p.sku: p for p in Product.objects.filter(sku__in=wanted)}
-    new = [
-        Product(
+    return _existing_or_created(
+        Product,
+        "sku",
+        {_sku(f): f for f in facts},
+        lambda sku, f: Product(
             sku=sku,
             name=f.product_name[:200] or sku,
             product_category=f.product_category,
             list_price=f.amount_paid,
-        )
-        for sku, f in wanted.items()
-        if sku not in products
-    ]
-    if new:
-        Product.objects.bulk_create(new, ignore_conflicts=True)
-        products = {p.sku: p for p in Product.objects.filter(sku__in=wanted)}
-    return products
+        ),
+    )
 
 
 def _customers_for(rows: Sequence[BulkRow]) -> dict[str, Customer]:
-    wanted = {r.request.customer.phone: r.request.customer for r in rows}
-    customers = {c.phone: c for c in Customer.objects.filter(phone__in=wanted)}
-    new = [
-        Customer(name=c.name, phone=phone, email=c.email)
-        for phone, c in wanted.items()
-        if phone not in customers
-    ]
-    if new:
-        Customer.objects.bulk_create(new, ignore_conflicts=True)
-        customers = {c.phone: c for c in Customer.objects.filter(phone__in=wanted)}
-    return customers
+    return _existing_or_created(
+        Customer,
+        "phone",
+        {r.request.customer.phone: r.request.customer for r in rows},
+        lambda phone, c: Customer(name=c.name, phone=phone, email=c.email),
+    )
