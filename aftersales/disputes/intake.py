@@ -29,6 +29,7 @@ ORDER_NO_MAX = 64
 PRODUCT_NAME_MAX = 200
 EXPECTATION_TEXT_MAX = 500
 EXTERNAL_REF_MAX = 100
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=SHANGHAI)
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,9 @@ def validate_intake(data: Mapping[str, Any], *, now: dt.datetime | None = None) 
             continue
         if value > now + dt.timedelta(minutes=5):
             errors[key] = _("时间不能晚于现在")
+            continue
+        if value < EARLIEST:  # also keeps year-1 dates away from UTC conversion overflow
+            errors[key] = _("时间不能早于 %(year)d 年") % {"year": EARLIEST.year}
             continue
         times[key] = value
 

@@ -120,3 +120,20 @@ def test_last_allowed_page_is_empty_not_an_error(client):
     response = client.get(URL, page=100_000, page_size=200)
     assert response.status_code == 200
     assert response.json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01", "0001-01-01T00:00:00+14:00", "1999-12-31T23:59:00+08:00"]
+)
+def test_occurred_at_before_2000_is_422(client, order, value):
+    before = counts()
+    response = client.post(URL, intake_body(order, occurred_at=value))
+    assert_field_error(response, "occurred_at")
+    assert "2000" in response.json()["error"]["fields"]["occurred_at"]
+    assert counts() == before
+
+
+def test_occurred_at_in_range_is_kept_in_shanghai_time(client, order):
+    response = client.post(URL, intake_body(order, occurred_at="2026-01-01T10:00"))
+    assert response.status_code == 201
+    assert response.json()["occurred_at"] == "2026-01-01T10:00:00+08:00"
