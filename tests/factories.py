@@ -43,6 +43,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
 class OrderFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Order
+        skip_postgeneration_save = True  # the hook adds a line; the order itself is unchanged
 
     order_no = factory.Sequence(lambda n: f"T{20260000000 + n}")
     store = factory.SubFactory(StoreFactory)
