@@ -127,8 +127,9 @@ def _create(
         if taken is not None:
             raise _external_ref_taken(taken)
     customer = customer_for_intake(request.customer)
-    line = order.lines.select_related("product").first()
-    product = line.product if line and order.lines.count() == 1 else None
+    # The product is known when the order has exactly one line: read at most two.
+    lines = list(order.lines.select_related("product")[:2])
+    product = lines[0].product if len(lines) == 1 else None
     team, assignee = default_team(), None
     profile = getattr(actor, "staff_profile", None) if actor is not None else None
     if profile is not None and profile.team_id and request.channel != "api":
