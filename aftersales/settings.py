@@ -6,6 +6,7 @@ DEBUG          "1"/"0" (default 1 for development)
 ALLOWED_HOSTS  comma-separated (default 127.0.0.1,localhost)
 AFTERSALES_DATA_DIR  where SQLite and uploaded evidence live (default ./var)
 EVIDENCE_MAX_BYTES   evidence upload limit (default 50 MB)
+CONN_MAX_AGE   seconds a PostgreSQL connection is kept between requests (default 60)
 """
 
 import os
@@ -99,7 +100,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+    # Keep connections across requests (dj-database-url writes CONN_MAX_AGE=0 itself, so
+    # set it, not setdefault); a connection found dead is replaced before use.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

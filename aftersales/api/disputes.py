@@ -68,9 +68,11 @@ def create_dispute(request: HttpRequest, payload: DisputeIn):
         intake_key=f"idem:{request.auth.pk}:{key}" if key else None,
         request_hash=request_hash,
     )
-    # The creator gets the dispute back (also on a retry) even if routing put it outside
+    if created:
+        return Reply(201, dispute)
+    # The creator gets the dispute back on a retry too, even if routing put it outside
     # their own queue.
-    return Reply(201 if created else 200, selectors.dispute_for_creator(dispute))
+    return Reply(200, selectors.dispute_for_creator(dispute))
 
 
 class QueueFilters(Schema):

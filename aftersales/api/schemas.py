@@ -193,10 +193,14 @@ class DisputeDetailOut(DisputeOut):
 
     @staticmethod
     def resolve_timeline(obj) -> list:
+        if obj.known_events is not None:  # just taken in: the intake wrote these
+            return obj.known_events
         return list(obj.events.select_related("actor").order_by("at", "id"))
 
     @staticmethod
     def resolve_evidence(obj) -> list:
+        if obj.known_events is not None:  # just taken in: no evidence yet
+            return []
         return list(obj.evidence.order_by("uploaded_at", "id"))
 
 

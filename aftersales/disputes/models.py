@@ -167,6 +167,10 @@ class Dispute(models.Model):
             models.Index(fields=["customer", "is_open"], name="dispute_customer_open_idx"),
         ]
 
+    # The timeline as intake wrote it, set on a dispute just created so the reply need
+    # not read it back; None on disputes loaded from the database.
+    known_events: list["Event"] | None = None
+
     def __str__(self) -> str:
         return self.number
 

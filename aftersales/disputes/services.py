@@ -3,6 +3,7 @@ one transaction and the only code that changes these rows."""
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
 from aftersales.common.text import search_form
 from aftersales.notifications.services import acknowledge_intake
-from aftersales.parties.models import Order, Team
+from aftersales.parties.models import Order, Product, Team
 from aftersales.parties.services import customer_for_intake
 
 from . import lifecycle
@@ -39,7 +40,11 @@ def default_team() -> Team | None:
 
 
 def open_dispute_for_order(order: Order, *, exclude_pk: int | None = None) -> Dispute | None:
-    qs = Dispute.objects.filter(order=order, is_open=True).order_by("received_at", "id")
+    qs = (
+        Dispute.objects.filter(order=order, is_open=True)
+        .only("pk", "number")
+        .order_by("received_at", "id")
+    )
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return qs.first()
@@ -53,20 +58,15 @@ def dispute_create(
     request_hash: str = "",
 ) -> tuple[Dispute, bool]:
     """Take a complaint in. Returns (dispute, created); a retry with the same intake key
-    returns the dispute made the first time and created=False."""
+    returns the dispute made the first time and created=False. A new dispute comes back
+    with `known_events` (its timeline) so the caller need not read it again."""
     if actor is not None and not can_create(actor):
         raise Forbidden(_("您没有受理投诉的权限"))
-    if intake_key:
-        existing = Dispute.objects.filter(intake_key=intake_key).first()
-        if existing is not None:
-            return _replay(existing, request_hash), False
-    received_at = request.received_at or timezone.now()
-    number = None
-    if Order.objects.filter(order_no=request.order_no).exists():
-        # Reserved before the intake's transaction, so the day's counter row is locked
-        # for one statement, not for the whole intake: concurrent intakes do not queue
-        # on it. An intake that fails after this leaves a gap in the day's numbers.
-        (number,) = reserve_numbers(intake_day(received_at), 1)
+    if intake_key and Dispute.objects.filter(intake_key=intake_key).exists():
+        return _replay(Dispute.objects.get(intake_key=intake_key), request_hash), False
+    # Everything intake reads is read before the transaction, so the write lock (all of
+    # SQLite; the day's number row on PostgreSQL) is held only for the inserts.
+    facts = _intake_facts(request, actor)
     try:
         with transaction.atomic():
             return _create(
@@ -74,8 +74,8 @@ def dispute_create(
                 actor=actor,
                 intake_key=intake_key,
                 request_hash=request_hash,
-                number=number,
-                received_at=received_at,
+                facts=facts,
+                received_at=request.received_at or timezone.now(),
             ), True
     except IntegrityError:
         # A concurrent retry with the same key, or the same external_ref, won the race.
@@ -112,9 +112,16 @@ def _external_ref_taken(existing: Dispute) -> Conflict:
     )
 
 
-def _create(
-    *, request: IntakeRequest, actor, intake_key, request_hash, number, received_at
-) -> Dispute:
+@dataclass(frozen=True)
+class _IntakeFacts:
+    order: Order
+    product: Product | None
+    team: Team | None
+    assignee: Any
+    duplicate_of: Dispute | None
+
+
+def _intake_facts(request: IntakeRequest, actor) -> _IntakeFacts:
     order = Order.objects.select_related("customer").filter(order_no=request.order_no).first()
     if order is None:
         raise ValidationFailed(
@@ -126,16 +133,31 @@ def _create(
         taken = Dispute.objects.filter(external_ref=request.external_ref).first()
         if taken is not None:
             raise _external_ref_taken(taken)
-    customer = customer_for_intake(request.customer)
     # The product is known when the order has exactly one line: read at most two.
     lines = list(order.lines.select_related("product")[:2])
-    product = lines[0].product if len(lines) == 1 else None
-    team, assignee = default_team(), None
     profile = getattr(actor, "staff_profile", None) if actor is not None else None
     if profile is not None and profile.team_id and request.channel != "api":
         # An agent recording a phone or walk-in complaint keeps first contact.
         team, assignee = profile.team, actor
-    duplicate_of = open_dispute_for_order(order)
+    else:
+        team, assignee = default_team(), None
+    return _IntakeFacts(
+        order=order,
+        product=lines[0].product if len(lines) == 1 else None,
+        team=team,
+        assignee=assignee,
+        duplicate_of=open_dispute_for_order(order),
+    )
+
+
+def _create(
+    *, request: IntakeRequest, actor, intake_key, request_hash, facts: _IntakeFacts, received_at
+) -> Dispute:
+    order, product, team, assignee = facts.order, facts.product, facts.team, facts.assignee
+    customer = customer_for_intake(request.customer, known=order.customer)
+    # Reserved last, so on PostgreSQL the day's counter row stays locked only for the
+    # inserts below; a failed intake rolls its number back (no gaps).
+    (number,) = reserve_numbers(intake_day(received_at), 1)
     dispute = Dispute.objects.create(
         number=number,
         channel=request.channel,
@@ -154,29 +176,34 @@ def _create(
         expectation_text=request.expectation_text,
         severity=Severity.GENERAL,
         severity_rank=SEVERITY_RANK[Severity.GENERAL],
-        duplicate_of=duplicate_of,
+        duplicate_of=facts.duplicate_of,
         team=team,
         assignee=assignee,
         external_ref=request.external_ref,
         intake_key=intake_key,
         received_at=received_at,
     )
-    intake_event(
-        dispute,
-        actor=actor,
-        actor_label=actor_label(actor),
-        payload={
-            "channel": request.channel,
-            "order_no": order.order_no,
-            "customer_name": request.customer.name,
-            "request_hash": request_hash,
-            "team": team.code if team else None,
-            "assignee": assignee.get_username() if assignee else None,
-        },
-    ).save()
-    if duplicate_of is not None:
-        duplicate_event(dispute, duplicate_of.number).save()
-    acknowledgement_event(dispute, acknowledge_intake(dispute=dispute, at=received_at)).save()
+    events = [
+        intake_event(
+            dispute,
+            actor=actor,
+            actor_label=actor_label(actor),
+            payload={
+                "channel": request.channel,
+                "order_no": order.order_no,
+                "customer_name": request.customer.name,
+                "request_hash": request_hash,
+                "team": team.code if team else None,
+                "assignee": assignee.get_username() if assignee else None,
+            },
+        )
+    ]
+    if facts.duplicate_of is not None:
+        events.append(duplicate_event(dispute, facts.duplicate_of.number))
+    events.append(
+        acknowledgement_event(dispute, acknowledge_intake(dispute=dispute, at=received_at))
+    )
+    dispute.known_events = Event.objects.bulk_create(events)
     return dispute
 
 

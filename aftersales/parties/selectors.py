@@ -42,7 +42,7 @@ def user_for_token(key: str):
     if not key:
         return None
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", "user__staff_profile")
         .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
         .first()
     )

@@ -10,11 +10,15 @@ from .models import ApiToken, Customer, StaffProfile, Team
 from .roles import HOME_DEPARTMENT_OF_ROLE, Role
 
 
-def customer_for_intake(customer) -> Customer:
+def customer_for_intake(customer, *, known: Customer | None = None) -> Customer:
     """The customer record for a complainant, found by phone or created. An existing
     record keeps its name (the intake event records the name as given); a missing e-mail
-    is filled in."""
-    existing = Customer.objects.filter(phone=customer.phone).first()
+    is filled in. `known` (usually the order's buyer) is used without a query when the
+    phone is theirs."""
+    if known is not None and known.phone == customer.phone:
+        existing = known
+    else:
+        existing = Customer.objects.filter(phone=customer.phone).first()
     if existing is None:
         try:
             with transaction.atomic():
