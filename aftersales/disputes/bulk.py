@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from aftersales.common.fastinsert import insert_many
 from aftersales.common.text import search_form
 from aftersales.notifications.services import acknowledge_intakes
 from aftersales.parties.models import Customer, Order, OrderLine, Product, Store, Team
@@ -213,7 +214,7 @@ def _intake_batch(batch: Sequence[BulkRow], result: BulkResult) -> None:
             open_by_order[order.pk] = dispute
         disputes.append(dispute)
         finals.append((row, moves))
-    Dispute.objects.bulk_create(disputes, batch_size=500)
+    insert_many(disputes)
     # Originals from this same batch only have their pk now.
     for index, original in duplicate_of.items():
         disputes[index].duplicate_of = original
@@ -257,7 +258,7 @@ def _intake_batch(batch: Sequence[BulkRow], result: BulkResult) -> None:
                     at=step.at,
                 )
             )
-    Event.objects.bulk_create(events, batch_size=1000)
+    insert_many(events)
     result.created += [(row.line, d.number) for d, (row, _m) in zip(disputes, finals, strict=True)]
 
 
@@ -306,8 +307,8 @@ def _orders_for(rows: Sequence[BulkRow], result: BulkResult) -> dict[str, Order]
         )
         for no, f in facts.items()
     ]
-    Order.objects.bulk_create(new_orders, batch_size=500)
-    OrderLine.objects.bulk_create(
+    insert_many(new_orders)
+    insert_many(
         [
             OrderLine(
                 order=o,
@@ -317,7 +318,6 @@ def _orders_for(rows: Sequence[BulkRow], result: BulkResult) -> dict[str, Order]
             )
             for o in new_orders
         ],
-        batch_size=500,
     )
     orders.update({o.order_no: o for o in new_orders})
     return orders
@@ -334,7 +334,7 @@ def _existing_or_created(model, key: str, wanted: dict, build) -> dict:
     found = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": wanted})}
     new = [build(k, v) for k, v in wanted.items() if k not in found]
     if new:
-        model.objects.bulk_create(new, ignore_conflicts=True)
+        insert_many(new, ignore_conflicts=True)
         found = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": wanted})}
     return found
 

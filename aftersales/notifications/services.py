@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from aftersales.common.fastinsert import insert_many
+
 from .messages import Acknowledgement, acknowledgement_text
 from .models import OutboundMessage
 
@@ -50,4 +52,5 @@ def acknowledge_intake(*, dispute, at: dt.datetime | None = None) -> OutboundMes
 def acknowledge_intakes(disputes) -> list[OutboundMessage]:
     """The bulk path of `acknowledge_intake`, for imports: one INSERT for many."""
     messages = [_acknowledgement(d, d.received_at) for d in disputes]
-    return OutboundMessage.objects.bulk_create(messages)
+    insert_many(messages)
+    return messages

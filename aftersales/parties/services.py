@@ -4,7 +4,8 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from .models import ApiToken, Customer, StaffProfile, Team
 from .roles import HOME_DEPARTMENT_OF_ROLE, Role
@@ -15,22 +16,26 @@ def customer_for_intake(customer, *, known: Customer | None = None) -> Customer:
     record keeps its name (the intake event records the name as given); a missing e-mail
     is filled in. `known` (usually the order's buyer) is used without a query when the
     phone is theirs."""
+    email = customer.email or ""
     if known is not None and known.phone == customer.phone:
-        existing = known
-    else:
-        existing = Customer.objects.filter(phone=customer.phone).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                return Customer.objects.create(
-                    name=customer.name, phone=customer.phone, email=customer.email
-                )
-        except IntegrityError:  # created concurrently by another intake
-            existing = Customer.objects.get(phone=customer.phone)
-    if customer.email and not existing.email:
-        Customer.objects.filter(pk=existing.pk).update(email=customer.email)
-        existing.email = customer.email
-    return existing
+        if email and not known.email:
+            Customer.objects.filter(pk=known.pk).update(email=email)
+            known.email = email
+        return known
+    # One INSERT … ON CONFLICT … RETURNING finds or creates the record and fills a missing
+    # e-mail, atomically on both databases: no check-then-act, no savepoint.
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (name, phone, email, created_at) VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT (phone) DO UPDATE SET email = CASE WHEN {table}.email = '' "
+            f"THEN excluded.email ELSE {table}.email END RETURNING id, name, email",
+            [customer.name, customer.phone, email, timezone.now()],
+        )
+        pk, name, stored_email = cursor.fetchone()
+    return Customer.from_db(
+        connection.alias, ["id", "name", "phone", "email"], [pk, name, customer.phone, stored_email]
+    )
 
 
 def ensure_role_groups() -> None:
