@@ -1,11 +1,12 @@
 """Multi-row INSERT for the import path, without `bulk_create`'s per-field compiler work.
 
 `bulk_create` spends most of an import's time preparing each value of each object
-through the SQL compiler. Here each column's converter is chosen once per call and the
-rows go out as `INSERT … VALUES (…), (…) RETURNING id`, in batches as large as the
-database's parameter limit allows. Primary keys are set on the objects, as
-`bulk_create` does on both our databases. Only for plain inserts of new rows: no
-signals, no conflict handling, no multi-table inheritance.
+through the SQL compiler. Here each column's converter is chosen once per call. SQLite
+gets `INSERT … VALUES (…), (…) RETURNING id` in batches as large as its parameter limit
+allows; PostgreSQL gets keys drawn from the table's sequence and then COPY (or, where
+taken keys must be skipped, one array per column through `unnest`). Primary keys are set
+on the objects, as `bulk_create` does. Only for plain inserts of new rows: no signals,
+no multi-table inheritance.
 """
 
 import sqlite3
@@ -25,15 +26,14 @@ _IDENTITY_FIELDS = (
 
 
 def insert_many(
-    objs: Sequence[models.Model], *, batch_rows: int = 1000, ignore_conflicts: bool = False
+    objs: Sequence[models.Model], *, batch_rows: int = 2000, skip_taken: str | None = None
 ) -> None:
-    """Insert unsaved `objs` (all of one model) and set their primary keys; with
-    `ignore_conflicts`, rows that would break a unique constraint are skipped and no keys
-    are set (read the rows back)."""
+    """Insert unsaved `objs` (all of one model) and set their primary keys. With
+    `skip_taken` (the name of a unique field), a row whose value is already taken is
+    skipped and its object keeps pk None: read those back."""
     if not objs:
         return
-    model = type(objs[0])
-    meta = model._meta
+    meta = type(objs[0])._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     auto_time = [
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
@@ -42,29 +42,75 @@ def insert_many(
     attnames = [f.attname for f in fields]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    head = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
-    tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else f" RETURNING {quote(meta.pk.column)}"
-    per_batch = max(1, min(batch_rows, _max_params() // len(fields)))
+    head = f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+    tail = f" RETURNING {quote(meta.pk.column)}"
+    if skip_taken:
+        key = meta.get_field(skip_taken)
+        tail = f" ON CONFLICT DO NOTHING{tail}, {quote(key.column)}"
+    if connection.vendor == "postgresql" and not skip_taken:
+        _copy_in(meta, fields, [_row(obj, auto_time, converters, attnames) for obj in objs], objs)
+        return
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        # One array per column: a handful of parameters however many rows.
+        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+        per_batch = batch_rows
+    else:
+        row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        per_batch = max(1, min(batch_rows, _max_sqlite_params() // len(fields)))
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_batch):
             chunk = objs[start : start + per_batch]
-            params: list[Any] = []
-            for obj in chunk:
-                for field in auto_time:
-                    field.pre_save(obj, add=True)
-                values = obj.__dict__
-                params.extend(
-                    conv(values[name]) if conv is not None else values[name]
-                    for conv, name in zip(converters, attnames, strict=True)
-                )
-            cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
-            if ignore_conflicts:
-                continue
-            for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                obj.pk = pk
-                obj._state.adding = False
-                obj._state.db = connection.alias
+            rows = [_row(obj, auto_time, converters, attnames) for obj in chunk]
+            if postgres:
+                sql = f"{head}SELECT * FROM unnest({arrays}){tail}"
+                params = [list(column) for column in zip(*rows, strict=True)]
+            else:
+                sql = f"{head}VALUES {', '.join([row_sql] * len(chunk))}{tail}"
+                params = [value for row in rows for value in row]
+            cursor.execute(sql, params)
+            if skip_taken:
+                by_key = {getattr(obj, key.attname): obj for obj in chunk}
+                saved = [(pk, by_key[value]) for pk, value in cursor.fetchall()]
+            else:
+                saved = [(pk, obj) for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True)]
+            for pk, obj in saved:
+                _saved(obj, pk)
+
+
+def _row(obj, auto_time, converters, attnames) -> list:
+    for field in auto_time:
+        field.pre_save(obj, add=True)
+    values = obj.__dict__
+    return [
+        conv(values[name]) if conv is not None else values[name]
+        for conv, name in zip(converters, attnames, strict=True)
+    ]
+
+
+def _saved(obj, pk) -> None:
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+def _copy_in(meta, fields, rows: list[list], objs) -> None:
+    """PostgreSQL: keys drawn from the table's sequence up front, then COPY, which
+    psycopg streams without building SQL at all."""
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    columns = ", ".join(quote(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
+        keys = sorted(k for (k,) in cursor.fetchall())  # in order: events sort by (at, id)
+        with cursor.cursor.copy(f"COPY {table} ({pk}, {columns}) FROM STDIN") as copy:
+            for key, row in zip(keys, rows, strict=True):
+                copy.write_row([key, *row])
+    for obj, key in zip(objs, keys, strict=True):
+        _saved(obj, key)
 
 
 def _converter(field: models.Field) -> Callable[[Any], Any] | None:
@@ -84,8 +130,6 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
     return lambda v: field.get_db_prep_save(v, connection)
 
 
-def _max_params() -> int:
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    return connection.features.max_query_params or 60_000
+def _max_sqlite_params() -> int:
+    connection.ensure_connection()
+    return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)

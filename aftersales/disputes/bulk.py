@@ -148,15 +148,13 @@ def _intake_batch(batch: Sequence[BulkRow], result: BulkResult) -> None:
     fresh = valid
 
     # 3. Orders: known ones are looked up; unknown ones are created from the row's facts.
-    orders = _orders_for(fresh, result)
+    #    Customers by phone, for the rows that have an order.
+    orders, customers = _orders_for(fresh, result)
     fresh = [r for r in fresh if r.request.order_no in orders]
     if not fresh:
         return
 
-    # 4. Customers by phone.
-    customers = _customers_for(fresh)
-
-    # 5. Numbers: one reservation per intake day.
+    # 4. Numbers: one reservation per intake day.
     by_day: dict[dt.date, list[BulkRow]] = defaultdict(list)
     for row in fresh:
         by_day[intake_day(_received_at(row))].append(row)
@@ -165,7 +163,7 @@ def _intake_batch(batch: Sequence[BulkRow], result: BulkResult) -> None:
         for row, number in zip(day_rows, reserve_numbers(day, len(day_rows)), strict=True):
             numbers[id(row)] = number
 
-    # 6. Duplicates: an open dispute on the same order, already stored or earlier here.
+    # 5. Duplicates: an open dispute on the same order, already stored or earlier here.
     open_by_order: dict[int, Dispute] = {}
     for d in Dispute.objects.filter(
         order_id__in={o.pk for o in orders.values()}, is_open=True
@@ -277,7 +275,9 @@ def _replay_history(row: BulkRow) -> list[lifecycle.Move]:
     return moves
 
 
-def _orders_for(rows: Sequence[BulkRow], result: BulkResult) -> dict[str, Order]:
+def _orders_for(
+    rows: Sequence[BulkRow], result: BulkResult
+) -> tuple[dict[str, Order], dict[str, Customer]]:
     order_nos = {r.request.order_no for r in rows}
     orders = {o.order_no: o for o in Order.objects.filter(order_no__in=order_nos)}
     missing = {r.request.order_no: r for r in rows if r.request.order_no not in orders}
@@ -287,12 +287,14 @@ def _orders_for(rows: Sequence[BulkRow], result: BulkResult) -> dict[str, Order]
                 (row.line, _("订单 %(order_no)s 不存在") % {"order_no": row.request.order_no})
             )
     creatable = {no: r for no, r in missing.items() if r.order is not None}
+    customers = _customers_for(
+        [r for r in rows if r.request.order_no in orders or r.request.order_no in creatable]
+    )
     if not creatable:
-        return orders
+        return orders, customers
     facts = {no: r.order for no, r in creatable.items()}
     stores = _stores_for(facts.values())
     products = _products_for(facts.values())
-    customers = _customers_for(list(creatable.values()))
     new_orders = [
         Order(
             order_no=no,
@@ -320,7 +322,7 @@ def _orders_for(rows: Sequence[BulkRow], result: BulkResult) -> dict[str, Order]
         ],
     )
     orders.update({o.order_no: o for o in new_orders})
-    return orders
+    return orders, customers
 
 
 def _sku(f: OrderFacts) -> str:
@@ -330,12 +332,14 @@ def _sku(f: OrderFacts) -> str:
 def _existing_or_created(model, key: str, wanted: dict, build) -> dict:
     """Rows of `model` whose `key` is in `wanted`, creating the missing ones with
     `build(key_value, wanted_value)` in one INSERT (a concurrent import may have made
-    some: conflicts are ignored and everything is read back)."""
+    some meanwhile: those are skipped by the INSERT and read back)."""
     found = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": wanted})}
     new = [build(k, v) for k, v in wanted.items() if k not in found]
-    if new:
-        insert_many(new, ignore_conflicts=True)
-        found = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": wanted})}
+    insert_many(new, skip_taken=key)
+    found.update({getattr(o, key): o for o in new if o.pk is not None})
+    raced = [getattr(o, key) for o in new if o.pk is None]
+    if raced:
+        found.update({getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": raced})})
     return found
 
 
