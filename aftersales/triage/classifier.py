@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ META_FILE = "triage.json"
 
 _PRECEDENCE = {c.value: i for i, c in enumerate(PRIMARY_PRECEDENCE)}
 _MODEL_SIGNALS = 3  # top n-grams reported per text
-_RULE_CONFIDENCE = 0.9  # floor when a safety/health rule decides the category
+_RULE_CONFIDENCE = 0.9
+_HAN = re.compile(r"[\u4e00-\u9fff]+")  # floor when a safety/health rule decides the category
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,11 @@ class TriageModel:
         self.classes: list[str] = [str(c) for c in self.model.classes_]
         self._coef = np.asarray(self.model.coef_, dtype=np.float64)
         self._features = self.vectorizer.get_feature_names_out()
-        # Single characters say little to an agent; signals show longer n-grams only.
-        self._readable = np.array([len(f.strip()) >= 2 for f in self._features])
+        # Single characters and punctuation say little to an agent: signals show n-grams
+        # of two or more Chinese characters only.
+        self._readable = np.array(
+            [len(f) >= 2 and _HAN.fullmatch(f) is not None for f in self._features]
+        )
 
     def classify_many(self, texts: Sequence[str]) -> list[Classification]:
         if not texts:
