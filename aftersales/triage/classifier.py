@@ -103,11 +103,11 @@ class TriageModel:
             # its place only because the model says so.
             forced = category != Category.QUALITY
             category = Category.QUALITY.value
-            confidence = max(float(p[classes.index(category)]), _RULE_CONFIDENCE)
+            confidence = max(self._prob(p, category), _RULE_CONFIDENCE)
         elif category == Category.OTHER and cues:
             # "other" means no problem is named; a category cue names one.
             category = min(cues, key=_PRECEDENCE.__getitem__)
-            confidence = max(float(p[classes.index(category)]), 0.5)
+            confidence = max(self._prob(p, category), 0.5)
             forced = True
 
         secondary: dict[str, None] = {}
@@ -142,8 +142,12 @@ class TriageModel:
             model_version=self.version,
         )
 
+    def _prob(self, p: np.ndarray, category: str) -> float:
+        # A model retrained on few examples may lack a category altogether.
+        return float(p[self.classes.index(category)]) if category in self.classes else 0.0
+
     def _model_signals(self, category: str, idx: np.ndarray, vals: np.ndarray) -> list[str]:
-        if not len(idx):
+        if not len(idx) or category not in self.classes:
             return []
         k = self.classes.index(category)
         keep = self._readable[idx]

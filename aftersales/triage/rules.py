@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+
+import opencc
 
 from aftersales.common.text import search_form
 
@@ -86,9 +89,26 @@ class RuleResult:
 
 
 def normalise(text: str) -> str:
-    """The form every triage step reads: Traditional folded to Simplified, full-width
-    to half-width, case-folded. The same complaint in either script reads the same."""
-    return search_form(text or "")
+    """The form every triage step reads: Simplified, half-width, case-folded.
+
+    Text goes to Traditional first and back: OpenCC's t2s alone reads a few Simplified
+    words as Traditional ones (打坏 → 打坯) and keeps regional variants (想像/想象)
+    apart, so the same complaint typed in either script would not read the same."""
+    if not text:
+        return ""
+    traditional = _s2t().convert(text)
+    # s2t is not always idempotent (想象成 → 想象成 → 想像成): convert until it is.
+    for _ in range(3):
+        again = _s2t().convert(traditional)
+        if again == traditional:
+            break
+        traditional = again
+    return search_form(traditional)
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
