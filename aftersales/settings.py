@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "aftersales.parties",
     "aftersales.disputes",
     "aftersales.notifications",
+    "aftersales.triage",
     "aftersales.api",
     "aftersales.workbench",
 ]
