@@ -7,6 +7,8 @@ from .auth import BearerToken, Session
 from .disputes import router as disputes_router
 from .parser import StorableTextParser
 from .renderers import ShanghaiJSONRenderer
+from .triage import groups as group_complaints_router
+from .triage import inbox as inbox_router
 
 api = NinjaAPI(
     title="售后纠纷管理系统 API",
@@ -24,3 +26,5 @@ api = NinjaAPI(
 )
 errors.register(api)
 api.add_router("/disputes", disputes_router, tags=["disputes"])
+api.add_router("/group-complaints", group_complaints_router, tags=["triage"])
+api.add_router("/notifications", inbox_router, tags=["notifications"])

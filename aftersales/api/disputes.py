@@ -20,6 +20,7 @@ from aftersales.disputes.models import Channel
 from aftersales.disputes.permissions import can_reveal_contact
 from aftersales.disputes.taxonomy import Category, Severity
 from aftersales.parties.models import Team
+from aftersales.triage.services import dispute_reclassify
 
 from .parser import is_storable
 from .schemas import (
@@ -31,6 +32,7 @@ from .schemas import (
     DisputePage,
     ErrorOut,
     EvidenceUploadOut,
+    ReclassifyIn,
 )
 
 router = Router()
@@ -220,3 +222,22 @@ def reveal_contact(request: HttpRequest, number: str):
         raise Forbidden(_("您没有查看顾客完整联系方式的权限"))
     phone = services.dispute_reveal_contact(dispute=dispute, actor=request.auth)
     return {"name": dispute.customer.name, "phone": phone, "email": dispute.customer.email}
+
+
+@router.post(
+    "/{number}/classification",
+    response={200: DisputeDetailOut, **BODY_ERRORS},
+    summary="更正分类或严重程度 / Correct category or severity",
+)
+def reclassify(request: HttpRequest, number: str, payload: ReclassifyIn):
+    dispute = selectors.dispute_get(number=number, user=request.auth)
+    dispute_reclassify(
+        dispute=dispute,
+        actor=request.auth,
+        version=payload.version,
+        reason=payload.reason or "",
+        category=payload.category,
+        severity=payload.severity,
+        secondary_categories=payload.secondary_categories,
+    )
+    return selectors.dispute_get(number=number, user=request.auth)

@@ -76,6 +76,51 @@ class AssignIn(Schema):
     assignee: str | None = Field(None, description="处理人用户名")
 
 
+class ReclassifyIn(Schema):
+    version: int = Field(..., description="客户端看到的版本号（乐观锁）")
+    reason: str | None = Field(None, description="更正原因（必填）")
+    category: str | None = Field(
+        None, description="新的主分类", json_schema_extra={"enum": [c.value for c in Category]}
+    )
+    severity: str | None = Field(
+        None, description="新的严重程度", json_schema_extra={"enum": [s.value for s in Severity]}
+    )
+    secondary_categories: list[str] | None = Field(None, description="新的次要分类")
+
+
+class GroupComplaintOut(Schema):
+    id: int
+    state: str
+    product_name: str
+    disputes: list[str]
+    created_at: datetime
+    decided_at: datetime | None
+    reason: str
+
+    @staticmethod
+    def resolve_disputes(obj) -> list[str]:
+        return [d.number for d in obj.disputes.order_by("received_at", "id")]
+
+
+class GroupDecisionIn(Schema):
+    confirm: bool = Field(..., description="true 确认为集体投诉（成员升为重大），false 排除")
+    reason: str | None = Field(None, description="说明；排除时必填")
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    dispute: str | None
+    created_at: datetime
+    read_at: datetime | None
+
+    @staticmethod
+    def resolve_dispute(obj) -> str | None:
+        return obj.dispute.number if obj.dispute_id else None
+
+
 class CustomerOut(Schema):
     name: str
     phone_masked: str

@@ -19,6 +19,7 @@ from aftersales.common.fastinsert import insert_many
 from aftersales.common.text import search_form
 from aftersales.notifications.services import acknowledge_intakes
 from aftersales.parties.models import Customer, Order, OrderLine, Product, Store, Team
+from aftersales.triage.services import classify_texts, route_imported
 
 from . import lifecycle
 from .intake import IntakeRequest
@@ -86,20 +87,25 @@ def row_hash(values: Iterable[object]) -> str:
     return digest.hexdigest()
 
 
-def bulk_intake(rows: Sequence[BulkRow], *, batch_size: int = 1000) -> BulkResult:
+def bulk_intake(
+    rows: Sequence[BulkRow], *, batch_size: int = 1000, route: bool = True
+) -> BulkResult:
+    """Take many complaints in, batch by batch, each batch one transaction. With `route`
+    (the default) open disputes get the routing table's department tasks; the demo,
+    which writes whole histories with their own tasks, turns it off."""
     result = BulkResult()
     for start in range(0, len(rows), batch_size):
         batch = rows[start : start + batch_size]
         result_sink = BulkResult()
         try:
             with transaction.atomic():
-                _intake_batch(batch, result_sink)
+                _intake_batch(batch, result_sink, route)
         except IntegrityError:
             result_sink = BulkResult()
             for row in batch:
                 try:
                     with transaction.atomic():
-                        _intake_batch([row], result_sink)
+                        _intake_batch([row], result_sink, route)
                 except IntegrityError as exc:
                     result_sink.failed.append((row.line, _("与已有数据冲突：%(e)s") % {"e": exc}))
         result.created += result_sink.created
@@ -108,7 +114,7 @@ def bulk_intake(rows: Sequence[BulkRow], *, batch_size: int = 1000) -> BulkResul
     return result
 
 
-def _intake_batch(batch: Sequence[BulkRow], result: BulkResult) -> None:
+def _intake_batch(batch: Sequence[BulkRow], result: BulkResult, route: bool) -> None:
     # 1. Rows already imported (same intake key or external_ref) are skipped, as are
     #    repeats inside the batch.
     keys = [r.intake_key for r in batch]
@@ -170,6 +176,16 @@ def _intake_batch(batch: Sequence[BulkRow], result: BulkResult) -> None:
     ).order_by("-received_at"):
         open_by_order[d.order_id] = d
 
+    # 6. Rows that bring no category of their own are classified, in one batch.
+    unlabelled = [r for r in fresh if not r.category]
+    classified = dict(
+        zip(
+            map(id, unlabelled),
+            classify_texts([r.request.description for r in unlabelled]),
+            strict=True,
+        )
+    )
+
     team = Team.objects.filter(is_default=True).order_by("id").first()
     disputes: list[Dispute] = []
     finals: list[tuple[BulkRow, list[lifecycle.Move]]] = []
@@ -179,7 +195,13 @@ def _intake_batch(batch: Sequence[BulkRow], result: BulkResult) -> None:
         final = moves[-1].target if moves else Status.RECEIVED
         req = row.request
         order = orders[req.order_no]
-        severity = row.severity or Severity.GENERAL
+        label = classified.get(id(row))
+        if label is not None:
+            category, secondary = label["category"], label["categories"]
+            severity, escalation = label["severity"], label["escalation_risk"]
+        else:
+            category, secondary = row.category or "other", []
+            severity, escalation = row.severity or Severity.GENERAL, False
         dispute = Dispute(
             number=numbers[id(row)],
             channel=req.channel,
@@ -195,9 +217,11 @@ def _intake_batch(batch: Sequence[BulkRow], result: BulkResult) -> None:
             search_text=search_form(req.description),
             expectation=req.expectation,
             expectation_text=req.expectation_text,
-            category=row.category or "other",
+            category=category,
+            secondary_categories=secondary,
             severity=severity,
             severity_rank=SEVERITY_RANK[Severity(severity)],
+            escalation_risk=escalation,
             team=team,
             external_ref=req.external_ref,
             intake_key=row.intake_key,
@@ -236,6 +260,17 @@ def _intake_batch(batch: Sequence[BulkRow], result: BulkResult) -> None:
                 },
             )
         )
+        label = classified.get(id(row))
+        if label is not None:
+            events.append(
+                Event(
+                    dispute=dispute,
+                    kind=Event.Kind.CLASSIFIED,
+                    actor_label="system",
+                    payload=label,
+                    at=dispute.received_at,
+                )
+            )
         if dispute.duplicate_of is not None:
             events.append(duplicate_event(dispute, dispute.duplicate_of.number))
     messages = acknowledge_intakes(disputes)
@@ -256,6 +291,10 @@ def _intake_batch(batch: Sequence[BulkRow], result: BulkResult) -> None:
                     at=step.at,
                 )
             )
+    if route:
+        tasks, routed = route_imported(disputes)
+        insert_many(tasks)
+        events += routed
     insert_many(events)
     result.created += [(row.line, d.number) for d, (row, _m) in zip(disputes, finals, strict=True)]
 

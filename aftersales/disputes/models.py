@@ -196,6 +196,11 @@ class Event(models.Model):
         ASSIGNED = "assigned", "分派"
         CONTACT_REVEALED = "contact_revealed", "查看联系方式"
         NOTE = "note", "备注"
+        CLASSIFIED = "classified", "自动分类"
+        RECLASSIFIED = "reclassified", "分类更正"
+        ROUTED = "routed", "分派规则"
+        GROUP_FLAGGED = "group_flagged", "疑似集体投诉"
+        GROUP_DECIDED = "group_decided", "集体投诉认定"
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)

@@ -70,3 +70,13 @@ def can_add_evidence(user, dispute: Dispute) -> bool:
 
 def can_reveal_contact(user) -> bool:
     return bool(roles_of(user) & (CASE_HANDLERS | {Role.ADMIN, Role.SUPERVISOR}))
+
+
+def can_reclassify(user) -> bool:
+    """Correct a dispute's category or severity: the people who handle it."""
+    return bool(roles_of(user) & (CASE_HANDLERS | {Role.ADMIN}))
+
+
+def can_decide_group_complaint(user) -> bool:
+    """Confirm or dismiss a group-complaint candidate (集体投诉): team leads and admins."""
+    return bool(roles_of(user) & {Role.TEAM_LEAD, Role.ADMIN})

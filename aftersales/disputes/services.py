@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from aftersales.common.text import search_form
 from aftersales.notifications.services import acknowledge_intake
 from aftersales.parties.models import Order, Product, Team
 from aftersales.parties.services import customer_for_intake
+from aftersales.triage.services import TriagePlan, triage_plan, triage_record
 
 from . import lifecycle
 from .intake import IntakeRequest
@@ -39,15 +40,20 @@ def default_team() -> Team | None:
     return Team.objects.filter(is_default=True).order_by("id").first()
 
 
-def open_dispute_for_order(order: Order, *, exclude_pk: int | None = None) -> Dispute | None:
-    qs = (
-        Dispute.objects.filter(order=order, is_open=True)
-        .only("pk", "number")
-        .order_by("received_at", "id")
+def open_dispute_for(order: Order, phone: str) -> tuple[Dispute | None, str]:
+    """The open dispute a new complaint may repeat (SPEC §3): on the same order first,
+    else from the same customer; with the basis, "order" or "customer"."""
+    candidates = list(
+        Dispute.objects.filter(Q(order=order) | Q(customer__phone=phone), is_open=True)
+        .only("pk", "number", "order_id")
+        .order_by("received_at", "id")[:50]
     )
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.first()
+    same_order = next((d for d in candidates if d.order_id == order.pk), None)
+    if same_order is not None:
+        return same_order, "order"
+    if candidates:
+        return candidates[0], "customer"
+    return None, ""
 
 
 def dispute_create(
@@ -116,9 +122,9 @@ def _external_ref_taken(existing: Dispute) -> Conflict:
 class _IntakeFacts:
     order: Order
     product: Product | None
-    team: Team | None
-    assignee: Any
     duplicate_of: Dispute | None
+    duplicate_basis: str
+    triage: TriagePlan
 
 
 def _intake_facts(request: IntakeRequest, actor) -> _IntakeFacts:
@@ -141,19 +147,31 @@ def _intake_facts(request: IntakeRequest, actor) -> _IntakeFacts:
         team, assignee = profile.team, actor
     else:
         team, assignee = default_team(), None
+    product = lines[0].product if len(lines) == 1 else None
+    duplicate_of, basis = open_dispute_for(order, request.customer.phone)
     return _IntakeFacts(
         order=order,
-        product=lines[0].product if len(lines) == 1 else None,
-        team=team,
-        assignee=assignee,
-        duplicate_of=open_dispute_for_order(order),
+        product=product,
+        duplicate_of=duplicate_of,
+        duplicate_basis=basis,
+        triage=triage_plan(
+            text=request.description,
+            channel=request.channel,
+            product_id=product.pk if product else None,
+            product_name=request.product_name or (product.name if product else ""),
+            customer_phone=request.customer.phone,
+            team=team,
+            assignee=assignee,
+            now=request.received_at or timezone.now(),
+        ),
     )
 
 
 def _create(
     *, request: IntakeRequest, actor, intake_key, request_hash, facts: _IntakeFacts, received_at
 ) -> Dispute:
-    order, product, team, assignee = facts.order, facts.product, facts.team, facts.assignee
+    order, product, plan = facts.order, facts.product, facts.triage
+    team, assignee = plan.team, plan.assignee
     customer = customer_for_intake(request.customer, known=order.customer)
     # Reserved last, so on PostgreSQL the day's counter row stays locked only for the
     # inserts below; a failed intake rolls its number back (no gaps).
@@ -174,8 +192,11 @@ def _create(
         search_text=search_form(request.description),
         expectation=request.expectation,
         expectation_text=request.expectation_text,
-        severity=Severity.GENERAL,
-        severity_rank=SEVERITY_RANK[Severity.GENERAL],
+        category=plan.category,
+        secondary_categories=list(plan.categories),
+        severity=plan.severity,
+        severity_rank=SEVERITY_RANK[Severity(plan.severity)],
+        escalation_risk=plan.escalation_risk,
         duplicate_of=facts.duplicate_of,
         team=team,
         assignee=assignee,
@@ -198,8 +219,11 @@ def _create(
             },
         )
     ]
+    events += triage_record(dispute=dispute, plan=plan, at=received_at)
     if facts.duplicate_of is not None:
-        events.append(duplicate_event(dispute, facts.duplicate_of.number))
+        events.append(
+            duplicate_event(dispute, facts.duplicate_of.number, basis=facts.duplicate_basis)
+        )
     events.append(
         acknowledgement_event(dispute, acknowledge_intake(dispute=dispute, at=received_at))
     )

@@ -34,12 +34,19 @@ def acknowledgement_event(dispute: Dispute, message) -> Event:
     )
 
 
-def duplicate_event(dispute: Dispute, original_number: str) -> Event:
+def duplicate_event(dispute: Dispute, original_number: str, *, basis: str = "order") -> Event:
+    """`basis`: "order" (the same order has an open dispute) or "customer" (the same
+    customer has one, on another order)."""
+    reason = (
+        _("同一订单已有未结投诉 %(number)s")
+        if basis == "order"
+        else _("该顾客已有未结投诉 %(number)s")
+    )
     return Event(
         dispute=dispute,
         kind=Event.Kind.DUPLICATE_FLAGGED,
         actor_label="system",
-        reason=_("同一订单已有未结投诉 %(number)s") % {"number": original_number},
-        payload={"duplicate_of": original_number},
+        reason=reason % {"number": original_number},
+        payload={"duplicate_of": original_number, "basis": basis},
         at=dispute.received_at,
     )

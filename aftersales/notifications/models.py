@@ -1,6 +1,7 @@
-"""Messages to customers. Delivery channels (SMS, e-mail, platform) come later; the record
-of what we told the customer, and when, exists from intake on."""
+"""Messages to customers, and the staff inbox. Delivery channels (SMS, e-mail, platform)
+come later; the record of what we told whom, and when, exists from intake on."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -32,3 +33,41 @@ class OutboundMessage(models.Model):
         verbose_name = "顾客消息"
         verbose_name_plural = "顾客消息"
         indexes = [models.Index(fields=["state", "created_at"], name="outbound_state_idx")]
+
+
+class Notification(models.Model):
+    """An entry in a staff member's in-app inbox (站内通知)."""
+
+    class Kind(models.TextChoices):
+        ROUTED = "routed", "新的部门任务"
+        ASSIGNED = "assigned", "分派给您"
+        MAJOR = "major", "重大投诉"
+        ESCALATION = "escalation", "升级风险"
+        GROUP_COMPLAINT = "group_complaint", "疑似集体投诉"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name="接收人",
+    )
+    dispute = models.ForeignKey(
+        "disputes.Dispute",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    kind = models.CharField("类型", max_length=30, choices=Kind.choices)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    created_at = models.DateTimeField("时间")
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内通知"
+        verbose_name_plural = "站内通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="inbox_idx"),
+        ]

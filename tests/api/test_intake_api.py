@@ -66,7 +66,7 @@ def test_create_returns_201_with_number_and_acknowledgement(client, order):
     assert match.group(1) in shanghai_days()
     assert body["status"] == "received"
     assert body["status_label"] == "受理"
-    assert body["category"] == "other"
+    assert body["category"] == "quality"  # 漏水: classified at intake
     assert body["severity"] == "general"
     assert body["order_no"] == order.order_no
     assert body["amount_paid"] == "1999.00"
@@ -77,8 +77,8 @@ def test_create_returns_201_with_number_and_acknowledgement(client, order):
     assert body["received_at"].endswith("+08:00")
 
     kinds = [e["kind"] for e in body["timeline"]]
-    assert kinds == ["intake", "acknowledgement"]
-    ack = body["timeline"][1]
+    assert kinds == ["intake", "classified", "routed", "acknowledgement"]
+    ack = body["timeline"][-1]
     assert body["number"] in ack["payload"]["body"]
     assert "24小时" in ack["payload"]["body"]
 
@@ -109,7 +109,7 @@ def test_same_idempotency_key_five_times_makes_one_dispute(client, order):
     assert len(numbers) == 1
     after = counts()
     assert after[0] - before[0] == 1  # one dispute
-    assert after[2] - before[2] == 2  # intake + acknowledgement, once
+    assert after[2] - before[2] == 4  # intake, classified, routed, acknowledgement: once
     assert after[3] - before[3] == 1  # the customer is told once
 
 
@@ -152,8 +152,20 @@ def test_second_open_dispute_on_the_same_order_is_flagged(client, order):
     assert second["duplicate_of"] == first["number"]
     flagged = [e for e in second["timeline"] if e["kind"] == "duplicate_flagged"]
     assert len(flagged) == 1
-    assert flagged[0]["payload"] == {"duplicate_of": first["number"]}
+    assert flagged[0]["payload"] == {"duplicate_of": first["number"], "basis": "order"}
     assert first["number"] in flagged[0]["reason"]
+
+
+def test_same_customer_with_an_open_dispute_on_another_order_is_flagged(client, order):
+    first = client.post(URL, intake_body(order)).json()
+    other_order = OrderFactory()
+    second = client.post(URL, intake_body(other_order, description="另一单也有问题")).json()
+    assert second["duplicate_of"] == first["number"]
+    (flagged,) = [e for e in second["timeline"] if e["kind"] == "duplicate_flagged"]
+    assert flagged["payload"] == {"duplicate_of": first["number"], "basis": "customer"}
+    assert "该顾客" in flagged["reason"]
+    stranger = intake_body(OrderFactory(), customer={"name": "李四", "phone": "13700001111"})
+    assert client.post(URL, stranger).json()["duplicate_of"] is None
 
 
 def test_closed_dispute_on_the_order_is_not_a_duplicate(client, order):
@@ -340,11 +352,12 @@ def _numbers(response) -> list[str]:
 
 def test_list_filters(agent, client, default_team):
     colleague = make_staff(Role.AGENT, team=default_team, username="wangwu")
-    mine = make_dispute(channel="phone", actor=agent)  # the agent keeps first contact
-    theirs = make_dispute(channel="phone", actor=colleague)
+    late = "下单一周了快递还没到，物流信息三天没更新"
+    mine = make_dispute(channel="phone", actor=agent, description=late)  # agent keeps it
+    theirs = make_dispute(channel="phone", actor=colleague, description=late)
     nobody = make_dispute(channel="api")
     Dispute.objects.filter(pk=nobody.pk).update(
-        category="quality", severity="major", severity_rank=3, status="triaged"
+        category="quality", severity="major", severity_rank=3, status="triaged", assignee=None
     )
 
     assert set(_numbers(client.get(URL))) == {mine.number, theirs.number, nobody.number}

@@ -306,7 +306,8 @@ def test_every_bad_row_is_reported_with_its_line_and_leaves_no_trace(tmp_path):
     assert after["Order"] - before["Order"] == 2  # the known order was reused
     assert after["Customer"] - before["Customer"] == 3
     assert after["OutboundMessage"] - before["OutboundMessage"] == 3
-    assert after["Event"] - before["Event"] == 3 * 2  # intake + acknowledgement each
+    # intake, classified, routed and acknowledgement each
+    assert after["Event"] - before["Event"] == 3 * 4
 
 
 def test_missing_required_columns_and_extra_cells(tmp_path):

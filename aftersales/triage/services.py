@@ -1,0 +1,458 @@
+"""Writes of triage: classification at intake, routing, assignment, group-complaint
+detection, agents' corrections (kept as feedback), group-complaint decisions.
+
+Intake calls `triage_plan` before its transaction (reads and CPU only) and
+`triage_record` inside it (writes only), so the write lock is held briefly."""
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
+from aftersales.common.text import search_form
+from aftersales.disputes.models import Dispute, Event, Task
+from aftersales.disputes.permissions import can_decide_group_complaint, can_reclassify
+from aftersales.disputes.taxonomy import (
+    CATEGORY_LABELS,
+    SEVERITY_LABELS,
+    SEVERITY_RANK,
+    Category,
+    Severity,
+)
+from aftersales.notifications.models import Notification
+from aftersales.parties.models import Team
+from aftersales.parties.roles import Role
+
+from . import grouping, selectors
+from .models import Feedback, GroupComplaint
+from .routing import Decision, Facts, route
+
+GROUP_SIGNAL = "集体投诉已确认"
+
+
+@dataclass(frozen=True)
+class TriagePlan:
+    """What triage decided for a complaint about to be stored."""
+
+    category: str
+    categories: tuple[str, ...]
+    severity: str
+    escalation_risk: bool
+    classification: dict
+    decision: Decision
+    team: Team | None
+    assignee: object | None
+    group_with: int | None  # the dispute this one nearly repeats (another customer)
+    group: GroupComplaint | None  # that dispute's open group, if it has one
+    group_similarity: float
+
+
+def triage_plan(
+    *,
+    text: str,
+    channel: str,
+    product_id: int | None,
+    product_name: str,
+    customer_phone: str | None,
+    team: Team | None,
+    assignee=None,
+    now: dt.datetime,
+) -> TriagePlan:
+    """Classify, route and pick the assignee; find a near-identical recent complaint
+    about the same product. Reads only. `team`/`assignee` given (an agent recording a
+    phone complaint keeps it) are kept; otherwise a rule's team or `team`, and the
+    least-loaded available agent of that team."""
+    from . import classifier  # loads the model on first use, not at import
+
+    result = classifier.classify(text)
+    severity, signals = result.severity, list(result.signals)
+    group_with, group, group_similarity = None, None, 0.0
+    if customer_phone:
+        others = [
+            (pk, grouping.shingles(search_text))
+            for pk, search_text in selectors.recent_same_product(
+                product_id=product_id,
+                product_name=product_name,
+                customer_phone=customer_phone,
+                since=selectors.group_window_start(now),
+            )
+        ]
+        best, score = grouping.most_similar(grouping.shingles(search_form(text)), others)
+        if best is not None and score >= grouping.GROUP_SIMILARITY:
+            group_with, group_similarity = best, score
+            group = selectors.open_group_of(best)
+            if group is not None and group.state == GroupComplaint.State.CONFIRMED:
+                severity = Severity.MAJOR.value
+                signals.append(GROUP_SIGNAL)
+    facts = Facts(result.category, severity, result.escalation_risk, channel)
+    decision = route(facts, selectors.routing_rules())
+    if assignee is None:
+        if decision.team_id is not None and (team is None or team.pk != decision.team_id):
+            team = Team.objects.filter(pk=decision.team_id).first() or team
+        assignee = selectors.least_loaded_agent(team.pk if team else None)
+    return TriagePlan(
+        category=result.category,
+        categories=tuple(result.categories),
+        severity=severity,
+        escalation_risk=result.escalation_risk,
+        classification={
+            "category": result.category,
+            "categories": list(result.categories),
+            "severity": severity,
+            "escalation_risk": result.escalation_risk,
+            "confidence": round(result.confidence, 4),
+            "signals": signals,
+            "model_version": result.model_version,
+        },
+        decision=decision,
+        team=team,
+        assignee=assignee,
+        group_with=group_with,
+        group=group,
+        group_similarity=group_similarity,
+    )
+
+
+def triage_record(*, dispute: Dispute, plan: TriagePlan, at: dt.datetime) -> list[Event]:
+    """Inside intake's transaction: the classification and routing events, department
+    tasks, inbox notifications and group-complaint membership. Returns the events, for
+    the caller to store with its own."""
+    events = [
+        Event(
+            dispute=dispute,
+            kind=Event.Kind.CLASSIFIED,
+            actor_label="system",
+            payload=plan.classification,
+            at=at,
+        )
+    ]
+    events.append(_routing_event(dispute, plan.decision, plan.team, plan.assignee, at))
+    _create_tasks(dispute, plan.decision, at)
+    _notify(dispute, plan.decision, plan.team, plan.assignee, at)
+    if plan.group_with is not None:
+        events.append(_join_group(dispute, plan, at))
+    return events
+
+
+def _routing_event(dispute, decision: Decision, team, assignee, at) -> Event:
+    return Event(
+        dispute=dispute,
+        kind=Event.Kind.ROUTED,
+        actor_label="system",
+        payload={
+            "rules": list(decision.fired),
+            "tasks": [
+                {"department": t.department, "kind": t.kind, "title": t.title, "rule": t.rule}
+                for t in decision.tasks
+            ],
+            "team": team.code if team else None,
+            "assignee": assignee.get_username() if assignee else None,
+            "assignment": "least_loaded" if assignee else None,
+            "team_lead_notified_by": list(decision.team_lead_told_by),
+            "management_notified_by": list(decision.management_told_by),
+        },
+        at=at,
+    )
+
+
+def _create_tasks(dispute, decision: Decision, at, *, existing=frozenset()) -> list[Task]:
+    tasks = [
+        Task(
+            dispute=dispute,
+            department=t.department,
+            kind=t.kind,
+            title=t.title,
+        )
+        for t in decision.tasks
+        if (t.department, t.kind) not in existing
+    ]
+    Task.objects.bulk_create(tasks)
+    return tasks
+
+
+def _notify(dispute, decision: Decision, team, assignee, at, *, tasks_created=True) -> None:
+    User = get_user_model()
+    notes: list[Notification] = []
+    summary = f"{dispute.number} · {CATEGORY_LABELS[Category(dispute.category)]}"
+    if assignee is not None:
+        notes.append(
+            Notification(
+                recipient=assignee,
+                dispute=dispute,
+                kind=Notification.Kind.ASSIGNED,
+                title=_("新投诉分派给您：%(s)s") % {"s": summary},
+                created_at=at,
+            )
+        )
+    lead_id = team.lead_id if team else None
+    if decision.team_lead_told_by and lead_id:
+        kind = (
+            Notification.Kind.MAJOR
+            if dispute.severity == Severity.MAJOR
+            else Notification.Kind.ESCALATION
+        )
+        notes.append(
+            Notification(
+                recipient_id=lead_id,
+                dispute=dispute,
+                kind=kind,
+                title=_("需组长关注：%(s)s（%(sev)s）")
+                % {"s": summary, "sev": SEVERITY_LABELS[Severity(dispute.severity)]},
+                body=_("触发规则：%(rules)s") % {"rules": "、".join(decision.team_lead_told_by)},
+                created_at=at,
+            )
+        )
+    if decision.management_told_by:
+        for user_id in User.objects.filter(
+            is_active=True, groups__name=Role.MANAGEMENT.value
+        ).values_list("id", flat=True):
+            notes.append(
+                Notification(
+                    recipient_id=user_id,
+                    dispute=dispute,
+                    kind=Notification.Kind.MAJOR,
+                    title=_("重大投诉报告：%(s)s") % {"s": summary},
+                    body=_("触发规则：%(rules)s")
+                    % {"rules": "、".join(decision.management_told_by)},
+                    created_at=at,
+                )
+            )
+    Notification.objects.bulk_create(notes)
+
+
+def _join_group(dispute: Dispute, plan: TriagePlan, at) -> Event:
+    group = plan.group
+    if group is None:
+        group = GroupComplaint.objects.create(
+            product_id=dispute.product_id,
+            product_name=dispute.product_name,
+            created_at=at,
+        )
+        group.disputes.add(plan.group_with, dispute)
+        lead_id = plan.team.lead_id if plan.team else None
+        if lead_id:
+            Notification.objects.create(
+                recipient_id=lead_id,
+                dispute=dispute,
+                kind=Notification.Kind.GROUP_COMPLAINT,
+                title=_("疑似集体投诉：%(product)s") % {"product": dispute.product_name or "—"},
+                body=_("多位顾客一周内就同一商品提出相近投诉，请确认是否为集体投诉。"),
+                created_at=at,
+            )
+    else:
+        group.disputes.add(dispute)
+    original = Dispute.objects.filter(pk=plan.group_with).values_list("number", flat=True)
+    return Event(
+        dispute=dispute,
+        kind=Event.Kind.GROUP_FLAGGED,
+        actor_label="system",
+        reason=_("与其他顾客的投诉 %(number)s 高度相似") % {"number": original.first()},
+        payload={
+            "group_id": group.pk,
+            "group_state": group.state,
+            "similar_to": original.first(),
+            "similarity": round(plan.group_similarity, 3),
+        },
+        at=at,
+    )
+
+
+def dispute_reclassify(
+    *,
+    dispute: Dispute,
+    actor,
+    version: int,
+    reason: str,
+    category: str | None = None,
+    severity: str | None = None,
+    secondary_categories: list[str] | None = None,
+) -> Dispute:
+    """An agent corrects category and/or severity. The timeline gets before and after,
+    the correction is kept as training feedback, and routing runs again for the new
+    facts (tasks a new category needs are added; none are taken away)."""
+    from aftersales.disputes.services import actor_label
+
+    if actor is not None and not can_reclassify(actor):
+        raise Forbidden(_("您没有更正分类的权限"))
+    fields: dict[str, str] = {}
+    if category is not None and category not in Category.__members__.values():
+        fields["category"] = _("未知的分类“%(v)s”") % {"v": category}
+    if severity is not None and severity not in Severity.__members__.values():
+        fields["severity"] = _("未知的严重程度“%(v)s”") % {"v": severity}
+    for code in secondary_categories or ():
+        if code not in Category.__members__.values():
+            fields["secondary_categories"] = _("未知的分类“%(v)s”") % {"v": code}
+    if category is None and severity is None and secondary_categories is None:
+        fields["category"] = _("请至少更正分类或严重程度之一")
+    if not (reason or "").strip():
+        fields["reason"] = _("更正分类须写明原因")
+    if fields:
+        raise ValidationFailed(_("分类更正有误"), fields=fields)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
+        if locked.version != version:
+            raise Conflict(
+                _("投诉 %(number)s 已被他人修改，请刷新后重试") % {"number": locked.number},
+                code="version_conflict",
+                extra={"current_version": locked.version},
+            )
+        before = {
+            "category": locked.category,
+            "categories": list(locked.secondary_categories or []),
+            "severity": locked.severity,
+        }
+        after = dict(before)
+        if category is not None:
+            after["category"] = category
+        if secondary_categories is not None:
+            after["categories"] = [c for c in dict.fromkeys(secondary_categories)]
+        after["categories"] = [c for c in after["categories"] if c != after["category"]]
+        if severity is not None:
+            after["severity"] = severity
+        if after == before:
+            raise ValidationFailed(
+                _("分类与严重程度没有变化"), fields={"category": _("与当前相同")}
+            )
+        Dispute.objects.filter(pk=locked.pk).update(
+            category=after["category"],
+            secondary_categories=after["categories"],
+            severity=after["severity"],
+            severity_rank=SEVERITY_RANK[Severity(after["severity"])],
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        classified = locked.events.filter(kind=Event.Kind.CLASSIFIED).order_by("-at", "-id").first()
+        model_version = classified.payload.get("model_version", "") if classified else ""
+        Feedback.objects.create(
+            dispute=locked,
+            text=locked.description,
+            category=after["category"],
+            secondary_categories=after["categories"],
+            severity=after["severity"],
+            before=before,
+            model_version=model_version,
+            reason=reason.strip(),
+            actor=actor,
+            created_at=now,
+        )
+        events = [
+            Event(
+                dispute=locked,
+                kind=Event.Kind.RECLASSIFIED,
+                actor=actor,
+                actor_label=actor_label(actor),
+                reason=reason.strip(),
+                payload={"before": before, "after": after, "model_version": model_version},
+                at=now,
+            )
+        ]
+        locked.refresh_from_db()
+        decision = route(
+            Facts(locked.category, locked.severity, locked.escalation_risk, locked.channel),
+            selectors.routing_rules(),
+        )
+        existing = frozenset(locked.tasks.values_list("department", "kind"))
+        added = _create_tasks(locked, decision, now, existing=existing)
+        if added:
+            only_new = replace(
+                decision,
+                tasks=tuple(t for t in decision.tasks if (t.department, t.kind) not in existing),
+            )
+            events.append(_routing_event(locked, only_new, locked.team, None, now))
+            _notify(locked, only_new, locked.team, None, now)
+        Event.objects.bulk_create(events)
+    return locked
+
+
+def group_complaint_decide(*, group: GroupComplaint, actor, confirm: bool, reason: str = ""):
+    """A team lead confirms (every member becomes major) or dismisses a candidate."""
+    from aftersales.disputes.services import actor_label
+
+    if actor is not None and not can_decide_group_complaint(actor):
+        raise Forbidden(_("只有组长或管理员可以认定集体投诉"))
+    if not confirm and not (reason or "").strip():
+        raise ValidationFailed(_("排除集体投诉须写明原因"), fields={"reason": _("必填")})
+    now = timezone.now()
+    with transaction.atomic():
+        locked = GroupComplaint.objects.select_for_update().get(pk=group.pk)
+        if locked.state != GroupComplaint.State.CANDIDATE:
+            raise Conflict(
+                _("该集体投诉已被认定为“%(state)s”") % {"state": locked.get_state_display()},
+                code="group_decided",
+            )
+        locked.state = GroupComplaint.State.CONFIRMED if confirm else GroupComplaint.State.DISMISSED
+        locked.decided_at, locked.decided_by, locked.reason = now, actor, (reason or "").strip()
+        locked.save(update_fields=["state", "decided_at", "decided_by", "reason"])
+        members = list(locked.disputes.select_for_update().order_by("id"))
+        raised = [d for d in members if confirm and d.severity != Severity.MAJOR]
+        if raised:
+            Dispute.objects.filter(pk__in=[d.pk for d in raised]).update(
+                severity=Severity.MAJOR,
+                severity_rank=SEVERITY_RANK[Severity.MAJOR],
+                version=F("version") + 1,
+                updated_at=now,
+            )
+        Event.objects.bulk_create(
+            [
+                Event(
+                    dispute=d,
+                    kind=Event.Kind.GROUP_DECIDED,
+                    actor=actor,
+                    actor_label=actor_label(actor),
+                    reason=locked.reason,
+                    payload={
+                        "group_id": locked.pk,
+                        "state": locked.state,
+                        "members": len(members),
+                        "severity_before": d.severity,
+                        "severity_after": Severity.MAJOR.value if confirm else d.severity,
+                    },
+                    at=now,
+                )
+                for d in members
+            ]
+        )
+    return locked
+
+
+def classify_texts(texts: list[str]) -> list[dict]:
+    """Batch classification for imports: one payload per text, as on the timeline."""
+    from . import classifier
+
+    return [
+        {
+            "category": r.category,
+            "categories": list(r.categories),
+            "severity": r.severity,
+            "escalation_risk": r.escalation_risk,
+            "confidence": round(r.confidence, 4),
+            "signals": list(r.signals),
+            "model_version": r.model_version,
+        }
+        for r in classifier.classify_many(texts)
+    ]
+
+
+def route_imported(disputes: list[Dispute]) -> tuple[list[Task], list[Event]]:
+    """Routing for imported open disputes, set-based: department tasks and one routing
+    event each (unsaved, for the import to insert). Imports are not auto-assigned and
+    send no inbox notifications: a team lead distributes them."""
+    rules = selectors.routing_rules()
+    tasks: list[Task] = []
+    events: list[Event] = []
+    for d in disputes:
+        if not d.is_open:
+            continue
+        decision = route(Facts(d.category, d.severity, d.escalation_risk, d.channel), rules)
+        tasks += [
+            Task(dispute=d, department=t.department, kind=t.kind, title=t.title)
+            for t in decision.tasks
+        ]
+        events.append(_routing_event(d, decision, d.team, None, d.received_at))
+    return tasks, events
