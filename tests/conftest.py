@@ -68,3 +68,14 @@ def intake_body(order, **overrides):
     }
     body.update(overrides)
     return body
+
+
+@pytest.fixture(autouse=True)
+def _fresh_routing_rules():
+    """Each test reads the routing table its own database holds (the per-process copy
+    would otherwise outlive a test's rollback)."""
+    from aftersales.triage.selectors import forget_routing_rules
+
+    forget_routing_rules()
+    yield
+    forget_routing_rules()

@@ -1,6 +1,7 @@
 """Reads for triage: the routing table, the least-loaded agent, group candidates."""
 
 import datetime as dt
+import time
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet, Sum
@@ -17,7 +18,27 @@ from .routing import Rule
 GROUP_CANDIDATES_MAX = 300
 
 
+RULES_TTL_SECONDS = 30
+_rules_cache: tuple[float, list[Rule]] | None = None
+
+
 def routing_rules() -> list[Rule]:
+    """The active rules in priority order. Kept per process for RULES_TTL_SECONDS: an
+    admin's edit clears this process's copy at once (signal) and reaches the other
+    workers within that time."""
+    global _rules_cache
+    now = time.monotonic()
+    if _rules_cache is None or now - _rules_cache[0] > RULES_TTL_SECONDS:
+        _rules_cache = (now, _load_rules())
+    return _rules_cache[1]
+
+
+def forget_routing_rules(**_kwargs) -> None:
+    global _rules_cache
+    _rules_cache = None
+
+
+def _load_rules() -> list[Rule]:
     return [
         Rule(
             code=r.code,

@@ -51,8 +51,8 @@ def complain(client, product, text, phone, **extra):
 
 def test_similar_complaints_from_two_customers_form_a_candidate(api_as, agent, lead, product):
     client = api_as(agent)
-    first = complain(client, product, TEXT, "13900000001")
-    second = complain(client, product, ALIKE, "13900000002")
+    first = complain(client, product, TEXT, "13600000001")
+    second = complain(client, product, ALIKE, "13600000002")
     group = GroupComplaint.objects.get()
     assert group.state == GroupComplaint.State.CANDIDATE
     assert set(group.disputes.values_list("number", flat=True)) == {first, second}
@@ -66,25 +66,25 @@ def test_similar_complaints_from_two_customers_form_a_candidate(api_as, agent, l
 
 def test_same_customer_other_problem_or_other_product_do_not_group(api_as, agent, product):
     client = api_as(agent)
-    complain(client, product, TEXT, "13900000001")
-    complain(client, product, ALIKE, "13900000001")  # the same customer again
-    complain(client, product, OTHER, "13900000003")  # another customer, another problem
-    complain(client, ProductFactory(), ALIKE, "13900000004")  # another product
+    complain(client, product, TEXT, "13600000001")
+    complain(client, product, ALIKE, "13600000001")  # the same customer again
+    complain(client, product, OTHER, "13600000003")  # another customer, another problem
+    complain(client, ProductFactory(), ALIKE, "13600000004")  # another product
     assert not GroupComplaint.objects.exists()
 
 
 def test_complaints_older_than_a_week_do_not_group(api_as, agent, product):
     client = api_as(agent)
-    complain(client, product, TEXT, "13900000001")
+    complain(client, product, TEXT, "13600000001")
     Dispute.objects.update(received_at=timezone.now() - dt.timedelta(days=8))
-    complain(client, product, ALIKE, "13900000002")
+    complain(client, product, ALIKE, "13600000002")
     assert not GroupComplaint.objects.exists()
 
 
 def test_confirming_makes_every_member_major(api_as, agent, lead, product):
     client = api_as(agent)
-    first = complain(client, product, TEXT, "13900000001")
-    second = complain(client, product, ALIKE, "13900000002")
+    first = complain(client, product, TEXT, "13600000001")
+    second = complain(client, product, ALIKE, "13600000002")
     group = GroupComplaint.objects.get()
     refused = api_as(agent).post(f"/api/v1/group-complaints/{group.pk}/decision", {"confirm": True})
     assert refused.status_code == 403
@@ -104,15 +104,15 @@ def test_confirming_makes_every_member_major(api_as, agent, lead, product):
     )
     assert again.status_code == 409
     # A later complaint of the same kind joins the confirmed group as major at once.
-    third = complain(client, product, TEXT + "质量太差", "13900000003")
+    third = complain(client, product, TEXT + "质量太差", "13600000003")
     assert Dispute.objects.get(number=third).severity == "major"
     assert group.disputes.count() == 3
 
 
 def test_dismissing_needs_a_reason_and_changes_no_severity(api_as, agent, lead, product):
     client = api_as(agent)
-    complain(client, product, TEXT, "13900000001")
-    complain(client, product, ALIKE, "13900000002")
+    complain(client, product, TEXT, "13600000001")
+    complain(client, product, ALIKE, "13600000002")
     group = GroupComplaint.objects.get()
     lead_client = api_as(lead)
     r = lead_client.post(f"/api/v1/group-complaints/{group.pk}/decision", {"confirm": False})
