@@ -138,6 +138,8 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 
 # Evidence uploads: the limit is ours; Django's own in-memory limit only decides when
 # an upload spills to a temporary file.
+# Retrained triage models (`aftersales triage retrain`); the base model ships in the package.
+TRIAGE_MODEL_STORE = DATA_DIR / "triage-models"
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 50 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

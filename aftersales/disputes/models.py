@@ -165,6 +165,9 @@ class Dispute(models.Model):
             models.Index(fields=["category", "received_at"], name="dispute_category_idx"),
             models.Index(fields=["order", "is_open"], name="dispute_order_open_idx"),
             models.Index(fields=["customer", "is_open"], name="dispute_customer_open_idx"),
+            # Group-complaint detection: the last week's disputes about one product.
+            models.Index(fields=["product", "received_at"], name="dispute_product_recent_idx"),
+            models.Index(fields=["product_name", "received_at"], name="dispute_pname_recent_idx"),
         ]
 
     # The timeline as intake wrote it, set on a dispute just created so the reply need

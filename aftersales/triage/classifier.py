@@ -184,6 +184,12 @@ def load_model(directory: Path | None = None) -> TriageModel:
     return TriageModel(artifact)
 
 
+def base_version() -> str:
+    """The version of the model shipped with the package (or AFTERSALES_TRIAGE_MODEL_DIR)."""
+    meta = model_dir() / META_FILE
+    return json.loads(meta.read_text("utf-8"))["version"] if meta.exists() else ""
+
+
 _lock = threading.Lock()
 _current: TriageModel | None = None
 

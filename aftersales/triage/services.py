@@ -5,8 +5,12 @@ Intake calls `triage_plan` before its transaction (reads and CPU only) and
 `triage_record` inside it (writes only), so the write lock is held briefly."""
 
 import datetime as dt
+import time
 from dataclasses import dataclass, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
@@ -29,10 +33,11 @@ from aftersales.parties.models import Team
 from aftersales.parties.roles import Role
 
 from . import grouping, selectors
-from .models import Feedback, GroupComplaint
+from .models import Feedback, GroupComplaint, ModelVersion
 from .routing import Decision, Facts, route
 
 GROUP_SIGNAL = "集体投诉已确认"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ def triage_plan(
     least-loaded available agent of that team."""
     from . import classifier  # loads the model on first use, not at import
 
+    use_active_model()
     result = classifier.classify(text)
     severity, signals = result.severity, list(result.signals)
     group_with, group, group_similarity = None, None, 0.0
@@ -425,6 +431,7 @@ def classify_texts(texts: list[str]) -> list[dict]:
     """Batch classification for imports: one payload per text, as on the timeline."""
     from . import classifier
 
+    use_active_model()
     return [
         {
             "category": r.category,
@@ -456,3 +463,94 @@ def route_imported(disputes: list[Dispute]) -> tuple[list[Task], list[Event]]:
         ]
         events.append(_routing_event(d, decision, d.team, None, d.received_at))
     return tasks, events
+
+
+ACTIVE_MODEL_CHECK_SECONDS = 30
+_active_checked_at: float | None = None
+
+
+def use_active_model(*, force: bool = False) -> None:
+    """Make this process classify with the active model version: the newest retrained
+    one (`ModelVersion.is_active`), else the base model shipped in the package. Looked
+    up at most every ACTIVE_MODEL_CHECK_SECONDS, so a retrain in one process reaches the
+    other workers within that time."""
+    global _active_checked_at
+    from . import classifier
+
+    now = time.monotonic()
+    if not force and _active_checked_at is not None:
+        if now - _active_checked_at < ACTIVE_MODEL_CHECK_SECONDS:
+            return
+    _active_checked_at = now
+    active = ModelVersion.objects.filter(is_active=True).values_list("version", "path").first()
+    current = classifier.current_model()
+    if active is None:
+        if current.version != classifier.base_version():
+            classifier.use_model(None)
+    elif active[0] != current.version:
+        classifier.use_model(classifier.load_model(Path(active[1])))
+
+
+def forget_active_model() -> None:
+    """Back to the shipped model until the next check reads the active version."""
+    global _active_checked_at
+    from . import classifier
+
+    classifier.use_model(None)
+    _active_checked_at = None
+
+
+def triage_retrain(*, folds: int = 5, shared: Path | None = None) -> tuple[ModelVersion, dict]:
+    """Train a new model on the base labels plus every agent correction (feedback), save
+    it under TRIAGE_MODEL_STORE, record it as the active version and use it at once.
+    Without the review corpus on this machine the base is our written texts only, and
+    the report says so. Returns the version and its evaluation report."""
+    from . import classifier, training
+
+    feedback = [
+        training.Example(
+            text=f.text,
+            category=f.category,
+            secondary=tuple(f.secondary_categories or ()),
+            severity=f.severity,
+            source=f"feedback:{f.pk}",
+        )
+        for f in Feedback.objects.order_by("id")
+    ]
+    try:
+        base, evaluation = training.load_labelled(shared)
+        corpus = True
+    except training.SharedDataMissing:
+        base, evaluation, corpus = training.load_written(), [], False
+    artifact = training.train(base, feedback, folds=folds)
+    now = timezone.now()
+    stem = f"retrain-{now.astimezone(SHANGHAI):%Y%m%d}-"
+    n = ModelVersion.objects.filter(version__startswith=stem).count() + 1
+    version = f"{stem}{n}"
+    while ModelVersion.objects.filter(version=version).exists():
+        n += 1
+        version = f"{stem}{n}"
+    artifact["version"] = version
+    report = training.evaluate(artifact, evaluation) if evaluation else {}
+    report["review_corpus_used"] = corpus
+    directory = Path(settings.TRIAGE_MODEL_STORE) / version
+    training.save(artifact, version, directory, report)
+    with transaction.atomic():
+        ModelVersion.objects.filter(is_active=True).update(is_active=False)
+        record = ModelVersion.objects.create(
+            version=version,
+            path=str(directory),
+            trained_at=now,
+            examples=len(base) + len(feedback),
+            feedback_examples=len(feedback),
+            metrics={
+                "accuracy": report.get("accuracy"),
+                "major_recall": (report.get("major") or {}).get("recall"),
+                "review_corpus_used": corpus,
+            },
+            is_active=True,
+        )
+    classifier.use_model(classifier.load_model(directory))
+    global _active_checked_at
+    _active_checked_at = time.monotonic()
+    return record, report
