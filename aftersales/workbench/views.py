@@ -9,7 +9,7 @@ from django.shortcuts import render
 from aftersales.common.errors import NotFound
 from aftersales.disputes import selectors
 from aftersales.disputes.lifecycle import ACTION_LABELS, STATUS_LABELS, Status
-from aftersales.disputes.models import Channel
+from aftersales.disputes.models import Channel, Event
 from aftersales.disputes.taxonomy import CATEGORY_LABELS, SEVERITY_LABELS
 
 PAGE_SIZE = 50
@@ -51,8 +51,15 @@ def dispute_detail(request, number: str):
         event.action_label = ACTION_LABELS.get(event.action, event.action)
         event.from_label = STATUS_LABELS.get(event.from_status, event.from_status)
         event.to_label = STATUS_LABELS.get(event.to_status, event.to_status)
+    classified = next((e for e in reversed(timeline) if e.kind == Event.Kind.CLASSIFIED), None)
     return render(
         request,
         "workbench/dispute_detail.html",
-        {"dispute": dispute, "timeline": timeline},
+        {
+            "dispute": dispute,
+            "timeline": timeline,
+            "classification": classified.payload if classified else None,
+            "tasks": list(dispute.tasks.order_by("created_at", "id")),
+            "groups": list(dispute.group_complaints.order_by("-created_at")),
+        },
     )

@@ -136,6 +136,12 @@ def test_agent_logs_in_searches_and_reads_a_timeline(live_server, page):
     expect(page.locator("main")).to_contain_text("电热水器漏水，用了三天地板都泡坏了")
     assert "13812341234" not in page.content()
 
+    # Why it was classified so, and the department task routing made.
+    expect(page.locator("#classification")).to_contain_text("商品质量问题")
+    expect(page.locator("#classification")).to_contain_text("置信度")
+    expect(page.locator("ul.signals li").first).to_be_visible()
+    expect(page.locator("#tasks")).to_contain_text("质检")
+
     timeline = page.locator("ol.timeline li")
     expect(timeline.first).to_contain_text("受理")
     expect(timeline.first).to_contain_text("→ 受理")  # the status label, not "received"
