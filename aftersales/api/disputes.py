@@ -111,6 +111,17 @@ def list_disputes(request: HttpRequest, filters: Query[QueueFilters]):
         fields["page_size"] = _("每页条数应在 1 到 200 之间")
     if filters.q and len(filters.q) > 200:
         fields["q"] = _("搜索词不能超过 200 个字符")
+    if (
+        filters.assignee
+        and filters.assignee not in ("me", "none")
+        and not (
+            is_storable(filters.assignee)
+            and get_user_model().objects.filter(username=filters.assignee).exists()
+        )
+    ):
+        fields["assignee"] = _("用户 %(name)s 不存在（可用 me、none 或用户名）") % {
+            "name": filters.assignee
+        }
     if fields:
         raise ValidationFailed(_("查询条件有误"), fields=fields)
     qs = selectors.dispute_queue(

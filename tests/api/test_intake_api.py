@@ -381,6 +381,7 @@ def test_list_filters(agent, client, default_team):
         ({"category": "weather"}, "category"),
         ({"severity": "catastrophic"}, "severity"),
         ({"channel": "fax"}, "channel"),
+        ({"assignee": "nobody-by-that-name"}, "assignee"),
         ({"page": 0}, "page"),
         ({"page_size": 500}, "page_size"),
         ({"page": "two"}, "page"),
