@@ -455,3 +455,22 @@ def test_other_teams_disputes_are_not_in_the_queue(client):
     ours = make_dispute()
     assert _numbers(client.get(URL)) == [ours.number]
     assert theirs.team == other_team
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("get", "/api/v1/no-such-thing", 404, "not_found"),
+        ("put", URL, 405, "method_not_allowed"),
+        ("delete", f"{URL}/SH20260101000001", 405, "method_not_allowed"),
+    ],
+)
+def test_unknown_paths_and_methods_answer_in_the_error_shape(agent, method, path, status, code):
+    from django.test import Client
+
+    response = getattr(Client(), method)(path, headers={"Accept-Language": "en"})
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    assert_error_shape(response.json(), code)
+    if status == 405:
+        assert "POST" in response["Allow"] or "GET" in response["Allow"]
