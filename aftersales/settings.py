@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "aftersales.disputes",
     "aftersales.notifications",
     "aftersales.triage",
+    "aftersales.sla",
     "aftersales.api",
     "aftersales.workbench",
 ]

@@ -88,9 +88,9 @@ def least_loaded_agent(team_id: int | None):
 
 def recent_same_product(
     *, product_id: int | None, product_name: str, customer_phone: str, since: dt.datetime
-) -> list[tuple[int, str]]:
-    """(id, search_text) of the last week's disputes about the same product from other
-    customers, newest first."""
+) -> list[tuple[int, str, str]]:
+    """(id, number, search_text) of the last week's disputes about the same product from
+    other customers, newest first."""
     if product_id:
         same = Q(product_id=product_id)
     elif product_name:
@@ -101,7 +101,7 @@ def recent_same_product(
         Dispute.objects.filter(same, received_at__gte=since)
         .exclude(customer__phone=customer_phone)
         .order_by("-received_at")
-        .values_list("id", "search_text")[:GROUP_CANDIDATES_MAX]
+        .values_list("id", "number", "search_text")[:GROUP_CANDIDATES_MAX]
     )
 
 

@@ -52,7 +52,7 @@ class TriagePlan:
     decision: Decision
     team: Team | None
     assignee: object | None
-    group_with: int | None  # the dispute this one nearly repeats (another customer)
+    group_with: tuple[int, str] | None  # (id, number) of the dispute this one nearly repeats
     group: GroupComplaint | None  # that dispute's open group, if it has one
     group_similarity: float
 
@@ -79,18 +79,17 @@ def triage_plan(
     severity, signals = result.severity, list(result.signals)
     group_with, group, group_similarity = None, None, 0.0
     if customer_phone:
-        others = [
-            (pk, grouping.shingles(search_text))
-            for pk, search_text in selectors.recent_same_product(
-                product_id=product_id,
-                product_name=product_name,
-                customer_phone=customer_phone,
-                since=selectors.group_window_start(now),
-            )
-        ]
+        recent = selectors.recent_same_product(
+            product_id=product_id,
+            product_name=product_name,
+            customer_phone=customer_phone,
+            since=selectors.group_window_start(now),
+        )
+        others = [(pk, grouping.shingles(search_text)) for pk, _n, search_text in recent]
+        number_of = {pk: number for pk, number, _t in recent}
         best, score = grouping.most_similar(grouping.shingles(search_form(text)), others)
         if best is not None and score >= grouping.GROUP_SIMILARITY:
-            group_with, group_similarity = best, score
+            group_with, group_similarity = (best, number_of[best]), score
             group = selectors.open_group_of(best)
             if group is not None and group.state == GroupComplaint.State.CONFIRMED:
                 severity = Severity.MAJOR.value
@@ -239,7 +238,7 @@ def _join_group(dispute: Dispute, plan: TriagePlan, at) -> Event:
             product_name=dispute.product_name,
             created_at=at,
         )
-        group.disputes.add(plan.group_with, dispute)
+        group.disputes.add(plan.group_with[0], dispute)
         lead_id = plan.team.lead_id if plan.team else None
         if lead_id:
             Notification.objects.create(
@@ -252,16 +251,16 @@ def _join_group(dispute: Dispute, plan: TriagePlan, at) -> Event:
             )
     else:
         group.disputes.add(dispute)
-    original = Dispute.objects.filter(pk=plan.group_with).values_list("number", flat=True)
+    original = plan.group_with[1]
     return Event(
         dispute=dispute,
         kind=Event.Kind.GROUP_FLAGGED,
         actor_label="system",
-        reason=_("与其他顾客的投诉 %(number)s 高度相似") % {"number": original.first()},
+        reason=_("与其他顾客的投诉 %(number)s 高度相似") % {"number": original},
         payload={
             "group_id": group.pk,
             "group_state": group.state,
-            "similar_to": original.first(),
+            "similar_to": original,
             "similarity": round(plan.group_similarity, 3),
         },
         at=at,

@@ -1,0 +1,1 @@
+"""SLA: time-limit policy, the Chinese working calendar, timers and scanning (SPEC §4)."""
