@@ -1,0 +1,66 @@
+"""aftersales sla due --start ISO --limit N --unit minutes|hours|working_days|business_hours
+
+due: prints one line, the due time in Asia/Shanghai as ISO 8601 with seconds and offset,
+using the default calendar (chinesecalendar, no company days) and 09:00–18:30. Other tools
+read that line: keep it exactly so. Bad input or an unknown year: a message, exit status 2.
+"""
+
+import sys
+from datetime import datetime
+from typing import Any, NoReturn
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from aftersales.sla.calendar import CalendarError, Unit, default_calendar
+
+
+class _Parser(CommandParser):
+    """argparse's errors (missing option, unknown unit), said in Chinese; still exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        if not self.called_from_command_line:
+            raise CommandError(f"参数错误：{message}")
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 参数错误：{message}\n")
+
+
+class Command(BaseCommand):
+    help = "时限：due 按受理时间、时限和单位计算截止时间"
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, parser_class=_Parser)
+        due = sub.add_parser(
+            "due",
+            help="计算截止时间，输出一行 ISO 8601（Asia/Shanghai，含秒和偏移量）",
+            description="按默认工作日历（法定节假日与调休）和营业时间 09:00–18:30 计算截止时间。",
+        )
+        due.add_argument(
+            "--start",
+            required=True,
+            help="起算时间，ISO 8601 且带偏移量，如 2026-09-30T10:00:00+08:00",
+        )
+        due.add_argument("--limit", required=True, help="时限，非负数；工作日须为整数")
+        due.add_argument("--unit", required=True, choices=[u.value for u in Unit], help="时限单位")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "due":
+            self._due(options)
+
+    def _due(self, options: dict[str, Any]) -> None:
+        text = options["start"]
+        try:
+            start = datetime.fromisoformat(text)
+        except ValueError:
+            self._fail(f"--start {text!r} 不是 ISO 8601 时间（例：2026-09-30T10:00:00+08:00）")
+        if start.tzinfo is None:
+            self._fail(f"--start {text!r} 缺少时区偏移量（例：+08:00 或 Z）")
+        try:
+            due = default_calendar().due(start, options["limit"], options["unit"])
+        except CalendarError as exc:
+            self._fail(str(exc))
+        self.stdout.write(due.isoformat())
+
+    def _fail(self, message: str) -> NoReturn:
+        self.stderr.write(f"sla due: {message}")
+        sys.exit(2)
