@@ -11,7 +11,7 @@ import enum
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -109,9 +109,9 @@ def parse_limit(value: str | Number, unit: Unit) -> Decimal:
 
 
 def _whole_seconds(amount: Number, seconds_per_unit: int) -> int:
-    # Fractions of a second are dropped, like the start's microseconds.
+    # To the nearest second, so that Decimal(1) / 3 hours is 1200 s, not 1199.
     limit = parse_limit(amount, Unit.MINUTES)
-    return int((limit * seconds_per_unit).to_integral_value(rounding=ROUND_DOWN))
+    return int((limit * seconds_per_unit).to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def _local(moment: datetime) -> datetime:

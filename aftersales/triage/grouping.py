@@ -1,6 +1,6 @@
-"""Near-duplicate complaint texts, pure: character trigram sets compared by Jaccard
-similarity, on the search form (Simplified, case-folded), so script and punctuation
-differences do not matter."""
+"""Near-duplicate complaint texts, pure: character bigram sets (most Chinese words are
+two characters) compared by Jaccard similarity, on the search form (Simplified,
+case-folded) without punctuation, so script and punctuation do not matter."""
 
 import re
 
@@ -9,7 +9,7 @@ GROUP_WINDOW_DAYS = 7
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-def shingles(search_text: str, n: int = 3) -> frozenset[str]:
+def shingles(search_text: str, n: int = 2) -> frozenset[str]:
     text = _NOISE.sub("", search_text)
     if len(text) <= n:
         return frozenset([text]) if text else frozenset()

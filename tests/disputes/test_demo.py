@@ -14,13 +14,16 @@ from aftersales.common.phones import normalize_phone
 from aftersales.common.text import to_simplified
 from aftersales.disputes import lifecycle
 from aftersales.disputes.demo import DEMO_PASSWORD, KEY_PREFIX, demo_populate
+from aftersales.disputes.demo_live import LIVE_COMPLAINTS
 from aftersales.disputes.demo_text import PRODUCT_LINES, STORES, DemoTextGenerator
 from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Channel, Dispute, Event, Expectation, Task
 from aftersales.disputes.selectors import disputes_visible_to
 from aftersales.disputes.taxonomy import Category, Severity
+from aftersales.notifications.models import Notification
 from aftersales.parties.models import Order, Team
 from aftersales.parties.roles import Role
+from aftersales.triage.models import GroupComplaint
 
 pytestmark = pytest.mark.django_db
 
@@ -206,8 +209,15 @@ def test_command_end_to_end(settings):
     out = io.StringIO()
     call_command("demo", "--no-serve", "--count", "300", stdout=out)
     text = out.getvalue()
-    assert Dispute.objects.count() == 300
+    live = len(LIVE_COMPLAINTS)
+    assert Dispute.objects.count() == 300 + live
     assert "新建 300 件投诉" in text
+    assert f"实时受理演示投诉 {live} 件" in text
+    # The live ones went through triage: a group-complaint candidate for the team lead,
+    # a major case reported to management.
+    assert GroupComplaint.objects.filter(state="candidate").count() == 1
+    assert Notification.objects.filter(recipient__username="management", kind="major").exists()
+    assert Notification.objects.filter(recipient__username="team_lead").exists()
     for url in ("/workbench/", "/admin/", "/api/v1/docs"):
         assert f"http://127.0.0.1:8000{url}" in text
     for role in Role:
@@ -218,7 +228,7 @@ def test_command_end_to_end(settings):
 
     out = io.StringIO()
     call_command("demo", "--no-serve", "--count", "300", stdout=out)
-    assert "已存在" in out.getvalue() and Dispute.objects.count() == 300
+    assert "已存在" in out.getvalue() and Dispute.objects.count() == 300 + live
     assert f"agent             {DEMO_PASSWORD}" in out.getvalue()
 
 

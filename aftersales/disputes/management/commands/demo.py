@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from aftersales.disputes.demo import DEMO_PASSWORD, DemoLogin, DemoSummary, demo_populate
+from aftersales.disputes.demo_live import demo_live_intakes
 from aftersales.disputes.lifecycle import STATUS_LABELS, Status
 from aftersales.disputes.models import Channel
 from aftersales.disputes.taxonomy import CATEGORY_LABELS, SEVERITY_LABELS, Category, Severity
@@ -60,6 +61,12 @@ class Command(BaseCommand):
 
         summary = demo_populate(count=options["count"], seed=options["seed"])
         self._print_summary(summary)
+        live = demo_live_intakes()
+        self.stdout.write(
+            f"实时受理演示投诉 {live} 件（自动分类、分派、疑似集体投诉、重大投诉报告）"
+            if live
+            else "实时受理演示投诉已存在"
+        )
         base = self._base_url(options["addrport"])
         self.stdout.write("")
         self.stdout.write("访问地址：")
