@@ -293,19 +293,26 @@ def dispute_apply(
     return locked
 
 
+def lock_at_version(dispute: Dispute, version: int) -> Dispute:
+    """The dispute's row, locked for this transaction, if it is still at the version the
+    client saw; else a 409 naming the current version."""
+    locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    if locked.version != version:
+        raise Conflict(
+            _("投诉 %(number)s 已被他人修改，请刷新后重试") % {"number": locked.number},
+            code="version_conflict",
+            extra={"current_version": locked.version},
+        )
+    return locked
+
+
 def dispute_assign(
     *, dispute: Dispute, actor, version: int, team: Team | None, assignee
 ) -> Dispute:
     if actor is not None and not can_assign(actor):
         raise Forbidden(_("只有组长或管理员可以分派投诉"))
     with transaction.atomic():
-        locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
-        if locked.version != version:
-            raise Conflict(
-                _("投诉 %(number)s 已被他人修改，请刷新后重试") % {"number": locked.number},
-                code="version_conflict",
-                extra={"current_version": locked.version},
-            )
+        locked = lock_at_version(dispute, version)
         if not locked.is_open:
             raise Conflict(_("已结束的投诉不能再分派"), code="dispute_closed")
         before = {

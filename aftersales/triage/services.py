@@ -280,7 +280,7 @@ def dispute_reclassify(
     """An agent corrects category and/or severity. The timeline gets before and after,
     the correction is kept as training feedback, and routing runs again for the new
     facts (tasks a new category needs are added; none are taken away)."""
-    from aftersales.disputes.services import actor_label
+    from aftersales.disputes.services import actor_label, lock_at_version
 
     if actor is not None and not can_reclassify(actor):
         raise Forbidden(_("您没有更正分类的权限"))
@@ -300,13 +300,7 @@ def dispute_reclassify(
         raise ValidationFailed(_("分类更正有误"), fields=fields)
     now = timezone.now()
     with transaction.atomic():
-        locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
-        if locked.version != version:
-            raise Conflict(
-                _("投诉 %(number)s 已被他人修改，请刷新后重试") % {"number": locked.number},
-                code="version_conflict",
-                extra={"current_version": locked.version},
-            )
+        locked = lock_at_version(dispute, version)
         before = {
             "category": locked.category,
             "categories": list(locked.secondary_categories or []),
