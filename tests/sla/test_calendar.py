@@ -206,6 +206,7 @@ BUSINESS_HOURS = [
     # Used up exactly at closing: due at 18:30 that day, not at the next opening.
     ("2026-09-30T09:00:00+08:00", Decimal("9.5"), "2026-09-30T18:30:00+08:00"),
     ("2026-03-02T17:30:00+08:00", 1, "2026-03-02T18:30:00+08:00"),
+    ("2026-03-02T18:00:00+08:00", 10, "2026-03-03T18:30:00+08:00"),  # on a later day too
     # Over the night.
     ("2026-03-02T18:00:00+08:00", 1, "2026-03-03T09:30:00+08:00"),
     # Before opening, at closing, at night: counted from the next opening.
