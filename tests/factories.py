@@ -26,7 +26,8 @@ class CustomerFactory(factory.django.DjangoModelFactory):
         model = Customer
 
     name = factory.Sequence(lambda n: f"顾客{n}")
-    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    # A range no test writes by hand, so sequences never meet a literal phone.
+    phone = factory.Sequence(lambda n: f"188{n:08d}")
 
 
 class ProductFactory(factory.django.DjangoModelFactory):
