@@ -50,11 +50,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "aftersales.parties",
     "aftersales.disputes",
     "aftersales.notifications",
     "aftersales.triage",
     "aftersales.sla",
+    "aftersales.jobs",
     "aftersales.api",
     "aftersales.workbench",
 ]
@@ -140,6 +143,9 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 
 # Evidence uploads: the limit is ours; Django's own in-memory limit only decides when
 # an upload spills to a temporary file.
+# Background tasks (django-tasks) are stored in the database and run by `aftersales worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 # Retrained triage models (`aftersales triage retrain`); the base model ships in the package.
 TRIAGE_MODEL_STORE = DATA_DIR / "triage-models"
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 50 * 1024 * 1024))
