@@ -7,6 +7,9 @@ ALLOWED_HOSTS  comma-separated (default 127.0.0.1,localhost)
 AFTERSALES_DATA_DIR  where SQLite and uploaded evidence live (default ./var)
 EVIDENCE_MAX_BYTES   evidence upload limit (default 50 MB)
 CONN_MAX_AGE   seconds a PostgreSQL connection is kept between requests (default 60)
+EMAIL_BACKEND  Django mail backend for staff e-mail (default: the console)
+SITE_URL       base of the links in e-mails (default http://127.0.0.1:8000)
+DEFAULT_FROM_EMAIL   sender of staff e-mail
 """
 
 import os
@@ -139,6 +142,9 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/workbench/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# Links in e-mails to staff point here.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "售后纠纷管理系统 <aftersales@localhost>")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 # Evidence uploads: the limit is ours; Django's own in-memory limit only decides when

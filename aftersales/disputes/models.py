@@ -204,6 +204,12 @@ class Event(models.Model):
         ROUTED = "routed", "分派规则"
         GROUP_FLAGGED = "group_flagged", "疑似集体投诉"
         GROUP_DECIDED = "group_decided", "集体投诉认定"
+        # SLA (aftersales.sla): crossings the scan finds, and pauses while waiting on
+        # the customer. Timers starting and stopping are not events (too noisy).
+        SLA_AT_RISK = "sla_at_risk", "时限预警"
+        SLA_BREACHED = "sla_breached", "超时"
+        SLA_PAUSED = "sla_paused", "等待顾客，计时暂停"
+        SLA_RESUMED = "sla_resumed", "恢复计时"
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)

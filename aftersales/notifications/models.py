@@ -44,6 +44,8 @@ class Notification(models.Model):
         MAJOR = "major", "重大投诉"
         ESCALATION = "escalation", "升级风险"
         GROUP_COMPLAINT = "group_complaint", "疑似集体投诉"
+        SLA_AT_RISK = "sla_at_risk", "时限预警"  # aftersales.sla scan
+        SLA_BREACHED = "sla_breached", "超时升级"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -63,6 +65,7 @@ class Notification(models.Model):
     body = models.TextField("内容", blank=True)
     created_at = models.DateTimeField("时间")
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "站内通知"

@@ -1,14 +1,16 @@
-"""Writes of customer messages. The caller records each on the dispute timeline."""
+"""Writes of messages: to customers (the caller records each on the dispute timeline)
+and to staff (inbox, then e-mail in the background)."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.utils import timezone
 
 from aftersales.common.fastinsert import insert_many
 
 from .messages import Acknowledgement, acknowledgement_text
-from .models import OutboundMessage
+from .models import Notification, OutboundMessage
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ACK_NEXT_STEP_HOURS = 24
@@ -54,3 +56,20 @@ def acknowledge_intakes(disputes) -> list[OutboundMessage]:
     messages = [_acknowledgement(d, d.received_at) for d in disputes]
     insert_many(messages)
     return messages
+
+
+def notify_staff(notes: list[Notification]) -> list[Notification]:
+    """Put notifications in staff inboxes; after commit, a background task e-mails those
+    whose recipient has an address."""
+    if not notes:
+        return notes
+    Notification.objects.bulk_create(notes)
+    ids = [n.pk for n in notes]
+
+    def enqueue() -> None:
+        from .tasks import email_notifications
+
+        email_notifications.enqueue(ids)
+
+    transaction.on_commit(enqueue)
+    return notes

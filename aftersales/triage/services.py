@@ -29,6 +29,7 @@ from aftersales.disputes.taxonomy import (
     Severity,
 )
 from aftersales.notifications.models import Notification
+from aftersales.notifications.services import notify_staff
 from aftersales.parties.models import Team
 from aftersales.parties.roles import Role
 
@@ -227,7 +228,7 @@ def _notify(dispute, decision: Decision, team, assignee, at, *, tasks_created=Tr
                     created_at=at,
                 )
             )
-    Notification.objects.bulk_create(notes)
+    notify_staff(notes)
 
 
 def _join_group(dispute: Dispute, plan: TriagePlan, at) -> Event:
@@ -241,13 +242,18 @@ def _join_group(dispute: Dispute, plan: TriagePlan, at) -> Event:
         group.disputes.add(plan.group_with[0], dispute)
         lead_id = plan.team.lead_id if plan.team else None
         if lead_id:
-            Notification.objects.create(
-                recipient_id=lead_id,
-                dispute=dispute,
-                kind=Notification.Kind.GROUP_COMPLAINT,
-                title=_("疑似集体投诉：%(product)s") % {"product": dispute.product_name or "—"},
-                body=_("多位顾客一周内就同一商品提出相近投诉，请确认是否为集体投诉。"),
-                created_at=at,
+            notify_staff(
+                [
+                    Notification(
+                        recipient_id=lead_id,
+                        dispute=dispute,
+                        kind=Notification.Kind.GROUP_COMPLAINT,
+                        title=_("疑似集体投诉：%(product)s")
+                        % {"product": dispute.product_name or "—"},
+                        body=_("多位顾客一周内就同一商品提出相近投诉，请确认是否为集体投诉。"),
+                        created_at=at,
+                    )
+                ]
             )
     else:
         group.disputes.add(dispute)
