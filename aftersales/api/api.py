@@ -26,5 +26,6 @@ api = NinjaAPI(
 )
 errors.register(api)
 api.add_router("/disputes", disputes_router, tags=["disputes"])
+api.add_router("/disputes", "aftersales.api.sla.router", tags=["sla"])
 api.add_router("/group-complaints", group_complaints_router, tags=["triage"])
 api.add_router("/notifications", inbox_router, tags=["notifications"])

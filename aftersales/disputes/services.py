@@ -16,6 +16,7 @@ from aftersales.common.text import search_form
 from aftersales.notifications.services import acknowledge_intake
 from aftersales.parties.models import Order, Product, Team
 from aftersales.parties.services import customer_for_intake
+from aftersales.sla import services as sla_services
 from aftersales.triage.services import TriagePlan, triage_plan, triage_record
 
 from . import lifecycle
@@ -228,6 +229,8 @@ def _create(
         acknowledgement_event(dispute, acknowledge_intake(dispute=dispute, at=received_at))
     )
     dispute.known_events = Event.objects.bulk_create(events)
+    # SLA hook: start (and, for steps intake already did, stop) the dispute's timers.
+    sla_services.timers_on_events(dispute, dispute.known_events, received_at, new=True)
     return dispute
 
 
@@ -277,7 +280,7 @@ def dispute_apply(
         )
         if updated != 1:  # pragma: no cover - the row lock makes this unreachable
             raise Conflict(_("投诉已被他人修改，请刷新后重试"), code="version_conflict")
-        Event.objects.create(
+        event = Event.objects.create(
             dispute=locked,
             kind=Event.Kind.ACTION,
             action=move.action,
@@ -289,6 +292,8 @@ def dispute_apply(
             payload=payload,
             at=now,
         )
+        # SLA hook: the action starts, stops or cancels timers.
+        sla_services.timers_on_events(locked, [event], now)
     locked.refresh_from_db()
     return locked
 

@@ -77,6 +77,7 @@ class KindRule:
     categories: frozenset[str] = frozenset()
     severities: frozenset[str] = frozenset()
     channels: frozenset[str] = frozenset()
+    id: int | None = None  # the TimerKind row, for the timers that start under it
 
     def applies(self, facts: Facts) -> bool:
         return (
@@ -174,6 +175,7 @@ class Policy:
         return {
             "kinds": [
                 {
+                    "id": k.id,
                     "code": k.code,
                     "name": k.name,
                     "start": k.start,
@@ -216,6 +218,7 @@ class Policy:
                 categories=frozenset(k["categories"]),
                 severities=frozenset(k["severities"]),
                 channels=frozenset(k["channels"]),
+                id=k.get("id"),
             )
             for k in snapshot.get("kinds", [])
         )

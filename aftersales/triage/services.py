@@ -32,6 +32,7 @@ from aftersales.notifications.models import Notification
 from aftersales.notifications.services import notify_staff
 from aftersales.parties.models import Team
 from aftersales.parties.roles import Role
+from aftersales.sla import services as sla_services
 
 from . import grouping, selectors
 from .models import Feedback, GroupComplaint, ModelVersion
@@ -178,6 +179,7 @@ def _create_tasks(dispute, decision: Decision, at, *, existing=frozenset()) -> l
         if (t.department, t.kind) not in existing
     ]
     Task.objects.bulk_create(tasks)
+    sla_services.timers_on_tasks(dispute, tasks, at)  # SLA hook: task:<kind>:created
     return tasks
 
 

@@ -445,6 +445,8 @@ def test_queue_orders_by_due_time_then_age(client):
     now = timezone.now()
     Dispute.objects.filter(pk=late.pk).update(due_at=now + dt.timedelta(hours=5))
     Dispute.objects.filter(pk=soon.pk).update(due_at=now + dt.timedelta(minutes=10))
+    # New disputes carry their first-contact due time (SLA timers); this one has none.
+    Dispute.objects.filter(pk=undated.pk).update(due_at=None)
     assert _numbers(client.get(URL)) == [soon.number, late.number, undated.number]
 
 

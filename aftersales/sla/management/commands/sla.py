@@ -1,4 +1,8 @@
 """aftersales sla due --start ISO --limit N --unit minutes|hours|working_days|business_hours
+aftersales sla scan
+
+scan: marks timers at risk and breached (set-based SQL), one event and notification per
+crossing, once; prints one line with the counts. Safe to run twice or concurrently.
 
 due: prints one line, the due time in Asia/Shanghai as ISO 8601 with seconds and offset,
 using the default calendar (chinesecalendar, no company days) and 09:00–18:30. Other tools
@@ -25,7 +29,7 @@ class _Parser(CommandParser):
 
 
 class Command(BaseCommand):
-    help = "时限：due 按受理时间、时限和单位计算截止时间"
+    help = "时限：due 按受理时间、时限和单位计算截止时间；scan 扫描即将超时与已超时的计时"
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,10 +46,29 @@ class Command(BaseCommand):
         )
         due.add_argument("--limit", required=True, help="时限，非负数；工作日须为整数")
         due.add_argument("--unit", required=True, choices=[u.value for u in Unit], help="时限单位")
+        sub.add_parser(
+            "scan",
+            help="扫描计时：即将超时（预警）与已超时（升级），每次越线只通知一次",
+            description="可重复运行、可多进程同时运行：每次越线只产生一条事件和通知。",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "due":
             self._due(options)
+        elif options["action"] == "scan":
+            self._scan()
+
+    def _scan(self) -> None:
+        import time
+
+        from aftersales.sla.scan import sla_scan
+
+        began = time.perf_counter()
+        result = sla_scan()
+        self.stdout.write(
+            f"at_risk={result.at_risk} breached={result.breached} "
+            f"notifications={result.notifications} seconds={time.perf_counter() - began:.3f}"
+        )
 
     def _due(self, options: dict[str, Any]) -> None:
         text = options["start"]

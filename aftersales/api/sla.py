@@ -1,0 +1,73 @@
+"""/api/v1/disputes/{number}/timers: a dispute's SLA timers, and pausing them while the
+dispute waits on the customer."""
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from aftersales.disputes import selectors as dispute_selectors
+from aftersales.sla import selectors, services
+
+from .schemas import ErrorOut
+
+router = Router()
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class TimerOut(Schema):
+    kind: str
+    name: str
+    clock: str
+    clock_label: str
+    state: str
+    state_label: str
+    paused: bool
+    paused_at: dt.datetime | None
+    paused_seconds: int
+    started_at: dt.datetime
+    due_at: dt.datetime
+    risk_at: dt.datetime
+    remaining_seconds: int | None
+    at_risk: bool
+    breached_at: dt.datetime | None
+    stopped_at: dt.datetime | None
+    stopped_by: str
+    limit: str
+    unit: str
+    rule: str
+    policy_version: int
+
+
+class PauseIn(Schema):
+    reason: str = ""
+
+
+@router.get(
+    "/{number}/timers", response={200: list[TimerOut], **ERRORS}, summary="时限计时 / SLA timers"
+)
+def list_timers(request: HttpRequest, number: str):
+    dispute = dispute_selectors.dispute_get(number=number, user=request.auth)
+    return selectors.timer_views(dispute)
+
+
+@router.post(
+    "/{number}/timers/pause",
+    response={200: list[TimerOut], 400: ErrorOut, **ERRORS},
+    summary="等待顾客，暂停计时 / Pause while waiting on the customer",
+)
+def pause_timers(request: HttpRequest, number: str, payload: PauseIn):
+    dispute = dispute_selectors.dispute_get(number=number, user=request.auth)
+    services.timers_pause(dispute=dispute, actor=request.auth, reason=payload.reason)
+    return selectors.timer_views(dispute)
+
+
+@router.post(
+    "/{number}/timers/resume",
+    response={200: list[TimerOut], 400: ErrorOut, **ERRORS},
+    summary="恢复计时 / Resume",
+)
+def resume_timers(request: HttpRequest, number: str, payload: PauseIn):
+    dispute = dispute_selectors.dispute_get(number=number, user=request.auth)
+    services.timers_resume(dispute=dispute, actor=request.auth, reason=payload.reason)
+    return selectors.timer_views(dispute)

@@ -1,0 +1,74 @@
+"""Admin for the SLA policy. Saving a timer kind or a limit goes through the policy
+services, so each change is validated and published as a new policy version."""
+
+from django.contrib import admin
+
+from . import services
+from .models import PolicyLimit, PolicyVersion, Timer, TimerKind
+
+
+class PolicyLimitInline(admin.TabularInline):
+    model = PolicyLimit
+    extra = 0
+
+
+@admin.register(TimerKind)
+class TimerKindAdmin(admin.ModelAdmin):
+    list_display = [
+        "position",
+        "code",
+        "name",
+        "start_signal",
+        "stop_signals",
+        "limit",
+        "unit",
+        "pausable",
+        "is_active",
+    ]
+    list_display_links = ["code", "name"]
+    ordering = ["position", "id"]
+
+    def save_model(self, request, obj, form, change):
+        services.timer_kind_save(kind=obj, actor=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # running timers refer to their kind; switch it off instead
+
+
+@admin.register(PolicyLimit)
+class PolicyLimitAdmin(admin.ModelAdmin):
+    list_display = ["kind", "category", "severity", "channel", "limit", "unit"]
+    list_filter = ["kind"]
+
+    def save_model(self, request, obj, form, change):
+        services.policy_limit_save(limit=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.policy_limit_delete(limit=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.policy_limit_delete(limit=obj, actor=request.user)
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(admin.ModelAdmin):
+    list_display = ["number", "note", "created_by", "created_at"]
+    readonly_fields = [f.name for f in PolicyVersion._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Timer)
+class TimerAdmin(admin.ModelAdmin):
+    list_display = ["dispute", "kind", "state", "started_at", "due_at", "paused_seconds"]
+    list_filter = ["state", "kind"]
+    raw_id_fields = ["dispute"]
+    readonly_fields = [f.name for f in Timer._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,383 @@
+"""Writes of the SLA app: timers starting, stopping and pausing as timeline events
+arrive, and admin changes to the policy (each one a new version).
+
+Timers starting and stopping are not timeline events (too noisy); pausing is one (the
+pause is shown), and so are the crossings the scan finds (`scan.py`)."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Min, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
+from aftersales.disputes.lifecycle import TERMINAL
+from aftersales.disputes.models import Dispute, Event, Task
+from aftersales.disputes.permissions import can_create as can_handle_cases
+
+from .calendar import Unit, WorkCalendar, default_calendar, to_shanghai
+from .models import PolicyLimit, PolicyVersion, Timer, TimerKind
+from .policy import PAUSE_SIGNAL, RESUME_SIGNAL, Facts, KindRule, LimitRule, Policy
+from .signals import signals_of, task_signals
+
+DEFAULT_AT_RISK_RATIO = Decimal("0.8")
+
+
+def at_risk_ratio() -> Decimal:
+    """settings.SLA_AT_RISK_RATIO (default 0.8): the share of the limit used at which a
+    timer is at risk. Read when a timer starts; the timer stores its risk_at."""
+    ratio = Decimal(str(getattr(settings, "SLA_AT_RISK_RATIO", DEFAULT_AT_RISK_RATIO)))
+    if not Decimal(0) < ratio <= Decimal(1):
+        raise ValueError(f"SLA_AT_RISK_RATIO 必须在 (0, 1] 之间：{ratio}")
+    return ratio
+
+
+# -- policy -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurrentPolicy:
+    version_id: int
+    policy: Policy
+
+
+def current_policy() -> CurrentPolicy | None:
+    """The newest policy version: one indexed read of a small row."""
+    row = PolicyVersion.objects.order_by("-number").values("id", "number", "snapshot").first()
+    if row is None:
+        return None
+    return CurrentPolicy(row["id"], Policy.from_snapshot(row["number"], row["snapshot"]))
+
+
+def policy_snapshot() -> Policy:
+    """The policy as the admin tables hold it now (not yet a version)."""
+    kinds = tuple(
+        KindRule(
+            code=k.code,
+            name=k.name,
+            start=k.start_signal,
+            stops=tuple(k.stop_signals),
+            limit=k.limit,
+            unit=Unit(k.unit),
+            pausable=k.pausable,
+            active=k.is_active,
+            categories=frozenset(k.categories),
+            severities=frozenset(k.severities),
+            channels=frozenset(k.channels),
+            id=k.pk,
+        )
+        for k in TimerKind.objects.order_by("position", "id")
+    )
+    limits = tuple(
+        LimitRule(
+            kind=r.kind.code,
+            limit=r.limit,
+            unit=Unit(r.unit),
+            category=r.category,
+            severity=r.severity,
+            channel=r.channel,
+        )
+        for r in PolicyLimit.objects.select_related("kind").order_by("id")
+    )
+    return Policy(version=0, kinds=kinds, limits=limits)
+
+
+def _checked(obj: TimerKind | PolicyLimit) -> None:
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        fields = {name: "；".join(msgs) for name, msgs in exc.message_dict.items()}
+        raise ValidationFailed(
+            _("时限策略有误：%(p)s") % {"p": "；".join(fields.values())}, fields=fields
+        ) from None
+
+
+def _can_edit_policy(actor) -> bool:
+    return actor is None or actor.is_superuser or actor.has_perm("sla.change_timerkind")
+
+
+def _publish(*, actor, note: str) -> PolicyVersion:
+    """Inside the caller's transaction: snapshot the tables as the next version."""
+    latest = PolicyVersion.objects.select_for_update().order_by("-number").first()
+    number = (latest.number if latest else 0) + 1
+    snapshot = policy_snapshot().to_snapshot()
+    return PolicyVersion.objects.create(
+        number=number,
+        snapshot=snapshot,
+        note=note[:200],
+        created_by=actor if actor is not None and actor.pk else None,
+        created_at=timezone.now(),
+    )
+
+
+def timer_kind_save(*, kind: TimerKind, actor, note: str = "") -> PolicyVersion:
+    """Save a timer kind (new or changed) and publish the policy as a new version.
+    A negative limit or no stop event is refused (422, Chinese message per field)."""
+    if not _can_edit_policy(actor):
+        raise Forbidden(_("您没有修改时限策略的权限"))
+    _checked(kind)
+    with transaction.atomic():
+        kind.save()
+        return _publish(actor=actor, note=note or f"计时类型 {kind.code}")
+
+
+def policy_limit_save(*, limit: PolicyLimit, actor, note: str = "") -> PolicyVersion:
+    if not _can_edit_policy(actor):
+        raise Forbidden(_("您没有修改时限策略的权限"))
+    _checked(limit)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                limit.save()
+        except IntegrityError:
+            raise Conflict(
+                _("该计时类型在同一分类、严重程度和渠道下已有时限"), code="duplicate_limit"
+            ) from None
+        return _publish(actor=actor, note=note or f"时限覆盖 {limit}")
+
+
+def policy_limit_delete(*, limit: PolicyLimit, actor, note: str = "") -> PolicyVersion:
+    if not _can_edit_policy(actor):
+        raise Forbidden(_("您没有修改时限策略的权限"))
+    with transaction.atomic():
+        label = str(limit)
+        limit.delete()
+        return _publish(actor=actor, note=note or f"删除时限覆盖 {label}")
+
+
+# -- timers -------------------------------------------------------------------------
+
+
+def calendar() -> WorkCalendar:
+    # Company closed/working days will come from an admin table; until then the
+    # statutory calendar with 09:00–18:30.
+    return default_calendar()
+
+
+def _risk_at(cal: WorkCalendar, start: dt.datetime, due: dt.datetime, unit: Unit) -> dt.datetime:
+    ratio = at_risk_ratio()
+    if unit is Unit.BUSINESS_HOURS:
+        used = cal.business_seconds_between(start, due)
+        return cal.add_business_seconds(start, int(used * ratio))
+    # Wall clocks and working days: the share of elapsed time up to the due instant.
+    span = (due - start).total_seconds()
+    return start + dt.timedelta(seconds=int(Decimal(str(span)) * ratio))
+
+
+def _start(
+    dispute: Dispute, kind: KindRule, current: CurrentPolicy, at: dt.datetime, cal: WorkCalendar
+) -> Timer:
+    limit = current.policy.limit_for(kind.code, _facts(dispute))
+    due = cal.due(at, limit.limit, limit.unit)
+    return Timer(
+        dispute=dispute,
+        kind_id=kind.id,
+        policy_version_id=current.version_id,
+        limit=limit.limit,
+        unit=limit.unit.value,
+        rule=f"{limit.rule}：{due.rule}"[:300],
+        state=Timer.State.RUNNING,
+        started_at=at,
+        due_at=due.at,
+        risk_at=_risk_at(cal, due.start, due.at, limit.unit),
+    )
+
+
+def _facts(dispute: Dispute) -> Facts:
+    return Facts(category=dispute.category, severity=dispute.severity, channel=dispute.channel)
+
+
+def _extend(cal: WorkCalendar, timer: Timer, since: dt.datetime, until: dt.datetime) -> None:
+    """Push due_at and risk_at back by the paused time, counted on the timer's clock."""
+    unit = Unit(timer.unit)
+    if unit is Unit.BUSINESS_HOURS:
+        extra = cal.business_seconds_between(since, until)
+        timer.due_at = cal.add_business_seconds(timer.due_at, extra)
+        timer.risk_at = cal.add_business_seconds(timer.risk_at, extra)
+    elif unit is Unit.WORKING_DAYS:
+        days = cal.working_days_between(to_shanghai(since).date(), to_shanghai(until).date())
+        due = cal.add_working_days(timer.due_at, days)
+        timer.risk_at, timer.due_at = timer.risk_at + (due - timer.due_at), due
+    else:
+        timer.due_at = timer.due_at + (until - since)
+        timer.risk_at = timer.risk_at + (until - since)
+
+
+def timers_on_events(
+    dispute: Dispute, events: Sequence[Event], at: dt.datetime | None = None, *, new: bool = False
+) -> list[Timer]:
+    """Start, stop, pause and resume the dispute's timers for these events, in order
+    (each at its own `at`; `at` is for events without one). Idempotent: one live timer
+    per dispute and kind, and a replayed start is ignored. Keeps Dispute.due_at = the
+    most urgent running timer's due time. `new`: the dispute was just created (no timers
+    to read). Call inside the transaction that wrote the events. Returns the timers
+    touched."""
+    current = current_policy()
+    if current is None or not events:
+        return []
+    return _apply_signals(
+        dispute,
+        [(signals_of(e), e.at or at or timezone.now(), e.to_status) for e in events],
+        current,
+        new=new,
+    )
+
+
+def timers_on_tasks(dispute: Dispute, tasks: Iterable[Task], at: dt.datetime) -> list[Timer]:
+    """Department tasks just created: task:<kind>:created signals."""
+    kinds = [t.kind for t in tasks]
+    current = current_policy()
+    if current is None or not kinds:
+        return []
+    return _apply_signals(dispute, [(task_signals(kinds), at, "")], current)
+
+
+def _apply_signals(
+    dispute: Dispute,
+    batches: list[tuple[list[str], dt.datetime, str]],
+    current: CurrentPolicy,
+    *,
+    new: bool = False,
+) -> list[Timer]:
+    policy, cal = current.policy, calendar()
+    heard = {s for signals, _when, _to in batches for s in signals}
+    ends = any(to in TERMINAL for _s, _w, to in batches if to)
+    if not (
+        ends
+        or heard & {PAUSE_SIGNAL, RESUME_SIGNAL}
+        or policy.stopping(heard)
+        or any(k.start in heard for k in policy.kinds if k.active)
+    ):
+        return []  # nothing listens for these: no reads, no writes
+    code_of = {k.id: k.code for k in policy.kinds}
+    live: dict[str, Timer] = {}
+    if not new:
+        for timer in Timer.objects.filter(dispute=dispute, state__in=Timer.LIVE):
+            live[code_of.get(timer.kind_id, str(timer.kind_id))] = timer
+    changed: dict[int, Timer] = {}
+    created: list[Timer] = []
+    for signals, when, to_status in batches:
+        if PAUSE_SIGNAL in signals:
+            for code, timer in live.items():
+                if timer.state == Timer.State.RUNNING and policy.kind(code).pausable:
+                    timer.state, timer.paused_at = Timer.State.PAUSED, when
+                    changed[id(timer)] = timer
+        if RESUME_SIGNAL in signals:
+            for timer in live.values():
+                if timer.state == Timer.State.PAUSED:
+                    _extend(cal, timer, timer.paused_at, when)
+                    timer.paused_seconds += max(0, int((when - timer.paused_at).total_seconds()))
+                    timer.state, timer.paused_at = Timer.State.RUNNING, None
+                    changed[id(timer)] = timer
+        for code in policy.stopping(signals):
+            timer = live.pop(code, None)
+            if timer is not None:
+                _finish(timer, Timer.State.STOPPED, when, _first(signals, policy.kind(code).stops))
+                changed[id(timer)] = timer
+        if to_status and to_status in TERMINAL:
+            # The dispute ended: clocks whose step never came are cancelled, not met.
+            for timer in live.values():
+                _finish(timer, Timer.State.CANCELLED, when, signals[0])
+                changed[id(timer)] = timer
+            live.clear()
+            continue
+        for kind in policy.starting(signals, _facts(dispute)):
+            if kind.code not in live:
+                timer = _start(dispute, kind, current, when, cal)
+                live[kind.code] = timer
+                created.append(timer)
+    for timer in changed.values():
+        if timer.pk is not None:
+            timer.save()
+    if created:
+        Timer.objects.bulk_create(created, ignore_conflicts=True)
+    _refresh_due(dispute)
+    return [*created, *(t for t in changed.values() if t.pk is not None)]
+
+
+def _first(signals: list[str], stops: Iterable[str]) -> str:
+    return next((s for s in signals if s in set(stops)), signals[0])
+
+
+def _finish(timer: Timer, state: str, when: dt.datetime, signal: str) -> None:
+    if timer.state == Timer.State.PAUSED and timer.paused_at is not None:
+        timer.paused_seconds += max(0, int((when - timer.paused_at).total_seconds()))
+        timer.paused_at = None
+    timer.state, timer.stopped_at, timer.stopped_by = state, when, signal
+
+
+def _refresh_due(dispute: Dispute) -> None:
+    """Dispute.due_at = the earliest due time of its running (or overdue) timers, in one
+    UPDATE; paused timers wait on the customer and do not count."""
+    earliest = (
+        Timer.objects.filter(dispute=OuterRef("pk"), state__in=Timer.URGENT)
+        .order_by()
+        .values("dispute")
+        .annotate(earliest=Min("due_at"))
+        .values("earliest")
+    )
+    Dispute.objects.filter(pk=dispute.pk).update(due_at=Subquery(earliest))
+    dispute.due_at = Dispute.objects.filter(pk=dispute.pk).values_list("due_at", flat=True).first()
+
+
+def _pause_event(dispute: Dispute, kind: str, actor, reason: str, at: dt.datetime) -> Event:
+    from aftersales.disputes.services import actor_label
+
+    return Event.objects.create(
+        dispute=dispute,
+        kind=kind,
+        actor=actor,
+        actor_label=actor_label(actor),
+        reason=reason,
+        at=at,
+    )
+
+
+def timers_pause(*, dispute: Dispute, actor, reason: str, at: dt.datetime | None = None) -> Event:
+    """The dispute waits on the customer (evidence, a reply): its pausable timers stop
+    counting until `timers_resume`. One timeline event, so the pause is shown."""
+    reason = (reason or "").strip()
+    if actor is not None and not can_handle_cases(actor):
+        raise Forbidden(_("您没有暂停计时的权限"))
+    if not reason:
+        raise ValidationFailed(_("暂停计时须写明在等待顾客什么"), fields={"reason": _("必填")})
+    with transaction.atomic():
+        locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
+        if not locked.is_open:
+            raise Conflict(_("已结束的投诉不能暂停计时"), code="dispute_closed")
+        if locked.timers.filter(state=Timer.State.PAUSED).exists():
+            raise Conflict(_("计时已在暂停中"), code="already_paused")
+        current = current_policy()
+        pausable = [k.id for k in current.policy.kinds if k.pausable] if current else []
+        if not locked.timers.filter(state=Timer.State.RUNNING, kind_id__in=pausable).exists():
+            raise Conflict(
+                _("没有可以暂停的计时（只有调查、回访等等待顾客时可暂停的时限）"),
+                code="nothing_to_pause",
+            )
+        event = _pause_event(locked, Event.Kind.SLA_PAUSED, actor, reason, at or timezone.now())
+        timers_on_events(locked, [event])
+    return event
+
+
+def timers_resume(
+    *, dispute: Dispute, actor, reason: str = "", at: dt.datetime | None = None
+) -> Event:
+    """The customer answered: paused timers count again, due times pushed back by the
+    pause (on each timer's own clock)."""
+    if actor is not None and not can_handle_cases(actor):
+        raise Forbidden(_("您没有恢复计时的权限"))
+    with transaction.atomic():
+        locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
+        if not locked.timers.filter(state=Timer.State.PAUSED).exists():
+            raise Conflict(_("没有暂停中的计时"), code="not_paused")
+        event = _pause_event(
+            locked, Event.Kind.SLA_RESUMED, actor, (reason or "").strip(), at or timezone.now()
+        )
+        timers_on_events(locked, [event])
+    return event
