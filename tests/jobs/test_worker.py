@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
@@ -80,3 +81,20 @@ def test_worker_runs_the_queued_tasks_and_exits_in_batch_mode():
     assert Team.objects.filter(code="overflow").exists()
     result = DBTaskResult.objects.get()
     assert result.status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_worker_schedule_runs_the_sla_scan():
+    from aftersales.disputes.models import Event
+    from aftersales.sla.models import Timer
+    from tests.factories import make_dispute
+
+    dispute = make_dispute()
+    overdue = timezone.now() - dt.timedelta(hours=2)
+    Timer.objects.filter(dispute=dispute, state="running").update(
+        due_at=overdue, risk_at=overdue - dt.timedelta(minutes=5)
+    )
+    call_command("worker", "--batch", "--interval", "0")
+    assert ScheduledRun.objects.filter(job="sla_scan").count() == 1
+    assert Event.objects.filter(dispute=dispute, kind="sla_breached").exists()
+    assert DBTaskResult.objects.get(task_path__endswith="sla_scan").status == "SUCCESSFUL"

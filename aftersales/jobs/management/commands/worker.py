@@ -1,5 +1,5 @@
 """aftersales worker — run background tasks (django-tasks, database backend) and the
-periodic schedule (SLA scan every minute, daily checks at 08:30 Asia/Shanghai).
+periodic schedule (the SLA scan every minute).
 
 Several workers may run on one database: each claims tasks with row locks (the
 backend's worker), and each schedule slot is enqueued once (a unique ledger row).
@@ -20,7 +20,7 @@ SCHEDULE_EVERY_SECONDS = 10
 
 
 class Command(BaseCommand):
-    help = "运行后台任务与定时计划（SLA 扫描每分钟，每日检查 08:30）"
+    help = "运行后台任务与定时计划（每分钟一次 SLA 扫描）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=1.0, help="无任务时的轮询间隔（秒）")
