@@ -9,6 +9,7 @@ EVIDENCE_MAX_BYTES   evidence upload limit (default 50 MB)
 CONN_MAX_AGE   seconds a PostgreSQL connection is kept between requests (default 60)
 EMAIL_BACKEND  Django mail backend for staff e-mail (default: the console)
 SITE_URL       base of the links in e-mails (default http://127.0.0.1:8000)
+SLA_AT_RISK_RATIO    share of a time limit after which a timer warns (default 0.8)
 DEFAULT_FROM_EMAIL   sender of staff e-mail
 """
 
@@ -151,6 +152,9 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 # an upload spills to a temporary file.
 # Background tasks (django-tasks) are stored in the database and run by `aftersales worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# A running timer is "at risk" once this share of its limit is used (SPEC §4 warning).
+SLA_AT_RISK_RATIO = float(os.environ.get("SLA_AT_RISK_RATIO", "0.8"))
 
 # Retrained triage models (`aftersales triage retrain`); the base model ships in the package.
 TRIAGE_MODEL_STORE = DATA_DIR / "triage-models"
