@@ -1,13 +1,12 @@
 """/api/v1/disputes/{number}/timers: a dispute's SLA timers, and pausing them while the
 dispute waits on the customer."""
 
-import datetime as dt
-
 from django.http import HttpRequest
 from ninja import Router, Schema
 
 from aftersales.disputes import selectors as dispute_selectors
 from aftersales.sla import selectors, services
+from aftersales.sla.selectors import TimerView  # the response shape, one definition
 
 from .schemas import ErrorOut
 
@@ -15,36 +14,12 @@ router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-class TimerOut(Schema):
-    kind: str
-    name: str
-    clock: str
-    clock_label: str
-    state: str
-    state_label: str
-    paused: bool
-    paused_at: dt.datetime | None
-    paused_seconds: int
-    started_at: dt.datetime
-    due_at: dt.datetime
-    risk_at: dt.datetime
-    remaining_seconds: int | None
-    at_risk: bool
-    breached_at: dt.datetime | None
-    stopped_at: dt.datetime | None
-    stopped_by: str
-    limit: str
-    unit: str
-    rule: str
-    policy_version: int
-
-
 class PauseIn(Schema):
     reason: str = ""
 
 
 @router.get(
-    "/{number}/timers", response={200: list[TimerOut], **ERRORS}, summary="时限计时 / SLA timers"
+    "/{number}/timers", response={200: list[TimerView], **ERRORS}, summary="时限计时 / SLA timers"
 )
 def list_timers(request: HttpRequest, number: str):
     dispute = dispute_selectors.dispute_get(number=number, user=request.auth)
@@ -53,7 +28,7 @@ def list_timers(request: HttpRequest, number: str):
 
 @router.post(
     "/{number}/timers/pause",
-    response={200: list[TimerOut], 400: ErrorOut, **ERRORS},
+    response={200: list[TimerView], 400: ErrorOut, **ERRORS},
     summary="等待顾客，暂停计时 / Pause while waiting on the customer",
 )
 def pause_timers(request: HttpRequest, number: str, payload: PauseIn):
@@ -64,7 +39,7 @@ def pause_timers(request: HttpRequest, number: str, payload: PauseIn):
 
 @router.post(
     "/{number}/timers/resume",
-    response={200: list[TimerOut], 400: ErrorOut, **ERRORS},
+    response={200: list[TimerView], 400: ErrorOut, **ERRORS},
     summary="恢复计时 / Resume",
 )
 def resume_timers(request: HttpRequest, number: str, payload: PauseIn):
