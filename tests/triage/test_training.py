@@ -32,9 +32,11 @@ def test_eval_split_is_large_and_stratified():
     evaluation = Counter(r["category"] for r in rows if r["split"] == "eval")
     everything = Counter(r["category"] for r in rows)
     assert sum(evaluation.values()) >= 600
+    # The split took 25 % of each category when it was drawn; rows labelled later go to
+    # training only (never moved between splits), so the eval share drifts down a little.
     for category, n in everything.items():
         assert evaluation[category] >= 3
-        assert 0.15 <= evaluation[category] / n <= 0.4
+        assert 0.1 <= evaluation[category] / n <= 0.4
 
 
 def test_missing_shared_data_is_a_clear_error(tmp_path):
@@ -109,4 +111,4 @@ def test_committed_model_on_the_eval_split():
     report = training.evaluate(load_model(), evaluation)
     assert report["major"]["recall"] >= 0.9
     assert report["escalation"]["recall"] >= 0.9
-    assert report["accuracy"] >= 0.7  # docs/triage.md: 0.736 measured; guards regressions
+    assert report["accuracy"] >= 0.7  # docs/triage.md: 0.756 measured; guards regressions
