@@ -4,9 +4,11 @@
 through the SQL compiler. Here each column's converter is chosen once per call. SQLite
 gets `INSERT … VALUES (…), (…) RETURNING id` in batches as large as its parameter limit
 allows; PostgreSQL gets keys drawn from the table's sequence and then COPY (or, where
-taken keys must be skipped, one array per column through `unnest`). Primary keys are set
-on the objects, as `bulk_create` does. Only for plain inserts of new rows: no signals,
-no multi-table inheritance.
+taken keys must be skipped, one array per column through `unnest`); a few rows (an API
+intake's events, its dispute) go to PostgreSQL as one `INSERT … VALUES … RETURNING`
+too, one round trip instead of a sequence read and a COPY. Primary keys are set on the
+objects, as `bulk_create` does. Only for plain inserts of new rows: no signals, no
+multi-table inheritance.
 """
 
 import sqlite3
@@ -14,6 +16,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection, models
+
+# Up to this many rows, PostgreSQL gets one INSERT … VALUES … RETURNING (a round trip
+# less than nextval + COPY); above it COPY wins.
+PG_VALUES_MAX_ROWS = 50
 
 _IDENTITY_FIELDS = (
     models.CharField,
@@ -34,30 +40,22 @@ def insert_many(
     if not objs:
         return
     meta = type(objs[0])._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    auto_time = [
-        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    converters = [_converter(f) for f in fields]
-    attnames = [f.attname for f in fields]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    head = f"INSERT INTO {quote(meta.db_table)} ({columns}) "
-    tail = f" RETURNING {quote(meta.pk.column)}"
-    if skip_taken:
-        key = meta.get_field(skip_taken)
-        tail = f" ON CONFLICT DO NOTHING{tail}, {quote(key.column)}"
-    if connection.vendor == "postgresql" and not skip_taken:
+    fields, auto_time, converters, attnames, head, tail = _plan(type(objs[0]), skip_taken)
+    postgres = connection.vendor == "postgresql"
+    if postgres and not skip_taken and len(objs) <= PG_VALUES_MAX_ROWS:
+        postgres = False  # the VALUES statement below, as on SQLite
+    elif postgres and not skip_taken:
         _copy_in(meta, fields, [_row(obj, auto_time, converters, attnames) for obj in objs], objs)
         return
-    postgres = connection.vendor == "postgresql"
+    if skip_taken:
+        key = meta.get_field(skip_taken)
     if postgres:
         # One array per column: a handful of parameters however many rows.
         arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
         per_batch = batch_rows
     else:
         row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        per_batch = max(1, min(batch_rows, _max_sqlite_params() // len(fields)))
+        per_batch = max(1, min(batch_rows, _max_params() // len(fields)))
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_batch):
             chunk = objs[start : start + per_batch]
@@ -76,6 +74,38 @@ def insert_many(
                 saved = [(pk, obj) for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True)]
             for pk, obj in saved:
                 _saved(obj, pk)
+
+
+_plans: dict[tuple, tuple] = {}
+
+
+def _plan(model, skip_taken: str | None) -> tuple:
+    """Per model (and database vendor): the fields, their converters and the statement's
+    head and tail, worked out once per process."""
+    plan_key = (model, connection.vendor, skip_taken)
+    plan = _plans.get(plan_key)
+    if plan is None:
+        meta = model._meta
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        auto_time = [
+            f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(f.column) for f in fields)
+        tail = f" RETURNING {quote(meta.pk.column)}"
+        if skip_taken:
+            key = meta.get_field(skip_taken)
+            tail = f" ON CONFLICT DO NOTHING{tail}, {quote(key.column)}"
+        plan = (
+            fields,
+            auto_time,
+            [_converter(f) for f in fields],
+            [f.attname for f in fields],
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) ",
+            tail,
+        )
+        _plans[plan_key] = plan
+    return plan
 
 
 def _row(obj, auto_time, converters, attnames) -> list:
@@ -130,6 +160,15 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
     return lambda v: field.get_db_prep_save(v, connection)
 
 
-def _max_sqlite_params() -> int:
+def _max_params() -> int:
+    if connection.vendor == "postgresql":
+        return 65_535  # the protocol's limit on parameters per statement
     connection.ensure_connection()
     return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+
+
+def from_row(model: type[models.Model], **values: Any) -> models.Model:
+    """A model instance from values a raw statement read (by attname); the fields not
+    given are deferred. `Model.from_db` wants them in the model's field order."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[n] for n in names])
