@@ -10,10 +10,13 @@ CONN_MAX_AGE   seconds a PostgreSQL connection is kept between requests (default
 EMAIL_BACKEND  Django mail backend for staff e-mail (default: the console)
 SITE_URL       base of the links in e-mails (default http://127.0.0.1:8000)
 SLA_AT_RISK_RATIO    share of a time limit after which a timer warns (default 0.8)
+DAILY_CHECK_PARCEL_STALE_DAYS  days without tracking movement before a parcel is listed (default 3)
+MEDIATION_AUTHORITY_CEILINGS  yuan a role may grant alone: "agent=200,team_lead=400,supervisor=600"
 DEFAULT_FROM_EMAIL   sender of staff e-mail
 """
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -61,6 +64,8 @@ INSTALLED_APPS = [
     "aftersales.notifications",
     "aftersales.triage",
     "aftersales.sla",
+    "aftersales.mediation",
+    "aftersales.fulfilment",
     "aftersales.jobs",
     "aftersales.api",
     "aftersales.workbench",
@@ -155,6 +160,30 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # A running timer is "at risk" once this share of its limit is used (SPEC §4 warning).
 SLA_AT_RISK_RATIO = float(os.environ.get("SLA_AT_RISK_RATIO", "0.8"))
+DAILY_CHECK_PARCEL_STALE_DAYS = int(os.environ.get("DAILY_CHECK_PARCEL_STALE_DAYS", "3"))
+
+
+def env_ceilings(name: str) -> dict[str, str]:
+    """`role=yuan,role=yuan` → {role: "yuan"}; the roles not named keep their defaults."""
+    ceilings: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in os.environ.get(name, "").split(","))):
+        role, sep, amount = part.partition("=")
+        if not sep or not role.strip() or not amount.strip():
+            raise ImproperlyConfigured(f"{name}: expected role=yuan, got {part!r}")
+        try:
+            if Decimal(amount.strip()) < 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            raise ImproperlyConfigured(
+                f"{name}: {amount.strip()!r} is not an amount in yuan"
+            ) from None
+        ceilings[role.strip()] = amount.strip()
+    return ceilings
+
+
+# What each role may grant on its own (权限管理, SPEC §6); above it a higher role approves.
+# Defaults (agent 200, team lead 400, supervisor 600 yuan) are in mediation/authority.py.
+MEDIATION_AUTHORITY_CEILINGS = env_ceilings("MEDIATION_AUTHORITY_CEILINGS")
 
 # Retrained triage models (`aftersales triage retrain`); the base model ships in the package.
 TRIAGE_MODEL_STORE = DATA_DIR / "triage-models"

@@ -94,3 +94,30 @@ def make_dispute(order=None, *, actor=None, **overrides):
     data.update(overrides)
     dispute, _ = dispute_create(request=validate_intake(data), actor=actor)
     return dispute
+
+
+# Daily checks (aftersales.sla.daily_checks): disputes an agent holds, and the execution
+# and commitment records the checks read, written through their real services.
+
+
+def make_held_dispute(agent, *, received_at: dt.datetime, **overrides):
+    """A dispute an agent recorded by phone and keeps (its assignee), taken in at
+    `received_at`; its own order, so no duplicate flags across tests."""
+    data = {"channel": "phone", "received_at": received_at.isoformat()}
+    data.update(overrides)
+    return make_dispute(OrderFactory(), actor=agent, **data)
+
+
+def make_execution(dispute, *, at: dt.datetime, kind: str = "refund", **fields):
+    from aftersales.fulfilment.services import execution_record
+
+    fields.setdefault("amount", Decimal("199.00"))
+    if kind == "refund":
+        fields.setdefault("payment_channel", "bank_quickpay")
+    return execution_record(dispute=dispute, kind=kind, actor=None, at=at, **fields)
+
+
+def make_commitment(dispute, *, due_at: dt.datetime, at: dt.datetime, text: str = "明天下午回电"):
+    from aftersales.mediation.services import commitment_make
+
+    return commitment_make(dispute=dispute, actor=None, text=text, due_at=due_at, at=at)

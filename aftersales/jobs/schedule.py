@@ -38,5 +38,8 @@ def due_slot(job: Job, now: dt.datetime) -> dt.datetime | None:
     return slot if local >= slot else None
 
 
-# The daily proactive checks (08:30) join when they exist (issue 4, item 7).
-DEFAULT_JOBS = (Job("sla_scan", "aftersales.sla.tasks.sla_scan", every_minutes=1),)
+DEFAULT_JOBS = (
+    Job("sla_scan", "aftersales.sla.tasks.sla_scan", every_minutes=1),
+    # The daily proactive checks (三主动) reach each agent's inbox before the day starts.
+    Job("daily_checks", "aftersales.sla.tasks.daily_checks", daily_at=dt.time(8, 30)),
+)

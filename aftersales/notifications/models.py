@@ -46,6 +46,7 @@ class Notification(models.Model):
         GROUP_COMPLAINT = "group_complaint", "疑似集体投诉"
         SLA_AT_RISK = "sla_at_risk", "时限预警"  # aftersales.sla scan
         SLA_BREACHED = "sla_breached", "超时升级"
+        DAILY_CHECK = "daily_check", "每日主动检查"  # aftersales.sla.daily_checks
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

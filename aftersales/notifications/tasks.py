@@ -1,13 +1,73 @@
 """Background delivery of staff notifications by e-mail (Django's mail backend: the
-console in development, SMTP when EMAIL_BACKEND says so)."""
+console in development, SMTP when EMAIL_BACKEND says so), in the recipient's language:
+Chinese unless their staff profile (or settings.LANGUAGE_CODE) says English; a language
+without its own template gets the Chinese one."""
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.template.loader import select_template
+from django.utils import timezone, translation
 from django_tasks import task
 
 from .models import Notification
+
+TEMPLATE = "notifications/email/notification{suffix}.txt"
+ORIGINAL = "zh-hans"  # notification.txt; translations are notification.<code>.txt
+
+# Subjects and kind names per template language. The notification's own title and body
+# are stored as written (Chinese) and quoted in every language.
+SUBJECTS = {ORIGINAL: "【售后】{title}", "en": "[After-sales] {kind}: {title}"}
+KINDS_EN = {
+    Notification.Kind.ROUTED: "New department task",
+    Notification.Kind.ASSIGNED: "Assigned to you",
+    Notification.Kind.MAJOR: "Major complaint",
+    Notification.Kind.ESCALATION: "Escalation risk",
+    Notification.Kind.GROUP_COMPLAINT: "Possible group complaint",
+    Notification.Kind.SLA_AT_RISK: "SLA at risk",
+    Notification.Kind.SLA_BREACHED: "SLA breached",
+    Notification.Kind.DAILY_CHECK: "Daily proactive check",
+}
+
+
+def recipient_language(user) -> str:
+    """The staff profile's e-mail language, else settings.LANGUAGE_CODE."""
+    profile = getattr(user, "staff_profile", None)
+    return ((profile.language if profile else "") or settings.LANGUAGE_CODE).lower()
+
+
+def _candidates(language: str) -> list[tuple[str, str]]:
+    """(template language, template name) to try in order, Chinese last: en-gb → en."""
+    found: list[tuple[str, str]] = []
+    if not language.startswith("zh"):
+        for code in dict.fromkeys([language, language.split("-")[0]]):
+            found.append((code, TEMPLATE.format(suffix=f".{code}")))
+    found.append((ORIGINAL, TEMPLATE.format(suffix="")))
+    return found
+
+
+def render_email(note: Notification) -> tuple[str, str]:
+    """(subject, body) of one notification's e-mail, in its recipient's language."""
+    candidates = _candidates(recipient_language(note.recipient))
+    template = select_template([name for _code, name in candidates])
+    language = next(code for code, name in candidates if name == template.template.name)
+    profile = getattr(note.recipient, "staff_profile", None)
+    # A kind added without an English name shows its Chinese label: still says what it is.
+    kind = (
+        KINDS_EN.get(note.kind, note.get_kind_display())
+        if language == "en"
+        else note.get_kind_display()
+    )
+    context = {
+        "note": note,
+        "kind": kind,
+        "recipient_name": (profile.display_name if profile else "")
+        or note.recipient.get_username(),
+        "base_url": settings.SITE_URL,
+    }
+    with translation.override(language):
+        body = template.render(context)
+    subject = SUBJECTS.get(language, SUBJECTS[ORIGINAL]).format(kind=kind, title=note.title)
+    return subject, body
 
 
 @task()
@@ -23,17 +83,8 @@ def email_notifications(notification_ids: list[int]) -> int:
         address = note.recipient.email
         if not address:
             continue
-        profile = getattr(note.recipient, "staff_profile", None)
-        body = render_to_string(
-            "notifications/email/notification.txt",
-            {
-                "note": note,
-                "recipient_name": (profile.display_name if profile else "")
-                or note.recipient.get_username(),
-                "base_url": settings.SITE_URL,
-            },
-        )
-        send_mail(f"【售后】{note.title}", body, None, [address])
+        subject, body = render_email(note)
+        send_mail(subject, body, None, [address])
         Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(
             emailed_at=timezone.now()
         )

@@ -68,8 +68,8 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ("user", "display_name", "department", "team", "is_available")
-    list_filter = ("department", "team", "is_available")
+    list_display = ("user", "display_name", "department", "team", "is_available", "language")
+    list_filter = ("department", "team", "is_available", "language")
 
 
 @admin.register(ApiToken)

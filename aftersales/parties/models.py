@@ -201,6 +201,15 @@ class StaffProfile(models.Model):
     )
     display_name = models.CharField("显示名", max_length=100, blank=True)
     is_available = models.BooleanField("在岗", default=True)
+    # The language of the e-mails this person receives; blank: settings.LANGUAGE_CODE.
+    language = models.CharField(
+        "邮件语言",
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text="留空则使用系统默认语言（简体中文）",
+    )
 
     class Meta:
         verbose_name = "员工档案"

@@ -52,8 +52,10 @@ def staff_create(
     display_name: str = "",
     team: Team | None = None,
     email: str = "",
+    language: str = "",
 ):
-    """A staff user with one role (a Django group), home department and team."""
+    """A staff user with one role (a Django group), home department and team;
+    `language` is for their e-mails (blank: the system's default)."""
     ensure_role_groups()
     user_model = get_user_model()
     user = user_model.objects.create_user(
@@ -69,6 +71,7 @@ def staff_create(
         department=HOME_DEPARTMENT_OF_ROLE[role],
         team=team,
         display_name=display_name,
+        language=language,
     )
     if role == Role.TEAM_LEAD and team is not None and team.lead_id is None:
         Team.objects.filter(pk=team.pk).update(lead=user)

@@ -1,10 +1,11 @@
-"""Admin for the SLA policy. Saving a timer kind or a limit goes through the policy
-services, so each change is validated and published as a new policy version."""
+"""Admin for the SLA policy and the company calendar. Saving a timer kind or a limit goes
+through the policy services, so each change is validated and published as a new policy
+version; company days go through their service too (new timers use them at once)."""
 
 from django.contrib import admin
 
 from . import services
-from .models import PolicyLimit, PolicyVersion, Timer, TimerKind
+from .models import CompanyDay, CompanyYear, PolicyLimit, PolicyVersion, Timer, TimerKind
 
 
 class PolicyLimitInline(admin.TabularInline):
@@ -72,3 +73,30 @@ class TimerAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class CompanyCalendarAdmin(admin.ModelAdmin):
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        services.company_day_save(day=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.company_day_delete(day=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.company_day_delete(day=obj, actor=request.user)
+
+
+@admin.register(CompanyDay)
+class CompanyDayAdmin(CompanyCalendarAdmin):
+    list_display = ["day", "kind", "note", "created_by", "created_at"]
+    list_filter = ["kind"]
+    date_hierarchy = "day"
+    search_fields = ["note"]
+
+
+@admin.register(CompanyYear)
+class CompanyYearAdmin(CompanyCalendarAdmin):
+    list_display = ["year", "note", "created_by", "created_at"]

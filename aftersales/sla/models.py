@@ -203,3 +203,65 @@ class Timer(models.Model):
     @property
     def clock(self) -> str:
         return policy.clock_of(self.unit)
+
+
+class CompanyDay(models.Model):
+    """A company-specific closed day (e.g. an annual stocktake) or working day (e.g. a
+    Saturday before a sales festival), on top of the statutory calendar. A company
+    working day counts even on a statutory holiday; see `calendar.WorkCalendar`."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", "公司休息日"
+        WORKING = "working", "公司工作日"
+
+    day = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "公司日历日"
+        verbose_name_plural = "公司日历日"
+        ordering = ["-day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["closed", "working"]), name="company_day_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class CompanyYear(models.Model):
+    """A year whose closed and working days the company has entered in full, so due
+    times can be computed for it before the `chinesecalendar` package knows the year
+    (weekdays work unless closed, weekends rest unless working)."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "公司日历年份（已完整录入）"
+        verbose_name_plural = "公司日历年份（已完整录入）"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年"

@@ -6,10 +6,11 @@ models in `models.py` are the admin-edited tables it is taken from.
 
 Signals are the words timers listen for, derived from timeline events and tasks:
     event:<Event.Kind>            e.g. event:intake, event:classified
+    event:<Event.Kind>:<route>    e.g. event:escalation_filed:regulator (12315)
     action:<lifecycle action>     e.g. action:investigate
     action:escalate:<route>       e.g. action:escalate:platform (平台介入)
     task:<task kind>:created      e.g. task:qc_inspection:created
-    task:<task kind>:done         not emitted yet (no service completes tasks)
+    task:<task kind>:done         e.g. task:qc_inspection:done (the department's report)
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from .calendar import InvalidLimit, Unit, parse_limit
 PAUSE_SIGNAL = "event:sla_paused"
 RESUME_SIGNAL = "event:sla_resumed"
 
-_SIGNAL = re.compile(r"^(event:[a-z_]+|action:[a-z_]+(:[a-z_]+)?|task:[a-z0-9_]+:(created|done))$")
+_SIGNAL = re.compile(
+    r"^(event:[a-z_]+(:[a-z_]+)?|action:[a-z_]+(:[a-z_]+)?|task:[a-z0-9_]+:(created|done))$"
+)
 
 
 class PolicyError(ValueError):
@@ -59,8 +62,8 @@ def signal_problem(signal: str, emitted: frozenset[str] | None) -> str | None:
 
 
 def _is_emitted(signal: str, emitted: frozenset[str]) -> bool:
-    if signal.startswith("task:") and signal.endswith(":created"):
-        return "task:*:created" in emitted
+    if signal.startswith("task:"):
+        return "task:*:" + signal.rsplit(":", 1)[1] in emitted
     return signal in emitted
 
 

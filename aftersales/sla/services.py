@@ -5,6 +5,7 @@ Timers starting and stopping are not timeline events (too noisy); pausing is one
 pause is shown), and so are the crossings the scan finds (`scan.py`)."""
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,16 +14,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min, OuterRef, Subquery
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
+from aftersales.common.fastinsert import insert_many
 from aftersales.disputes.lifecycle import TERMINAL
 from aftersales.disputes.models import Dispute, Event, Task
 from aftersales.disputes.permissions import can_create as can_handle_cases
 
 from .calendar import Unit, WorkCalendar, default_calendar, to_shanghai
-from .models import PolicyLimit, PolicyVersion, Timer, TimerKind
+from .models import CompanyDay, CompanyYear, PolicyLimit, PolicyVersion, Timer, TimerKind
 from .policy import PAUSE_SIGNAL, RESUME_SIGNAL, Facts, KindRule, LimitRule, Policy
 from .signals import signals_of, task_signals
 
@@ -53,6 +56,26 @@ def current_policy() -> CurrentPolicy | None:
     if row is None:
         return None
     return CurrentPolicy(row["id"], Policy.from_snapshot(row["number"], row["snapshot"]))
+
+
+_policy_by_key: dict[tuple, CurrentPolicy] = {}
+
+
+def current_policy_at(key: tuple | None) -> CurrentPolicy | None:
+    """The policy version named by `key` = (id, created_at), which intake reads with its
+    other facts: parsed once per process, since a version never changes (created_at
+    tells a version from one that reused its id after a rollback)."""
+    if key is None:
+        return None
+    cached = _policy_by_key.get(key)
+    if cached is None:
+        row = PolicyVersion.objects.filter(pk=key[0]).values("id", "number", "snapshot").first()
+        if row is None:  # published and gone between the two reads
+            return current_policy()
+        cached = CurrentPolicy(row["id"], Policy.from_snapshot(row["number"], row["snapshot"]))
+        _policy_by_key.clear()
+        _policy_by_key[key] = cached
+    return cached
 
 
 def policy_snapshot() -> Policy:
@@ -154,10 +177,83 @@ def policy_limit_delete(*, limit: PolicyLimit, actor, note: str = "") -> PolicyV
 # -- timers -------------------------------------------------------------------------
 
 
+# -- the working calendar ------------------------------------------------------------
+
+CALENDAR_TTL_SECONDS = 30
+_calendar_cache: tuple[float, WorkCalendar] | None = None
+
+
 def calendar() -> WorkCalendar:
-    # Company closed/working days will come from an admin table; until then the
-    # statutory calendar with 09:00–18:30.
-    return default_calendar()
+    """The calendar timers use: statutory holidays and 调休 (chinesecalendar), the
+    company's closed and working days and fully entered years (admin), 09:00–18:30.
+    Kept per process for CALENDAR_TTL_SECONDS: a change clears this process's copy at
+    once (signal, and again on commit) and reaches other workers within that time."""
+    global _calendar_cache
+    now, cached = time.monotonic(), _calendar_cache
+    if cached is None or now - cached[0] > CALENDAR_TTL_SECONDS:
+        cached = (now, _load_calendar())
+        _calendar_cache = cached
+    return cached[1]
+
+
+def forget_calendar(**_kwargs) -> None:
+    global _calendar_cache
+    _calendar_cache = None
+
+
+def _forget_calendar_now_and_on_commit(**_kwargs) -> None:
+    # Now, and once more after commit: a read between the save and the commit would
+    # otherwise keep the old days for a whole TTL.
+    forget_calendar()
+    transaction.on_commit(forget_calendar)
+
+
+for _model in (CompanyDay, CompanyYear):
+    post_save.connect(_forget_calendar_now_and_on_commit, sender=_model, dispatch_uid="sla-cal")
+    post_delete.connect(_forget_calendar_now_and_on_commit, sender=_model, dispatch_uid="sla-cal")
+
+
+def _load_calendar() -> WorkCalendar:
+    days = list(CompanyDay.objects.values_list("day", "kind"))
+    years = list(CompanyYear.objects.values_list("year", flat=True))
+    if not days and not years:
+        return default_calendar()  # shares the year tables already worked out
+    return WorkCalendar(
+        closed_days=frozenset(d for d, kind in days if kind == CompanyDay.Kind.CLOSED),
+        working_days=frozenset(d for d, kind in days if kind == CompanyDay.Kind.WORKING),
+        company_years=frozenset(years),
+    )
+
+
+def _can_edit_calendar(actor) -> bool:
+    return actor is None or actor.is_superuser or actor.has_perm("sla.change_companyday")
+
+
+def company_day_save(*, day: CompanyDay | CompanyYear, actor) -> CompanyDay | CompanyYear:
+    """Add or change a company closed/working day (or a fully entered year). New timers
+    use it at once in this process, within CALENDAR_TTL_SECONDS elsewhere; running
+    timers keep the due time they were given."""
+    if not _can_edit_calendar(actor):
+        raise Forbidden(_("您没有修改公司日历的权限"))
+    try:
+        day.full_clean()
+    except ValidationError as exc:
+        fields = {name: "；".join(msgs) for name, msgs in exc.message_dict.items()}
+        raise ValidationFailed(
+            _("公司日历有误：%(p)s") % {"p": "；".join(fields.values())}, fields=fields
+        ) from None
+    if day.pk is None and actor is not None and actor.pk:
+        day.created_by = actor
+    with transaction.atomic():
+        day.save()
+    return day
+
+
+def company_day_delete(*, day: CompanyDay | CompanyYear, actor) -> None:
+    if not _can_edit_calendar(actor):
+        raise Forbidden(_("您没有修改公司日历的权限"))
+    with transaction.atomic():
+        day.delete()
 
 
 def _risk_at(cal: WorkCalendar, start: dt.datetime, due: dt.datetime, unit: Unit) -> dt.datetime:
@@ -238,6 +334,51 @@ def timers_on_tasks(dispute: Dispute, tasks: Iterable[Task], at: dt.datetime) ->
     return _apply_signals(dispute, [(task_signals(kinds), at, "")], current)
 
 
+def timers_at_intake(
+    dispute: Dispute,
+    *,
+    events: Sequence[Event],
+    task_kinds: Sequence[str],
+    at: dt.datetime,
+    current: CurrentPolicy | None,
+) -> list[Timer]:
+    """A dispute just taken in: the timers its department tasks and intake events start
+    (tasks first, as intake creates them), in one INSERT, and Dispute.due_at from them
+    without reading anything back."""
+    if current is None:
+        return []
+    batches = [(task_signals(task_kinds), at, "")] if task_kinds else []
+    batches += [(signals_of(e), e.at or at, e.to_status) for e in events]
+    if not _listened(current.policy, batches):
+        return []
+    created, _changed = _run_batches(dispute, batches, current, {})
+    insert_many(created)
+    due = min((t.due_at for t in created if t.state in Timer.URGENT), default=None)
+    if due != dispute.due_at:
+        Dispute.objects.filter(pk=dispute.pk).update(due_at=due)
+        dispute.due_at = due
+    return created
+
+
+def _listened(policy: Policy, batches: list[tuple[list[str], dt.datetime, str]]) -> bool:
+    heard = {s for signals, _when, _to in batches for s in signals}
+    return bool(
+        any(to in TERMINAL for _s, _w, to in batches if to)
+        or heard & {PAUSE_SIGNAL, RESUME_SIGNAL}
+        or policy.stopping(heard)
+        or any(k.start in heard for k in policy.kinds if k.active)
+    )
+
+
+def timers_on_signals(dispute: Dispute, signals: list[str], at: dt.datetime) -> list[Timer]:
+    """Signals heard at `at`, which may differ from when they were recorded: an outside
+    body's acceptance on a given day, a department task completed (task:<kind>:done)."""
+    current = current_policy()
+    if current is None or not signals:
+        return []
+    return _apply_signals(dispute, [(list(signals), at, "")], current)
+
+
 def _apply_signals(
     dispute: Dispute,
     batches: list[tuple[list[str], dt.datetime, str]],
@@ -245,21 +386,32 @@ def _apply_signals(
     *,
     new: bool = False,
 ) -> list[Timer]:
-    policy, cal = current.policy, calendar()
-    heard = {s for signals, _when, _to in batches for s in signals}
-    ends = any(to in TERMINAL for _s, _w, to in batches if to)
-    if not (
-        ends
-        or heard & {PAUSE_SIGNAL, RESUME_SIGNAL}
-        or policy.stopping(heard)
-        or any(k.start in heard for k in policy.kinds if k.active)
-    ):
+    policy = current.policy
+    if not _listened(policy, batches):
         return []  # nothing listens for these: no reads, no writes
     code_of = {k.id: k.code for k in policy.kinds}
     live: dict[str, Timer] = {}
     if not new:
         for timer in Timer.objects.filter(dispute=dispute, state__in=Timer.LIVE):
             live[code_of.get(timer.kind_id, str(timer.kind_id))] = timer
+    created, changed = _run_batches(dispute, batches, current, live)
+    for timer in changed:
+        if timer.pk is not None:
+            timer.save()
+    if created:
+        Timer.objects.bulk_create(created, ignore_conflicts=True)
+    _refresh_due(dispute)
+    return [*created, *(t for t in changed if t.pk is not None)]
+
+
+def _run_batches(
+    dispute: Dispute,
+    batches: list[tuple[list[str], dt.datetime, str]],
+    current: CurrentPolicy,
+    live: dict[str, Timer],
+) -> tuple[list[Timer], list[Timer]]:
+    """The timers these signals start, and the live ones they change (in memory)."""
+    policy, cal = current.policy, calendar()
     changed: dict[int, Timer] = {}
     created: list[Timer] = []
     for signals, when, to_status in batches:
@@ -292,13 +444,7 @@ def _apply_signals(
                 timer = _start(dispute, kind, current, when, cal)
                 live[kind.code] = timer
                 created.append(timer)
-    for timer in changed.values():
-        if timer.pk is not None:
-            timer.save()
-    if created:
-        Timer.objects.bulk_create(created, ignore_conflicts=True)
-    _refresh_due(dispute)
-    return [*created, *(t for t in changed.values() if t.pk is not None)]
+    return created, list(changed.values())
 
 
 def _first(signals: list[str], stops: Iterable[str]) -> str:

@@ -24,7 +24,17 @@ EMITTED: frozenset[str] = frozenset(
     [f"event:{k.value}" for k in HOOKED_EVENT_KINDS]
     + [f"action:{a.value}" for a in Action]
     + [f"action:{Action.ESCALATE.value}:{r.value}" for r in EscalationRoute]
-    + ["task:*:created", PAUSE_SIGNAL, RESUME_SIGNAL]
+    + ["task:*:created", "task:*:done", PAUSE_SIGNAL, RESUME_SIGNAL]
+    # Escalation milestones, per route (aftersales.mediation.escalation).
+    + [
+        f"event:{k.value}:{r.value}"
+        for k in (
+            Event.Kind.ESCALATION_FILED,
+            Event.Kind.ESCALATION_ACCEPTED,
+            Event.Kind.ESCALATION_CONCLUDED,
+        )
+        for r in EscalationRoute
+    ]
 )
 
 
@@ -35,7 +45,11 @@ def signals_of(event: Event) -> list[str]:
         if route:
             signals.append(f"action:{event.action}:{route}")
         return signals
-    return [f"event:{event.kind}"]
+    signals = [f"event:{event.kind}"]
+    route = (event.payload or {}).get("route")
+    if route:  # an escalation's milestones: event:escalation_filed:regulator
+        signals.append(f"event:{event.kind}:{route}")
+    return signals
 
 
 def task_signals(kinds: Iterable[str], what: str = "created") -> list[str]:

@@ -11,3 +11,13 @@ def sla_scan() -> dict:
     (idempotent: a crossing already recorded is not recorded again)."""
     result = run_scan()
     return {"at_risk": result.at_risk, "breached": result.breached}
+
+
+@task()
+def daily_checks() -> dict:
+    """The morning's daily proactive checks (三主动): one inbox notification (and e-mail)
+    per agent with something to follow up. Idempotent within a Shanghai day."""
+    from .daily_check_notices import daily_check_notify
+
+    notes = daily_check_notify()
+    return {"notifications": len(notes)}

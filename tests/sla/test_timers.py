@@ -6,6 +6,7 @@ import pytest
 from aftersales.common.errors import Conflict, ValidationFailed
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.services import dispute_apply
+from aftersales.mediation.investigation import case_meeting_record, responsibility_determine
 from aftersales.sla import services
 from aftersales.sla.models import PolicyLimit, PolicyVersion, Timer, TimerKind
 from aftersales.sla.selectors import remaining_seconds
@@ -156,13 +157,26 @@ def test_a_general_dispute_has_no_investigation_timer_and_withdrawal_cancels(def
 
 def test_reopen_starts_a_new_investigation_timer(default_team):
     d = make_dispute(description=SHOCK, received_at="2026-03-02T10:00:00+08:00")
-    for action, when in [
-        ("triage", "10:01"),
-        ("investigate", "10:02"),
-        ("propose", "11:00"),
-        ("settle", "11:10"),
-        ("complete", "11:20"),
-    ]:
+    d = apply(d, "triage", at("2026-03-02 10:01"))
+    d = apply(d, "investigate", at("2026-03-02 10:02"))
+    # A major dispute is proposed after its case meeting and responsibility finding.
+    case_meeting_record(
+        dispute=d,
+        actor=None,
+        held_at=at("2026-03-02 10:30"),
+        attendees=["组长", "质检", "法务"],
+        minutes="热水器漏电致伤，责任在商家。",
+        decisions=["全额退款并赔偿医疗费"],
+        at=at("2026-03-02 10:40"),
+    )
+    responsibility_determine(
+        dispute=d,
+        actor=None,
+        shares={"merchant": 100},
+        root_causes=["supplier_quality"],
+        at=at("2026-03-02 10:50"),
+    )
+    for action, when in [("propose", "11:00"), ("settle", "11:10"), ("complete", "11:20")]:
         d = apply(d, action, at(f"2026-03-02 {when}"))
     d = apply(d, "reopen", at("2026-03-02 12:00"), reason="回访不满意")
     assert state_of(d)["follow_up"] == "stopped"
@@ -184,12 +198,12 @@ def test_replayed_events_start_nothing_twice(default_team):
 
 def test_business_hours_override_and_policy_versions(default_team):
     kind = TimerKind.objects.get(code="first_contact")
-    v1 = PolicyVersion.objects.get(number=1)
+    v1 = PolicyVersion.objects.order_by("-number").first()  # the newest seeded version
     early = make_dispute(description=SHOCK, received_at="2026-03-06T17:30:00+08:00")
     v2 = services.policy_limit_save(
         limit=PolicyLimit(kind=kind, severity="major", limit=2, unit="business_hours"), actor=None
     )
-    assert v2.number == 2
+    assert v2.number == v1.number + 1
     # Friday 17:30: one business hour left on Friday, the second on Monday 09:00–10:00.
     late = make_dispute(
         description=SHOCK,
@@ -246,6 +260,7 @@ def test_pausing_needs_a_reason_and_a_pausable_running_timer(default_team):
 
 
 def test_a_negative_limit_is_refused():
+    versions = PolicyVersion.objects.count()
     kind = TimerKind.objects.get(code="first_contact")
     kind.limit = -5
     with pytest.raises(ValidationFailed) as exc:
@@ -259,11 +274,12 @@ def test_a_negative_limit_is_refused():
             actor=None,
         )
     assert "不能为负数" in exc.value.fields["limit"]
-    assert PolicyVersion.objects.count() == 1
+    assert PolicyVersion.objects.count() == versions
     assert TimerKind.objects.get(code="first_contact").limit == 30
 
 
 def test_a_kind_without_a_stop_event_is_refused():
+    versions = PolicyVersion.objects.count()
     kind = TimerKind(
         code="callback", name="回电", start_signal="event:intake", limit=1, unit="hours"
     )
@@ -273,23 +289,30 @@ def test_a_kind_without_a_stop_event_is_refused():
         exc.value.fields["stop_signals"] == "计时类型必须至少有一个停止事件，否则计时永远不会停止"
     )
     assert not TimerKind.objects.filter(code="callback").exists()
-    assert PolicyVersion.objects.count() == 1
+    assert PolicyVersion.objects.count() == versions
 
 
-def test_activating_a_kind_whose_stop_is_never_signalled_is_refused():
-    kind = TimerKind.objects.get(code="qc_report")
+def test_activating_a_kind_whose_start_is_never_signalled_is_refused():
+    kind = TimerKind.objects.get(code="proposal")
     kind.is_active = True
     with pytest.raises(ValidationFailed) as exc:
         services.timer_kind_save(kind=kind, actor=None)
-    assert "task:qc_inspection:done" in exc.value.fields["stop_signals"]
+    assert "event:investigation_concluded" in exc.value.fields["start_signal"]
+
+
+def test_qc_report_can_be_switched_on_now_that_reports_complete_tasks():
+    kind = TimerKind.objects.get(code="qc_report")
+    kind.is_active = True
+    services.timer_kind_save(kind=kind, actor=None)  # task:qc_inspection:done is emitted
 
 
 def test_a_valid_change_is_a_new_version_and_takes_effect(default_team):
     kind = TimerKind.objects.get(code="first_contact")
     kind.limit = 15
+    before = PolicyVersion.objects.order_by("-number").first()
     version = services.timer_kind_save(kind=kind, actor=None, note="首次联系缩短为 15 分钟")
-    assert version.number == 2
-    assert PolicyVersion.objects.get(number=1).snapshot["kinds"][2]["limit"] == "30"
+    assert version.number == before.number + 1
+    assert before.snapshot["kinds"][2]["limit"] == "30"
     d = make_dispute(description=LEAK, received_at="2026-03-02T10:00:00+08:00")
     timer = Timer.objects.get(dispute=d, kind=kind)
     assert (timer.policy_version, timer.due_at) == (version, at("2026-03-02 10:15"))

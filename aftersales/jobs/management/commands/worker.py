@@ -1,5 +1,5 @@
 """aftersales worker — run background tasks (django-tasks, database backend) and the
-periodic schedule (the SLA scan every minute).
+periodic schedule (the SLA scan every minute, the daily checks at 08:30).
 
 Several workers may run on one database: each claims tasks with row locks (the
 backend's worker), and each schedule slot is enqueued once (a unique ledger row).
@@ -20,7 +20,7 @@ SCHEDULE_EVERY_SECONDS = 10
 
 
 class Command(BaseCommand):
-    help = "运行后台任务与定时计划（每分钟一次 SLA 扫描）"
+    help = "运行后台任务与定时计划（每分钟一次 SLA 扫描，每天 08:30 每日主动检查）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=1.0, help="无任务时的轮询间隔（秒）")

@@ -1,0 +1,64 @@
+"""/api/v1/daily-checks: the daily proactive checks (三主动) per agent — parcels with no
+tracking movement, executions past their expected date, commitments due, disputes
+untouched for a day. An agent sees their own lists, a team lead their team's, supervisors,
+management and admins everyone's; other roles get 403, staff outside one's scope 404."""
+
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from aftersales.common.errors import Forbidden, NotFound
+from aftersales.disputes.permissions import can_see_daily_checks, scope_daily_check_agents
+from aftersales.parties.roles import Role
+from aftersales.parties.selectors import roles_of
+from aftersales.sla.daily_checks import AgentCheck, daily_checks, parcel_stale_days
+
+from .schemas import ErrorOut
+
+router = Router()
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class DailyChecksOut(Schema):
+    checked_at: datetime
+    parcel_stale_days: int
+    agents: list[AgentCheck]
+
+
+@router.get(
+    "",
+    response={200: DailyChecksOut, **ERRORS},
+    summary="每日主动检查 / Daily proactive checks",
+    description=(
+        "Per agent (the dispute's assignee), over open disputes: `stale_parcels` (in "
+        "transit, no tracking movement for `parcel_stale_days` days), `late_executions` "
+        "(past `expected_by`, not done), `due_commitments` (open, due today or overdue, "
+        "Asia/Shanghai), `untouched_disputes` (no timeline event for 24 hours). Without "
+        "`user`: an agent gets their own entry (even when empty); others get every agent "
+        "in their scope who has something to follow up. With `user`: that one entry."
+    ),
+)
+def list_daily_checks(request: HttpRequest, user: str | None = None):
+    me = request.auth
+    if not can_see_daily_checks(me):
+        raise Forbidden(_("您没有查看每日主动检查的权限"))
+    in_scope = scope_daily_check_agents(me, get_user_model().objects.all())
+    one = True
+    if user:
+        agents = in_scope.filter(username=user)
+        if not agents.exists():
+            raise NotFound(_("找不到员工 %(user)s") % {"user": user})
+    elif roles_of(me) & {Role.TEAM_LEAD, Role.SUPERVISOR, Role.MANAGEMENT, Role.ADMIN}:
+        agents, one = in_scope, False
+    else:
+        agents = in_scope.filter(pk=me.pk)
+    now = timezone.now()
+    return {
+        "checked_at": now,
+        "parcel_stale_days": parcel_stale_days(),
+        "agents": daily_checks(now=now, agents=agents, include_empty=one),
+    }
