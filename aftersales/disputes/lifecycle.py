@@ -7,6 +7,8 @@ received ─► triaged ─► investigating ─► proposing ─► executing �
   triaged ─► rejected;  follow_up ─► reopened ─► investigating
   investigating | proposing | executing ─► escalated ─► proposing | closed
   any open state ─► withdrawn;  proposing ─► proposing (revise)
+  investigating ─► proposing on a complex or major dispute: after a case meeting and a
+  responsibility finding (a guard on the record's facts, CaseFacts)
 """
 
 from collections.abc import Callable, Mapping
@@ -129,12 +131,27 @@ Guard = Callable[[Status, str, Mapping[str, Any]], Refusal | None]
 
 
 @dataclass(frozen=True)
+class CaseFacts:
+    """What the dispute's record shows, for guards that judge more than the action's own
+    payload. `dispute_apply` gathers them from the timeline; callers without a record
+    (imported histories, demo data) pass none, and those guards are not asked."""
+
+    severity: str = ""
+    case_meeting_held: bool = False
+    responsibility_determined: bool = False
+
+
+FactGuard = Callable[[Status, CaseFacts], Refusal | None]
+
+
+@dataclass(frozen=True)
 class Transition:
     action: Action
     sources: frozenset[Status]
     target: Status | None  # None: stays in the same state (the proposing loop)
     needs_reason: bool = False
     guards: tuple[Guard, ...] = ()
+    fact_guards: tuple[FactGuard, ...] = ()
 
     def target_from(self, source: Status) -> Status:
         return self.target or source
@@ -175,6 +192,42 @@ def _closing_record(source: Status, reason: str, payload: Mapping[str, Any]) -> 
     return None
 
 
+# Severities (disputes.taxonomy.Severity) whose investigation the mediation team runs
+# together: a case meeting first, then a proposal on established responsibility.
+MEETING_SEVERITIES: frozenset[str] = frozenset({"complex", "major"})
+
+
+def missing_before_proposal(facts: CaseFacts) -> list[str]:
+    """What a dispute of this severity still lacks before its investigation may end in a
+    proposal: "case_meeting", "responsibility" (empty when nothing is required)."""
+    if facts.severity not in MEETING_SEVERITIES:
+        return []
+    return [
+        what
+        for what, done in (
+            ("case_meeting", facts.case_meeting_held),
+            ("responsibility", facts.responsibility_determined),
+        )
+        if not done
+    ]
+
+
+def _investigation_concluded(source: Status, facts: CaseFacts) -> Refusal | None:
+    """Seeds (直播带货售后纠纷调解细则 三.2–3): for a complex or major dispute the mediation
+    team meets at once and investigates; the proposal follows the investigation's result,
+    on clear facts and responsibility. So it leaves investigation for a proposal only
+    with a case meeting and a responsibility finding on record. (From `escalated` the
+    outside body's outcome is the basis instead.)"""
+    if source != Status.INVESTIGATING:
+        return None
+    missing = missing_before_proposal(facts)
+    if missing:
+        return Refusal(
+            "investigation_incomplete", None, {"missing": missing, "severity": facts.severity}
+        )
+    return None
+
+
 TRANSITIONS: dict[Action, Transition] = {
     t.action: t
     for t in (
@@ -195,6 +248,7 @@ TRANSITIONS: dict[Action, Transition] = {
             Action.PROPOSE,
             frozenset({Status.INVESTIGATING, Status.ESCALATED}),
             Status.PROPOSING,
+            fact_guards=(_investigation_concluded,),
         ),
         Transition(Action.REVISE, frozenset({Status.PROPOSING}), None, needs_reason=True),
         Transition(Action.SETTLE, frozenset({Status.PROPOSING}), Status.EXECUTING),
@@ -247,6 +301,11 @@ def allowed_actions(status: Status | str) -> list[Action]:
     return [a for a, t in TRANSITIONS.items() if status in t.sources]
 
 
+def needs_facts(action: Action) -> bool:
+    """Whether judging `action` asks for the record's facts (CaseFacts)."""
+    return bool(TRANSITIONS[action].fact_guards)
+
+
 def parse_action(action: str) -> Action:
     try:
         return Action(action)
@@ -267,8 +326,11 @@ def decide(
     *,
     reason: str = "",
     payload: Mapping[str, Any] | None = None,
+    facts: CaseFacts | None = None,
 ) -> Move:
-    """Judge one move. Returns it, or raises a LifecycleError saying why not."""
+    """Judge one move. Returns it, or raises a LifecycleError saying why not. `facts`:
+    the record's facts, for the guards that need them (see `needs_facts`); without
+    them those guards are not asked."""
     status = Status(status)
     action = parse_action(action) if not isinstance(action, Action) else action
     transition = TRANSITIONS[action]
@@ -281,6 +343,11 @@ def decide(
         refusal = guard(status, reason, payload or {})
         if refusal:
             raise GuardRefused(action, refusal)
+    if facts is not None:
+        for fact_guard in transition.fact_guards:
+            refusal = fact_guard(status, facts)
+            if refusal:
+                raise GuardRefused(action, refusal)
     return Move(action, status, transition.target_from(status))
 
 

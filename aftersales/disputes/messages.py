@@ -43,6 +43,8 @@ def lifecycle_error(exc: lifecycle.LifecycleError) -> DomainError:
         )
     assert isinstance(exc, lifecycle.GuardRefused)
     refusal = exc.refusal
+    if refusal.code == "investigation_incomplete":
+        return _investigation_incomplete(refusal)
     choices = ", ".join(refusal.params.get("choices", []))
     messages = {
         "reason_required": _("执行“%(action)s”必须填写原因") % {"action": exc.action.value},
@@ -60,3 +62,22 @@ def lifecycle_error(exc: lifecycle.LifecycleError) -> DomainError:
     message = messages.get(refusal.code, refusal.code)
     field = refusal.field or "action"
     return ValidationFailed(message, code=refusal.code, fields={field: message})
+
+
+def _investigation_incomplete(refusal: lifecycle.Refusal) -> DomainError:
+    """A complex or major dispute proposed before its case meeting or responsibility
+    finding: say which is missing."""
+    labels = {"case_meeting": _("案件会议"), "responsibility": _("责任认定")}
+    severity = {"complex": _("复杂"), "major": _("重大")}[refusal.params["severity"]]
+    message = _(
+        "%(severity)s投诉须先召开案件会议并作出责任认定，才能提出调解方案；尚缺：%(missing)s"
+    ) % {
+        "severity": severity,
+        "missing": "、".join(labels[m] for m in refusal.params["missing"]),
+    }
+    return ValidationFailed(
+        message,
+        code=refusal.code,
+        fields={"action": message},
+        extra={"missing": list(refusal.params["missing"])},
+    )

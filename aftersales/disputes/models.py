@@ -210,6 +210,39 @@ class Event(models.Model):
         SLA_BREACHED = "sla_breached", "超时"
         SLA_PAUSED = "sla_paused", "等待顾客，计时暂停"
         SLA_RESUMED = "sla_resumed", "恢复计时"
+        # Execution (aftersales.fulfilment): refunds, returns, exchanges, re-shipments,
+        # repairs and compensation, and the parcels they move.
+        EXECUTION_RECORDED = "execution_recorded", "登记执行"
+        EXECUTION_COMPLETED = "execution_completed", "执行完成"
+        EXECUTION_CANCELLED = "execution_cancelled", "取消执行"
+        PARCEL_RECORDED = "parcel_recorded", "登记包裹"
+        PARCEL_MOVED = "parcel_moved", "物流更新"
+        # Commitments to the customer (aftersales.mediation): made, kept or withdrawn.
+        COMMITMENT_MADE = "commitment_made", "承诺顾客"
+        COMMITMENT_KEPT = "commitment_kept", "承诺已兑现"
+        COMMITMENT_CANCELLED = "commitment_cancelled", "取消承诺"
+        # Investigation (aftersales.mediation.investigation): department reports, case
+        # meetings, responsibility findings. Escalation (aftersales.mediation.escalation):
+        # each outside route filed, accepted by the body, and its outcome.
+        TASK_REPORTED = "task_reported", "部门报告"
+        CASE_MEETING = "case_meeting", "案件会议"
+        RESPONSIBILITY_DETERMINED = "responsibility_determined", "责任认定"
+        ESCALATION_FILED = "escalation_filed", "外部途径登记"
+        ESCALATION_ACCEPTED = "escalation_accepted", "外部机构受理"
+        ESCALATION_CONCLUDED = "escalation_concluded", "外部途径结果"
+        # Mediation proposals (aftersales.mediation.proposals / .negotiation): drafted,
+        # revised, approved or refused within authority, sent, answered by the customer
+        # (accepted, rejected, countered), withdrawn; the settlement agreement generated.
+        PROPOSAL_DRAFTED = "proposal_drafted", "拟定调解方案"
+        PROPOSAL_REVISED = "proposal_revised", "修改调解方案"
+        PROPOSAL_APPROVED = "proposal_approved", "调解方案审批通过"
+        PROPOSAL_REFUSED = "proposal_refused", "调解方案审批驳回"
+        PROPOSAL_SENT = "proposal_sent", "发送调解方案"
+        PROPOSAL_ACCEPTED = "proposal_accepted", "顾客接受调解方案"
+        PROPOSAL_REJECTED = "proposal_rejected", "顾客拒绝调解方案"
+        PROPOSAL_COUNTERED = "proposal_countered", "顾客还价"
+        PROPOSAL_WITHDRAWN = "proposal_withdrawn", "撤回调解方案"
+        AGREEMENT_GENERATED = "agreement_generated", "生成调解协议书"
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)

@@ -80,3 +80,96 @@ def can_reclassify(user) -> bool:
 def can_decide_group_complaint(user) -> bool:
     """Confirm or dismiss a group-complaint candidate (集体投诉): team leads and admins."""
     return bool(roles_of(user) & {Role.TEAM_LEAD, Role.ADMIN})
+
+
+# Execution (aftersales.fulfilment): case handlers record and complete it; finance pays
+# refunds and compensation; logistics ships and traces parcels.
+EXECUTION_RECORDERS = CASE_HANDLERS | {Role.ADMIN, Role.FINANCE, Role.LOGISTICS}
+PARCEL_TRACKERS = CASE_HANDLERS | {Role.ADMIN, Role.LOGISTICS}
+
+
+def can_record_execution(user) -> bool:
+    return bool(roles_of(user) & EXECUTION_RECORDERS)
+
+
+def can_track_parcel(user) -> bool:
+    return bool(roles_of(user) & PARCEL_TRACKERS)
+
+
+def can_make_commitment(user) -> bool:
+    """Promises to the customer (承诺): the people who talk to them."""
+    return bool(roles_of(user) & (CASE_HANDLERS | {Role.ADMIN}))
+
+
+def can_see_daily_checks(user) -> bool:
+    """The daily proactive checks (三主动): handlers see theirs, leads their team's,
+    supervisors, management and admins everyone's."""
+    return bool(roles_of(user) & (CASE_HANDLERS | READ_ALL))
+
+
+def scope_daily_check_agents(user, queryset: QuerySet) -> QuerySet:
+    """The staff (a user queryset) whose daily-check lists `user` may see."""
+    roles = roles_of(user)
+    if roles & READ_ALL:
+        return queryset
+    if Role.TEAM_LEAD in roles:
+        teams = team_ids_of(user)
+        return queryset.filter(Q(pk=user.pk) | Q(staff_profile__team_id__in=teams))
+    if Role.AGENT in roles:
+        return queryset.filter(pk=user.pk)
+    return queryset.none()
+
+
+# Investigation and escalation (aftersales.mediation.investigation / .escalation).
+
+
+def can_file_task_report(user, task: Task) -> bool:
+    """A department files the report of its own task (QC its inspection, legal its
+    opinion); admins may file any."""
+    roles = roles_of(user)
+    if Role.ADMIN in roles:
+        return True
+    return task.department in {d.value for d in task_departments_of(user)}
+
+
+def can_record_case_meeting(user) -> bool:
+    """The team lead convenes the case meeting on complex and major disputes."""
+    return bool(roles_of(user) & {Role.TEAM_LEAD, Role.ADMIN})
+
+
+def can_determine_responsibility(user) -> bool:
+    """Handlers find responsibility and root causes; legal may, on the cases it reviews."""
+    return bool(roles_of(user) & (CASE_HANDLERS | {Role.LEGAL, Role.ADMIN}))
+
+
+def can_escalate(user) -> bool:
+    """Record a route outside the company; the first one moves the dispute to
+    `escalated` through the lifecycle, so it is a handler's action."""
+    return bool(roles_of(user) & (CASE_HANDLERS | {Role.ADMIN}))
+
+
+def can_record_escalation_progress(user) -> bool:
+    """The outside body's acceptance and outcome: handlers and legal, who takes part in
+    every escalated case."""
+    return bool(roles_of(user) & (CASE_HANDLERS | {Role.LEGAL, Role.ADMIN}))
+
+
+# Mediation proposals (aftersales.mediation.proposals): handlers draft, revise, send and
+# withdraw them; approvals go by the authority rules (aftersales.mediation.authority),
+# which this gate only opens to the roles that can ever approve.
+PROPOSAL_APPROVERS = frozenset({Role.TEAM_LEAD, Role.SUPERVISOR, Role.MANAGEMENT, Role.LEGAL})
+
+
+def can_propose(user) -> bool:
+    return bool(roles_of(user) & (CASE_HANDLERS | {Role.ADMIN}))
+
+
+def can_approve_proposals(user) -> bool:
+    """Team leads, supervisors and management within their ceilings; legal on proposals
+    below the statutory minimum. Admins configure the ceilings but approve nothing."""
+    return bool(roles_of(user) & PROPOSAL_APPROVERS)
+
+
+def can_view_proposals(user) -> bool:
+    """Anyone who may see the dispute and takes part in mediation: handlers, approvers."""
+    return bool(roles_of(user) & (CASE_HANDLERS | PROPOSAL_APPROVERS | {Role.ADMIN}))

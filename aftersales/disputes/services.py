@@ -12,14 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
+from aftersales.common.fastinsert import from_row, insert_many
 from aftersales.common.text import search_form
-from aftersales.notifications.services import acknowledge_intake
-from aftersales.parties.models import Order, Product, Team
+from aftersales.notifications.services import acknowledge_intakes
+from aftersales.parties.models import Order, Team
 from aftersales.parties.services import customer_for_intake
 from aftersales.sla import services as sla_services
 from aftersales.triage.services import TriagePlan, triage_plan, triage_record
 
-from . import lifecycle
+from . import lifecycle, selectors
 from .intake import IntakeRequest
 from .lifecycle import Status
 from .messages import lifecycle_error
@@ -44,7 +45,8 @@ def default_team() -> Team | None:
 def open_dispute_for(order: Order, phone: str) -> tuple[Dispute | None, str]:
     """The open dispute a new complaint may repeat (SPEC §3): on the same order first,
     else from the same customer; with the basis, "order" or "customer". Two indexed
-    lookups (order, is_open) and (customer, is_open): an OR of both scans."""
+    lookups (order, is_open) and (customer, is_open): an OR of both scans. (Intake reads
+    the same with its other facts, `selectors.intake_facts`.)"""
     open_disputes = (
         Dispute.objects.filter(is_open=True).only("pk", "number").order_by("received_at", "id")
     )
@@ -69,11 +71,11 @@ def dispute_create(
     with `known_events` (its timeline) so the caller need not read it again."""
     if actor is not None and not can_create(actor):
         raise Forbidden(_("您没有受理投诉的权限"))
-    if intake_key and Dispute.objects.filter(intake_key=intake_key).exists():
-        return _replay(Dispute.objects.get(intake_key=intake_key), request_hash), False
     # Everything intake reads is read before the transaction, so the write lock (all of
     # SQLite; the day's number row on PostgreSQL) is held only for the inserts.
-    facts = _intake_facts(request, actor)
+    facts = _intake_facts(request, actor, intake_key)
+    if isinstance(facts, Dispute):
+        return _replay(facts, request_hash), False
     try:
         with transaction.atomic():
             return _create(
@@ -122,70 +124,83 @@ def _external_ref_taken(existing: Dispute) -> Conflict:
 @dataclass(frozen=True)
 class _IntakeFacts:
     order: Order
-    product: Product | None
-    duplicate_of: Dispute | None
+    product_id: int | None
+    product_name: str
+    duplicate_of: tuple[int, str] | None  # (id, number)
     duplicate_basis: str
     triage: TriagePlan
+    policy: sla_services.CurrentPolicy | None
 
 
-def _intake_facts(request: IntakeRequest, actor) -> _IntakeFacts:
-    order = Order.objects.select_related("customer").filter(order_no=request.order_no).first()
+def _intake_facts(request: IntakeRequest, actor, intake_key: str | None):
+    """What intake reads, or the dispute a retry with the same key made first. One
+    statement for the order, its buyer and line, open disputes it may repeat, the keys
+    taken and the SLA policy version; the rest is triage's."""
+    read = selectors.intake_facts(
+        order_no=request.order_no,
+        phone=request.customer.phone,
+        intake_key=intake_key,
+        external_ref=request.external_ref,
+    )
+    if read.key_taken_by is not None:
+        return Dispute.objects.get(pk=read.key_taken_by)
+    order = read.order
     if order is None:
         raise ValidationFailed(
             _("找不到订单"),
             code="unknown_order",
             fields={"order_no": _("订单 %(order_no)s 不存在") % {"order_no": request.order_no}},
         )
-    if request.external_ref:
-        taken = Dispute.objects.filter(external_ref=request.external_ref).first()
-        if taken is not None:
-            raise _external_ref_taken(taken)
-    # The product is known when the order has exactly one line: read at most two.
-    lines = list(order.lines.select_related("product")[:2])
+    if read.ref_taken_by is not None:
+        raise _external_ref_taken(Dispute.objects.get(pk=read.ref_taken_by))
     profile = getattr(actor, "staff_profile", None) if actor is not None else None
     if profile is not None and profile.team_id and request.channel != "api":
         # An agent recording a phone or walk-in complaint keeps first contact.
         team, assignee = profile.team, actor
     else:
-        team, assignee = default_team(), None
-    product = lines[0].product if len(lines) == 1 else None
-    duplicate_of, basis = open_dispute_for(order, request.customer.phone)
+        team, assignee = None, None  # triage routes it: a rule's team, else the default
+    duplicate_of, basis = read.same_order, "order"
+    if duplicate_of is None:
+        duplicate_of, basis = read.same_customer, "customer"
+    received_at = request.received_at or timezone.now()
     return _IntakeFacts(
         order=order,
-        product=product,
+        product_id=read.product_id,
+        product_name=request.product_name or read.product_name,
         duplicate_of=duplicate_of,
-        duplicate_basis=basis,
+        duplicate_basis=basis if duplicate_of else "",
         triage=triage_plan(
             text=request.description,
             channel=request.channel,
-            product_id=product.pk if product else None,
-            product_name=request.product_name or (product.name if product else ""),
+            product_id=read.product_id,
+            product_name=request.product_name or read.product_name,
             customer_phone=request.customer.phone,
             team=team,
             assignee=assignee,
-            now=request.received_at or timezone.now(),
+            now=received_at,
         ),
+        policy=sla_services.current_policy_at(read.policy_key),
     )
 
 
 def _create(
     *, request: IntakeRequest, actor, intake_key, request_hash, facts: _IntakeFacts, received_at
 ) -> Dispute:
-    order, product, plan = facts.order, facts.product, facts.triage
+    order, plan = facts.order, facts.triage
     team, assignee = plan.team, plan.assignee
     customer = customer_for_intake(request.customer, known=order.customer)
     # Reserved last, so on PostgreSQL the day's counter row stays locked only for the
     # inserts below; a failed intake rolls its number back (no gaps).
     (number,) = reserve_numbers(intake_day(received_at), 1)
-    dispute = Dispute.objects.create(
+    dispute = Dispute(
         number=number,
         channel=request.channel,
         status=Status.RECEIVED,
         is_open=True,
         customer=customer,
         order=order,
-        product=product,
-        product_name=request.product_name or (product.name if product else ""),
+        product_id=facts.product_id,
+        product_name=facts.product_name,
         amount_paid=request.amount_paid if request.amount_paid is not None else order.amount_paid,
         claimed_amount=request.claimed_amount,
         occurred_at=request.occurred_at,
@@ -198,13 +213,18 @@ def _create(
         severity=plan.severity,
         severity_rank=SEVERITY_RANK[Severity(plan.severity)],
         escalation_risk=plan.escalation_risk,
-        duplicate_of=facts.duplicate_of,
+        duplicate_of_id=facts.duplicate_of[0] if facts.duplicate_of else None,
         team=team,
         assignee=assignee,
         external_ref=request.external_ref,
         intake_key=intake_key,
         received_at=received_at,
     )
+    insert_many([dispute])
+    if facts.duplicate_of is not None:
+        # The reply names the original by number: no need to read it.
+        original_id, original_number = facts.duplicate_of
+        dispute.duplicate_of = from_row(Dispute, id=original_id, number=original_number)
     events = [
         intake_event(
             dispute,
@@ -220,17 +240,22 @@ def _create(
             },
         )
     ]
-    events += triage_record(dispute=dispute, plan=plan, at=received_at)
+    triage_events, tasks = triage_record(dispute=dispute, plan=plan, at=received_at)
+    events += triage_events
     if facts.duplicate_of is not None:
-        events.append(
-            duplicate_event(dispute, facts.duplicate_of.number, basis=facts.duplicate_basis)
-        )
-    events.append(
-        acknowledgement_event(dispute, acknowledge_intake(dispute=dispute, at=received_at))
-    )
-    dispute.known_events = Event.objects.bulk_create(events)
+        events.append(duplicate_event(dispute, facts.duplicate_of[1], basis=facts.duplicate_basis))
+    (message,) = acknowledge_intakes([dispute])
+    events.append(acknowledgement_event(dispute, message))
+    insert_many(events)
+    dispute.known_events = events
     # SLA hook: start (and, for steps intake already did, stop) the dispute's timers.
-    sla_services.timers_on_events(dispute, dispute.known_events, received_at, new=True)
+    sla_services.timers_at_intake(
+        dispute,
+        events=events,
+        task_kinds=[t.kind for t in tasks],
+        at=received_at,
+        current=facts.policy,
+    )
     return dispute
 
 
@@ -266,7 +291,10 @@ def dispute_apply(
         if actor is not None and not can_act(actor, locked, parsed):
             raise Forbidden(_("您没有权限执行该操作"))
         try:
-            move = lifecycle.decide(locked.status, parsed, reason=reason, payload=payload)
+            facts = _case_facts(locked) if lifecycle.needs_facts(parsed) else None
+            move = lifecycle.decide(
+                locked.status, parsed, reason=reason, payload=payload, facts=facts
+            )
         except lifecycle.LifecycleError as exc:
             raise lifecycle_error(exc) from None
         now = at or timezone.now()
@@ -296,6 +324,24 @@ def dispute_apply(
         sla_services.timers_on_events(locked, [event], now)
     locked.refresh_from_db()
     return locked
+
+
+def _case_facts(dispute: Dispute) -> lifecycle.CaseFacts:
+    """What the timeline shows for the lifecycle's record guards: the case meeting and
+    the responsibility finding are timeline events (aftersales.mediation.investigation)."""
+    kinds = set(
+        Event.objects.filter(
+            dispute=dispute,
+            kind__in=[Event.Kind.CASE_MEETING, Event.Kind.RESPONSIBILITY_DETERMINED],
+        )
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+    return lifecycle.CaseFacts(
+        severity=dispute.severity,
+        case_meeting_held=Event.Kind.CASE_MEETING in kinds,
+        responsibility_determined=Event.Kind.RESPONSIBILITY_DETERMINED in kinds,
+    )
 
 
 def lock_at_version(dispute: Dispute, version: int) -> Dispute:

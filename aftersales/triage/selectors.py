@@ -1,13 +1,16 @@
-"""Reads for triage: the routing table, the least-loaded agent, group candidates."""
+"""Reads for triage: the routing table, the least-loaded agent, group candidates.
+Intake's reads are single raw statements: they run on every API intake."""
 
 import datetime as dt
 import time
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import QuerySet
 
+from aftersales.common.fastinsert import from_row
 from aftersales.disputes.models import Dispute
+from aftersales.parties.models import Customer, Team
 from aftersales.parties.roles import Role
 
 from .grouping import GROUP_WINDOW_DAYS
@@ -64,26 +67,54 @@ def least_loaded_agent(team_id: int | None):
     the agent who joined first."""
     if team_id is None:
         return None
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            groups__name=Role.AGENT.value,
-            staff_profile__team_id=team_id,
-            staff_profile__is_available=True,
+    return team_and_agent(team_id)[1]
+
+
+_team_agent_sql: str | None = None
+
+
+def _team_and_agent_sql() -> str:
+    """The team's row with its least-loaded available agent (as `least_loaded_agent`
+    ranks them) beside it: one statement, the load an indexed sum per agent."""
+    global _team_agent_sql
+    if _team_agent_sql is None:
+        q = connection.ops.quote_name
+        user = get_user_model()
+        groups = user._meta.get_field("groups")
+        through = q(groups.remote_field.through._meta.db_table)
+        group_table = q(groups.related_model._meta.db_table)
+        profile = q(user._meta.get_field("staff_profile").related_model._meta.db_table)
+        team, dispute = q(Team._meta.db_table), q(Dispute._meta.db_table)
+        team_id = f"COALESCE(%s, (SELECT id FROM {team} WHERE is_default ORDER BY id LIMIT 1))"
+        _team_agent_sql = (
+            "SELECT t.id, t.code, t.name, t.lead_id, t.is_default, a.id, a.username "
+            f"FROM {team} t LEFT JOIN (SELECT u.id, u.username FROM {q(user._meta.db_table)} u "
+            f"JOIN {profile} p ON p.user_id = u.id "
+            f"WHERE u.is_active AND p.is_available AND p.team_id = {team_id} "
+            f"AND EXISTS (SELECT 1 FROM {through} ug JOIN {group_table} g "
+            f"ON g.id = ug.{q(groups.m2m_reverse_name())} "
+            f"WHERE ug.{q(groups.m2m_column_name())} = u.id AND g.name = %s) "
+            f"ORDER BY COALESCE((SELECT SUM(d.severity_rank) FROM {dispute} d "
+            "WHERE d.assignee_id = u.id AND d.is_open), 0), u.id LIMIT 1) a ON 1 = 1 "
+            f"WHERE t.id = {team_id}"
         )
-        .annotate(
-            load=Coalesce(
-                Sum(
-                    "assigned_disputes__severity_rank",
-                    filter=Q(assigned_disputes__is_open=True),
-                ),
-                0,
-            )
-        )
-        .order_by("load", "id")
-        .first()
+    return _team_agent_sql
+
+
+def team_and_agent(team_id: int | None) -> tuple[Team | None, object | None]:
+    """The team (None: the default team) and its least-loaded available agent."""
+    with connection.cursor() as cursor:
+        cursor.execute(_team_and_agent_sql(), [team_id, Role.AGENT.value, team_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    team = from_row(
+        Team, id=row[0], code=row[1], name=row[2], lead_id=row[3], is_default=bool(row[4])
     )
+    agent = None
+    if row[5] is not None:
+        agent = from_row(get_user_model(), id=row[5], username=row[6])
+    return team, agent
 
 
 def recent_same_product(
@@ -92,17 +123,21 @@ def recent_same_product(
     """(id, number, search_text) of the last week's disputes about the same product from
     other customers, newest first."""
     if product_id:
-        same = Q(product_id=product_id)
+        column, value = "product_id", product_id
     elif product_name:
-        same = Q(product_name=product_name)
+        column, value = "product_name", product_name
     else:
         return []
-    return list(
-        Dispute.objects.filter(same, received_at__gte=since)
-        .exclude(customer__phone=customer_phone)
-        .order_by("-received_at")
-        .values_list("id", "number", "search_text")[:GROUP_CANDIDATES_MAX]
-    )
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.id, d.number, d.search_text FROM {q(Dispute._meta.db_table)} d "
+            f"JOIN {q(Customer._meta.db_table)} c ON c.id = d.customer_id "
+            f"WHERE d.{column} = %s AND d.received_at >= %s AND NOT (c.phone = %s) "
+            f"ORDER BY d.received_at DESC LIMIT {GROUP_CANDIDATES_MAX}",
+            [value, connection.ops.adapt_datetimefield_value(since), customer_phone],
+        )
+        return cursor.fetchall()
 
 
 def group_window_start(now: dt.datetime) -> dt.datetime:

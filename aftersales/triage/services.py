@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
+from aftersales.common.fastinsert import insert_many
 from aftersales.common.text import search_form
 from aftersales.disputes.models import Dispute, Event, Task
 from aftersales.disputes.permissions import can_decide_group_complaint, can_reclassify
@@ -72,8 +73,8 @@ def triage_plan(
 ) -> TriagePlan:
     """Classify, route and pick the assignee; find a near-identical recent complaint
     about the same product. Reads only. `team`/`assignee` given (an agent recording a
-    phone complaint keeps it) are kept; otherwise a rule's team or `team`, and the
-    least-loaded available agent of that team."""
+    phone complaint keeps it) are kept; otherwise a rule's team or `team` (None: the
+    default team), and the least-loaded available agent of that team."""
     from . import classifier  # loads the model on first use, not at import
 
     use_active_model()
@@ -99,9 +100,11 @@ def triage_plan(
     facts = Facts(result.category, severity, result.escalation_risk, channel)
     decision = route(facts, selectors.routing_rules())
     if assignee is None:
-        if decision.team_id is not None and (team is None or team.pk != decision.team_id):
-            team = Team.objects.filter(pk=decision.team_id).first() or team
-        assignee = selectors.least_loaded_agent(team.pk if team else None)
+        wanted = decision.team_id if decision.team_id is not None else (team.pk if team else None)
+        found, assignee = selectors.team_and_agent(wanted)
+        if found is None and decision.team_id is not None:  # the rule's team is gone
+            found, assignee = selectors.team_and_agent(team.pk if team else None)
+        team = found
     return TriagePlan(
         category=result.category,
         categories=tuple(result.categories),
@@ -125,10 +128,13 @@ def triage_plan(
     )
 
 
-def triage_record(*, dispute: Dispute, plan: TriagePlan, at: dt.datetime) -> list[Event]:
+def triage_record(
+    *, dispute: Dispute, plan: TriagePlan, at: dt.datetime
+) -> tuple[list[Event], list[Task]]:
     """Inside intake's transaction: the classification and routing events, department
     tasks, inbox notifications and group-complaint membership. Returns the events, for
-    the caller to store with its own."""
+    the caller to store with its own, and the tasks, whose SLA timers the caller starts
+    with those of its events."""
     events = [
         Event(
             dispute=dispute,
@@ -139,11 +145,11 @@ def triage_record(*, dispute: Dispute, plan: TriagePlan, at: dt.datetime) -> lis
         )
     ]
     events.append(_routing_event(dispute, plan.decision, plan.team, plan.assignee, at))
-    _create_tasks(dispute, plan.decision, at)
+    tasks = _create_tasks(dispute, plan.decision, at, timers=False)
     _notify(dispute, plan.decision, plan.team, plan.assignee, at)
     if plan.group_with is not None:
         events.append(_join_group(dispute, plan, at))
-    return events
+    return events, tasks
 
 
 def _routing_event(dispute, decision: Decision, team, assignee, at) -> Event:
@@ -167,7 +173,9 @@ def _routing_event(dispute, decision: Decision, team, assignee, at) -> Event:
     )
 
 
-def _create_tasks(dispute, decision: Decision, at, *, existing=frozenset()) -> list[Task]:
+def _create_tasks(
+    dispute, decision: Decision, at, *, existing=frozenset(), timers: bool = True
+) -> list[Task]:
     tasks = [
         Task(
             dispute=dispute,
@@ -178,8 +186,9 @@ def _create_tasks(dispute, decision: Decision, at, *, existing=frozenset()) -> l
         for t in decision.tasks
         if (t.department, t.kind) not in existing
     ]
-    Task.objects.bulk_create(tasks)
-    sla_services.timers_on_tasks(dispute, tasks, at)  # SLA hook: task:<kind>:created
+    insert_many(tasks)
+    if timers:
+        sla_services.timers_on_tasks(dispute, tasks, at)  # SLA hook: task:<kind>:created
     return tasks
 
 

@@ -1,0 +1,632 @@
+"""/api/v1/disputes/{number}/entitlements: what the law gives the customer on the facts
+known so far, with the basis of each entitlement and the dates it implies.
+
+/api/v1/disputes/{number}/proposals…: mediation proposals (调解方案), their approval
+within authority, the customer's answers through the customer link, and the settlement
+agreement PDF (docs/mediation.md)."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Field, Router, Schema
+from ninja import Status as Reply
+from ninja.security import APIKeyHeader
+
+from aftersales.common.errors import Forbidden, NotFound
+from aftersales.disputes import selectors as dispute_selectors
+from aftersales.disputes.permissions import can_view_proposals
+from aftersales.mediation import authority, negotiation, proposals, selectors
+from aftersales.mediation import entitlements as engine
+from aftersales.mediation import proposal_selectors as proposal_reads
+from aftersales.mediation import remedies as catalogue
+from aftersales.mediation.entitlements import Remedy
+from aftersales.mediation.models import CustomerAccess, Proposal
+from aftersales.parties.roles import ROLE_LABELS
+from aftersales.parties.selectors import roles_of
+
+from .auth import BearerToken, Session
+from .schemas import ErrorOut
+
+router = Router()
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+REMEDY_LABELS = {
+    Remedy.RETURN_NO_REASON: gettext_lazy("七日无理由退货"),
+    Remedy.RETURN: gettext_lazy("退货退款"),
+    Remedy.EXCHANGE: gettext_lazy("换货"),
+    Remedy.REPAIR: gettext_lazy("修理"),
+    Remedy.PUNITIVE_DAMAGES: gettext_lazy("欺诈惩罚性赔偿"),
+    Remedy.FOOD_PUNITIVE_DAMAGES: gettext_lazy("食品惩罚性赔偿"),
+    Remedy.HARM_PUNITIVE_DAMAGES: gettext_lazy("人身损害惩罚性赔偿"),
+    Remedy.LOSS_COMPENSATION: gettext_lazy("赔偿损失"),
+}
+ANCHOR_LABELS = {
+    engine.Anchor.RETURN_RECEIVED: gettext_lazy("自经营者收到退回商品之日起"),
+    engine.Anchor.HANDED_IN: gettext_lazy("自送修之日起"),
+}
+
+
+class DateOut(Schema):
+    code: str
+    label: str
+    last_day: date
+    ends_at: datetime  # 24:00 of the last day, Asia/Shanghai (legal.md D4)
+    basis: str
+
+
+class EntitlementOut(Schema):
+    remedy: str
+    label: str
+    basis: str
+    rules: list[str]
+    amount: str | None
+    shipping_paid_by: str | None
+    merchant_deadline_days: int | None
+    merchant_deadline_from: str | None
+    overdue_after: DateOut | None  # past this day, not performing is deliberate delay
+
+
+class NoteOut(Schema):
+    code: str
+    ref: str
+    text: str
+
+
+class WindowOut(DateOut):
+    open: bool  # the claim date is inside it
+
+
+class EntitlementsOut(Schema):
+    number: str
+    evaluated: bool
+    facts: dict
+    sources: dict[str, str]
+    missing: dict[str, str]
+    assumed: list[str]
+    entitlements: list[EntitlementOut]
+    notes: list[NoteOut]
+    windows: list[WindowOut]
+
+
+def _date_out(window: engine.Window) -> dict:
+    return {
+        "code": window.code,
+        "label": window.label,
+        "last_day": window.last_day,
+        "ends_at": selectors.end_of_day(window.last_day),
+        "basis": window.basis,
+    }
+
+
+@router.get(
+    "/{number}/entitlements",
+    response={200: EntitlementsOut, **ERRORS},
+    summary="法定权益 / Statutory entitlements",
+)
+def get_entitlements(request: HttpRequest, number: str):
+    dispute = dispute_selectors.dispute_get(number=number, user=request.auth)
+    found = selectors.dispute_entitlements(dispute)
+    gathered, result = found.dispute_facts, found.result
+    body = {
+        "number": dispute.number,
+        "evaluated": result is not None,
+        "facts": gathered.facts.as_dict() if gathered.facts else {},
+        "sources": gathered.sources,
+        "missing": gathered.missing,
+        "assumed": list(gathered.assumed),
+        "entitlements": [],
+        "notes": [],
+        "windows": [],
+    }
+    if result is None:
+        return body
+    facts = result.facts
+    for ent in result.entitlements:
+        overdue = engine.overdue_after(ent, facts)
+        body["entitlements"].append(
+            ent.as_dict()
+            | {
+                "label": str(REMEDY_LABELS[ent.remedy]),
+                "rules": list(ent.rules),
+                "merchant_deadline_from": (
+                    str(ANCHOR_LABELS[ent.deadline_anchor]) if ent.deadline_anchor else None
+                ),
+                "overdue_after": (
+                    _date_out(overdue) | {"label": _("逾期即属故意拖延")} if overdue else None
+                ),
+            }
+        )
+    body["notes"] = [{"code": n.code, "ref": n.ref, "text": n.text} for n in result.notes]
+    body["windows"] = [
+        _date_out(w) | {"open": facts.claim_on <= w.last_day} for w in result.windows
+    ]
+    return body
+
+
+# -- proposals, approvals, negotiation, settlement agreement (issue 5 items 3-6) ----------
+# Staff authenticate as everywhere in the API. The customer answers with the customer
+# link they received with the proposal: `X-Customer-Token: <token>` (docs/mediation.md).
+
+PROPOSAL_ERRORS = {400: ErrorOut, 409: ErrorOut, 422: ErrorOut, **ERRORS}
+READ_ERRORS = {422: ErrorOut, **ERRORS}  # 422: a proposal id that is not a number
+
+
+class CustomerToken(APIKeyHeader):
+    """The customer link sent with a proposal; scoped to one dispute."""
+
+    param_name = "X-Customer-Token"
+
+    def authenticate(self, request, key):
+        return negotiation.customer_access_for(key or "")
+
+
+class RemedyOut(Schema):
+    code: str
+    label: str
+    amount: str | None
+    deadline_days: int | None
+    shipping_paid_by: str | None
+    note: str
+    text: str
+
+
+class ShortfallOut(Schema):
+    code: str
+    remedy: str
+    basis: str
+    required: str | None
+    offered: str | None
+    message: str
+
+
+class RequirementOut(Schema):
+    step: str
+    role: str
+    role_label: str
+    why: str
+    label: str
+    done: bool
+
+
+class ApprovalOut(Schema):
+    step: str
+    decision: str
+    approver: str
+    role: str
+    amount: str
+    reason: str
+    at: datetime
+
+
+class RevisionOut(Schema):
+    number: int
+    state: str
+    state_label: str
+    remedies: list[RemedyOut]
+    total_amount: str
+    authority_amount: str
+    message: str
+    change_note: str
+    below_minimum: bool
+    shortfalls: list[ShortfallOut]
+    major_incident: bool
+    required_approvals: list[RequirementOut]
+    approvals: list[ApprovalOut]
+    author: str
+    created_at: datetime
+    sent_at: datetime | None
+    answered_at: datetime | None
+    counter: dict[str, Any] | None
+    customer_message: str
+
+
+class AgreementOut(Schema):
+    sha256: str
+    url: str
+    customer_method: str
+    customer_confirmed_at: datetime
+    customer_ip: str | None
+    staff_confirmed_by: str
+    generated_at: datetime
+
+
+class ProposalOut(Schema):
+    id: int
+    number: str
+    state: str
+    state_label: str
+    current_revision: int
+    created_at: datetime
+    revisions: list[RevisionOut]
+    agreement: AgreementOut | None
+
+
+class CustomerProposalOut(Schema):
+    id: int
+    number: str
+    state: str
+    state_label: str
+    revision: int
+    message: str
+    remedies: list[RemedyOut]
+    total_amount: str
+    sent_at: datetime | None
+    agreement: AgreementOut | None
+
+
+class TemplateOut(Schema):
+    number: str
+    category: str
+    standard: list[RemedyOut]
+    allowed: list[dict[str, str]]
+    entitlements: list[dict[str, Any]]
+    your_ceiling: str | None
+
+
+class ProposalIn(Schema):
+    # Loose on purpose: the remedy catalogue explains a bad line better than a type error.
+    remedies: list[Any] | None = None
+    note: str = Field("", max_length=2000)
+
+
+class RevisionIn(Schema):
+    remedies: list[Any]
+    reason: str = Field(..., max_length=2000)
+    note: str = Field("", max_length=2000)
+
+
+class DecisionIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class AcceptIn(Schema):
+    code: str | None = Field(None, max_length=20)
+
+
+class RejectIn(Schema):
+    message: str = Field("", max_length=1000)
+
+
+class CounterIn(Schema):
+    remedy: str | None = None
+    amount: Any = None
+    message: str = Field("", max_length=1000)
+
+
+def _remedy_out(data: dict) -> dict:
+    item = catalogue.RemedyItem.from_dict(data)
+    return data | {"label": catalogue.REMEDY_LABELS[item.code], "text": proposals.remedy_line(item)}
+
+
+def _agreement_out(proposal: Proposal) -> dict | None:
+    if not hasattr(proposal, "agreement"):  # the reverse one-to-one raises when absent
+        return None
+    record = proposal.agreement
+    if record is None:
+        return None
+    return {
+        "sha256": record.sha256,
+        "url": f"/api/v1/disputes/{proposal.dispute.number}/proposals/{proposal.pk}/agreement.pdf",
+        "customer_method": record.customer_method,
+        "customer_confirmed_at": record.customer_confirmed_at,
+        "customer_ip": record.customer_ip,
+        "staff_confirmed_by": record.staff_confirmed_label,
+        "generated_at": record.generated_at,
+    }
+
+
+def _revision_out(revision) -> dict:
+    done = {a.step for a in revision.approvals.all() if a.decision == a.Decision.APPROVED}
+    required = []
+    for raw in revision.required_approvals:
+        req = authority.Requirement.from_dict(raw)
+        required.append(
+            {
+                "step": req.step.value,
+                "role": req.role.value,
+                "role_label": ROLE_LABELS[req.role],
+                "why": req.why.value,
+                "label": proposals.requirement_label(req),
+                "done": req.step.value in done,
+            }
+        )
+    return {
+        "number": revision.number,
+        "state": revision.state,
+        "state_label": revision.get_state_display(),
+        "remedies": [_remedy_out(r) for r in revision.remedies],
+        "total_amount": f"{revision.total_amount:.2f}",
+        "authority_amount": f"{revision.authority_amount:.2f}",
+        "message": revision.message,
+        "change_note": revision.change_note,
+        "below_minimum": revision.below_minimum,
+        "shortfalls": [
+            s | {"message": proposals.shortfall_message(s)} for s in revision.shortfalls
+        ],
+        "major_incident": revision.major_incident,
+        "required_approvals": required,
+        "approvals": [
+            {
+                "step": a.step,
+                "decision": a.decision,
+                "approver": a.approver_label,
+                "role": a.approver_role,
+                "amount": f"{a.amount:.2f}",
+                "reason": a.reason,
+                "at": a.at,
+            }
+            for a in revision.approvals.all()
+        ],
+        "author": revision.author_label,
+        "created_at": revision.created_at,
+        "sent_at": revision.sent_at,
+        "answered_at": revision.answered_at,
+        "counter": revision.counter,
+        "customer_message": revision.customer_message,
+    }
+
+
+def _proposal_out(proposal: Proposal) -> dict:
+    return {
+        "id": proposal.pk,
+        "number": proposal.dispute.number,
+        "state": proposal.state,
+        "state_label": proposal.get_state_display(),
+        "current_revision": proposal.current_number,
+        "created_at": proposal.created_at,
+        "revisions": [_revision_out(r) for r in proposal.revisions.all()],
+        "agreement": _agreement_out(proposal),
+    }
+
+
+def _staff_dispute(request: HttpRequest, number: str):
+    dispute = dispute_selectors.dispute_get(number=number, user=request.auth)
+    if not can_view_proposals(request.auth):
+        raise Forbidden(_("您没有查看调解方案的权限"))
+    return dispute
+
+
+def _fresh(dispute, proposal_id: int) -> dict:
+    return _proposal_out(proposal_reads.dispute_proposal(dispute, proposal_id))
+
+
+@router.get(
+    "/{number}/proposals",
+    response={200: list[ProposalOut], **ERRORS},
+    summary="调解方案列表 / Mediation proposals",
+)
+def list_proposals(request: HttpRequest, number: str):
+    dispute = _staff_dispute(request, number)
+    return [_proposal_out(p) for p in proposal_reads.dispute_proposals(dispute)]
+
+
+@router.get(
+    "/{number}/proposals/template",
+    response={200: TemplateOut, **ERRORS},
+    summary="新方案的标准解决办法 / Pre-filled standard remedy",
+)
+def proposal_template(request: HttpRequest, number: str):
+    dispute = _staff_dispute(request, number)
+    ceiling = authority.ceiling_of(roles_of(request.auth), proposals.ceilings())
+    return {
+        "number": dispute.number,
+        "category": dispute.category,
+        "standard": [_remedy_out(d) for d in proposals.standard_draft(dispute)],
+        "allowed": [
+            {"code": c.value, "label": catalogue.REMEDY_LABELS[c]}
+            for c in catalogue.allowed(dispute.category)
+        ],
+        "entitlements": proposals.dispute_entitlement_list(dispute),
+        "your_ceiling": None if ceiling is None else f"{ceiling:.2f}",
+    }
+
+
+@router.post(
+    "/{number}/proposals",
+    response={201: ProposalOut, **PROPOSAL_ERRORS},
+    summary="拟定调解方案 / Draft a proposal (standard remedy when none given)",
+)
+def create_proposal(request: HttpRequest, number: str, payload: ProposalIn):
+    dispute = _staff_dispute(request, number)
+    proposal = proposals.proposal_create(
+        dispute=dispute, actor=request.auth, remedies_raw=payload.remedies, note=payload.note
+    )
+    return Reply(201, _fresh(dispute, proposal.pk))
+
+
+@router.get(
+    "/{number}/proposals/{proposal_id}",
+    response={200: ProposalOut, **READ_ERRORS},
+    summary="调解方案 / One proposal with its revisions",
+)
+def get_proposal(request: HttpRequest, number: str, proposal_id: int):
+    return _fresh(_staff_dispute(request, number), proposal_id)
+
+
+@router.post(
+    "/{number}/proposals/{proposal_id}/revisions",
+    response={201: ProposalOut, **PROPOSAL_ERRORS},
+    summary="修改调解方案 / Revise",
+)
+def revise_proposal(request: HttpRequest, number: str, proposal_id: int, payload: RevisionIn):
+    dispute = _staff_dispute(request, number)
+    proposals.proposal_revise(
+        proposal=proposal_reads.dispute_proposal(dispute, proposal_id),
+        actor=request.auth,
+        remedies_raw=payload.remedies,
+        reason=payload.reason,
+        note=payload.note,
+    )
+    return Reply(201, _fresh(dispute, proposal_id))
+
+
+@router.post(
+    "/{number}/proposals/{proposal_id}/approve",
+    response={200: ProposalOut, **PROPOSAL_ERRORS},
+    summary="审批通过 / Approve",
+)
+def approve_proposal(request: HttpRequest, number: str, proposal_id: int, payload: DecisionIn):
+    dispute = _staff_dispute(request, number)
+    proposals.proposal_approve(
+        proposal=proposal_reads.dispute_proposal(dispute, proposal_id),
+        approver=request.auth,
+        reason=payload.reason,
+    )
+    return _fresh(dispute, proposal_id)
+
+
+@router.post(
+    "/{number}/proposals/{proposal_id}/refuse",
+    response={200: ProposalOut, **PROPOSAL_ERRORS},
+    summary="审批驳回 / Refuse",
+)
+def refuse_proposal(request: HttpRequest, number: str, proposal_id: int, payload: DecisionIn):
+    dispute = _staff_dispute(request, number)
+    proposals.proposal_refuse(
+        proposal=proposal_reads.dispute_proposal(dispute, proposal_id),
+        approver=request.auth,
+        reason=payload.reason,
+    )
+    return _fresh(dispute, proposal_id)
+
+
+@router.post(
+    "/{number}/proposals/{proposal_id}/send",
+    response={200: ProposalOut, **PROPOSAL_ERRORS},
+    summary="发送给顾客 / Send to the customer",
+)
+def send_proposal(request: HttpRequest, number: str, proposal_id: int):
+    dispute = _staff_dispute(request, number)
+    proposals.proposal_send(
+        proposal=proposal_reads.dispute_proposal(dispute, proposal_id), actor=request.auth
+    )
+    return _fresh(dispute, proposal_id)
+
+
+@router.post(
+    "/{number}/proposals/{proposal_id}/withdraw",
+    response={200: ProposalOut, **PROPOSAL_ERRORS},
+    summary="撤回 / Withdraw",
+)
+def withdraw_proposal(request: HttpRequest, number: str, proposal_id: int, payload: DecisionIn):
+    dispute = _staff_dispute(request, number)
+    proposals.proposal_withdraw(
+        proposal=proposal_reads.dispute_proposal(dispute, proposal_id),
+        actor=request.auth,
+        reason=payload.reason,
+    )
+    return _fresh(dispute, proposal_id)
+
+
+# The customer's side: authenticated by the customer link only.
+
+
+def _customer_proposal(request: HttpRequest, number: str, proposal_id: int) -> Proposal:
+    access = request.auth
+    assert isinstance(access, CustomerAccess)
+    return negotiation.customer_proposal(access, number, proposal_id)
+
+
+def _customer_out(proposal: Proposal) -> dict:
+    proposal = proposal_reads.dispute_proposal(proposal.dispute, proposal.pk)
+    shown = [r for r in proposal.revisions.all() if r.sent_at is not None]
+    if not shown:
+        raise NotFound(_("找不到该调解方案"))
+    revision = shown[-1]
+    return {
+        "id": proposal.pk,
+        "number": proposal.dispute.number,
+        "state": revision.state,
+        "state_label": revision.get_state_display(),
+        "revision": revision.number,
+        "message": revision.message,
+        "remedies": [_remedy_out(r) for r in revision.remedies],
+        "total_amount": f"{revision.total_amount:.2f}",
+        "sent_at": revision.sent_at,
+        "agreement": _agreement_out(proposal),
+    }
+
+
+def _client(request: HttpRequest) -> tuple[str | None, str]:
+    return request.META.get("REMOTE_ADDR"), request.headers.get("User-Agent", "")
+
+
+@router.get(
+    "/{number}/proposals/{proposal_id}/customer",
+    auth=CustomerToken(),
+    response={200: CustomerProposalOut, **READ_ERRORS},
+    summary="顾客查看方案 / The customer's view (X-Customer-Token)",
+)
+def customer_view(request: HttpRequest, number: str, proposal_id: int):
+    return _customer_out(_customer_proposal(request, number, proposal_id))
+
+
+@router.post(
+    "/{number}/proposals/{proposal_id}/accept",
+    auth=CustomerToken(),
+    response={200: CustomerProposalOut, **PROPOSAL_ERRORS},
+    summary="顾客接受 / The customer accepts (portal click, or with the one-time code)",
+)
+def customer_accept(request: HttpRequest, number: str, proposal_id: int, payload: AcceptIn):
+    proposal = _customer_proposal(request, number, proposal_id)
+    ip, agent = _client(request)
+    negotiation.proposal_accept(
+        proposal=proposal, access=request.auth, code=payload.code, ip=ip, user_agent=agent
+    )
+    return _customer_out(proposal)
+
+
+@router.post(
+    "/{number}/proposals/{proposal_id}/reject",
+    auth=CustomerToken(),
+    response={200: CustomerProposalOut, **PROPOSAL_ERRORS},
+    summary="顾客拒绝 / The customer rejects",
+)
+def customer_reject(request: HttpRequest, number: str, proposal_id: int, payload: RejectIn):
+    proposal = _customer_proposal(request, number, proposal_id)
+    ip, _agent = _client(request)
+    negotiation.proposal_reject(
+        proposal=proposal, access=request.auth, message=payload.message, ip=ip
+    )
+    return _customer_out(proposal)
+
+
+@router.post(
+    "/{number}/proposals/{proposal_id}/counter",
+    auth=CustomerToken(),
+    response={200: CustomerProposalOut, **PROPOSAL_ERRORS},
+    summary="顾客还价 / The customer counters (remedy, amount, message)",
+)
+def customer_counter(request: HttpRequest, number: str, proposal_id: int, payload: CounterIn):
+    proposal = _customer_proposal(request, number, proposal_id)
+    ip, _agent = _client(request)
+    negotiation.proposal_counter(
+        proposal=proposal,
+        access=request.auth,
+        remedy=payload.remedy,
+        amount=payload.amount,
+        message=payload.message,
+        ip=ip,
+    )
+    return _customer_out(proposal)
+
+
+@router.get(
+    "/{number}/proposals/{proposal_id}/agreement.pdf",
+    auth=[CustomerToken(), BearerToken(), Session()],
+    response={200: None, **READ_ERRORS},
+    summary="调解协议书 PDF / The settlement agreement",
+)
+def agreement_pdf(request: HttpRequest, number: str, proposal_id: int):
+    if isinstance(request.auth, CustomerAccess):
+        proposal = _customer_proposal(request, number, proposal_id)
+    else:
+        proposal = proposal_reads.dispute_proposal(_staff_dispute(request, number), proposal_id)
+    record = proposal_reads.proposal_agreement(proposal)
+    response = HttpResponse(bytes(record.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="agreement-{number}.pdf"'
+    response["X-Content-SHA256"] = record.sha256
+    return response

@@ -1,0 +1,286 @@
+"""The customer's side of mediation (调解协商): accept, reject or counter (还价) the
+proposal sent to them, through the customer link they received with it. Acceptance
+settles the dispute through the lifecycle (`settle`) and generates the settlement
+agreement (调解协议书) in the same transaction.
+
+How the customer authenticates: every sent revision's message carries a customer link
+(a random token; only its SHA-256 is stored, valid 30 days, scoped to that one dispute)
+and a six-digit one-time code for that revision. The link alone is a portal click; the
+code, when given with the acceptance, is recorded as the confirmation method instead.
+Five wrong codes lock the code of that revision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from aftersales.disputes.lifecycle import Action
+from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.services import dispute_apply
+
+from . import agreement, remedies
+from .models import CustomerAccess, Proposal, ProposalRevision, ProposalState
+from .proposals import code_hash, lock_proposal, set_state
+
+S = ProposalState
+MESSAGE_MAX = 1000
+CODE_ATTEMPTS = 5
+
+
+class Method:
+    PORTAL_CLICK = "portal_click"
+    ONE_TIME_CODE = "one_time_code"
+
+
+def customer_access_for(token: str, *, at: dt.datetime | None = None) -> CustomerAccess | None:
+    """The unexpired customer link a token stands for, or None."""
+    if not token or len(token) > 200:
+        return None
+    now = at or timezone.now()
+    access = (
+        CustomerAccess.objects.select_related("dispute")
+        .filter(token_hash=hashlib.sha256(token.encode()).hexdigest(), expires_at__gt=now)
+        .first()
+    )
+    if access is not None and (
+        access.last_used_at is None or now - access.last_used_at > dt.timedelta(minutes=5)
+    ):
+        CustomerAccess.objects.filter(pk=access.pk).update(last_used_at=now)
+    return access
+
+
+def customer_proposal(access: CustomerAccess, number: str, proposal_id: int) -> Proposal:
+    """A proposal of the dispute the link is for; anything else answers 404."""
+    proposal = (
+        Proposal.objects.filter(
+            pk=proposal_id, dispute_id=access.dispute_id, dispute__number=number
+        )
+        .select_related("dispute")
+        .first()
+    )
+    if proposal is None:
+        raise NotFound(_("找不到该调解方案"))
+    return proposal
+
+
+def _answerable(proposal: Proposal):
+    dispute, locked, revision = lock_proposal(proposal)
+    if revision.state != S.SENT:
+        raise Conflict(
+            _("该调解方案当前不需要您答复（%(state)s）") % {"state": revision.get_state_display()},
+            code="not_awaiting_answer",
+        )
+    return dispute, locked, revision
+
+
+def _message(text: str | None) -> str:
+    text = (text or "").strip()
+    if len(text) > MESSAGE_MAX:
+        message = _("留言不能超过 %(max)s 个字符") % {"max": MESSAGE_MAX}
+        raise ValidationFailed(message, fields={"message": message})
+    return text
+
+
+def _customer_event(dispute: Dispute, kind: str, at, payload: dict, reason: str = "") -> Event:
+    return Event.objects.create(
+        dispute=dispute,
+        kind=kind,
+        actor=None,
+        actor_label=_("顾客 %(name)s") % {"name": dispute.customer.name},
+        reason=reason,
+        payload=payload,
+        at=at,
+    )
+
+
+def _check_code(proposal: Proposal, code: str) -> None:
+    """The one-time code of the revision sent; a wrong try counts even though the
+    acceptance is refused (its own transaction)."""
+    with transaction.atomic():
+        revision = (
+            ProposalRevision.objects.select_for_update()
+            .filter(proposal_id=proposal.pk)
+            .order_by("-number")
+            .first()
+        )
+        if revision is None or revision.state != S.SENT:
+            return  # the acceptance itself says why not
+        if revision.code_attempts >= CODE_ATTEMPTS:
+            raise Forbidden(
+                _("验证码错误次数过多，请使用链接确认或联系客服重新发送"), code="code_locked"
+            )
+        right = code_hash(revision.pk, code.strip()) == revision.code_hash
+        if not right:
+            ProposalRevision.objects.filter(pk=revision.pk).update(
+                code_attempts=F("code_attempts") + 1
+            )
+    if not right:
+        message = _("验证码不正确")
+        raise ValidationFailed(message, code="code_invalid", fields={"code": message})
+
+
+def proposal_accept(
+    *,
+    proposal: Proposal,
+    access: CustomerAccess,
+    code: str | None = None,
+    ip: str | None = None,
+    user_agent: str = "",
+    at: dt.datetime | None = None,
+):
+    """The customer accepts the revision sent to them: the dispute settles (lifecycle
+    `settle`) and the settlement agreement is generated. Returns the agreement."""
+    if proposal.dispute_id != access.dispute_id:
+        raise NotFound(_("找不到该调解方案"))
+    method = Method.PORTAL_CLICK
+    if code:
+        _check_code(proposal, str(code))
+        method = Method.ONE_TIME_CODE
+    with transaction.atomic():
+        return _accept(
+            proposal=proposal,
+            method=method,
+            ip=ip,
+            user_agent=user_agent,
+            now=at or timezone.now(),
+        )
+
+
+def _accept(*, proposal: Proposal, method: str, ip, user_agent: str, now: dt.datetime):
+    dispute, locked, revision = _answerable(proposal)
+    dispute_apply(
+        dispute=dispute,
+        action=Action.SETTLE,
+        actor=None,
+        version=dispute.version,
+        reason=_("顾客接受调解方案（编号 %(id)s 第 %(n)s 版）")
+        % {"id": locked.pk, "n": revision.number},
+        payload={"proposal": locked.pk, "revision": revision.number, "by": "customer"},
+        at=now,
+    )
+    set_state(locked, revision, S.ACCEPTED, now, answered_at=now)
+    _customer_event(
+        dispute,
+        Event.Kind.PROPOSAL_ACCEPTED,
+        now,
+        {
+            "proposal": locked.pk,
+            "revision": revision.number,
+            "method": method,
+            "ip": ip,
+            "total_amount": f"{revision.total_amount:.2f}",
+        },
+    )
+    return agreement.agreement_generate(
+        proposal=locked,
+        revision=revision,
+        method=method,
+        confirmed_at=now,
+        ip=ip,
+        user_agent=user_agent[:300],
+    )
+
+
+@transaction.atomic
+def proposal_reject(
+    *,
+    proposal: Proposal,
+    access: CustomerAccess,
+    message: str = "",
+    ip: str | None = None,
+    at: dt.datetime | None = None,
+) -> Proposal:
+    """The customer says no. The dispute stays in `proposing`: the agent revises the
+    proposal, or escalates."""
+    if proposal.dispute_id != access.dispute_id:
+        raise NotFound(_("找不到该调解方案"))
+    now = at or timezone.now()
+    text = _message(message)
+    dispute, locked, revision = _answerable(proposal)
+    set_state(locked, revision, S.REJECTED, now, answered_at=now, customer_message=text)
+    _customer_event(
+        dispute,
+        Event.Kind.PROPOSAL_REJECTED,
+        now,
+        {"proposal": locked.pk, "revision": revision.number, "ip": ip},
+        reason=text,
+    )
+    return locked
+
+
+def _counter_amount(raw) -> Decimal | None:
+    if raw is None or raw == "":
+        return None
+    message = None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or isinstance(raw, bool | float):
+        message = _('金额应为以元为单位的数字字符串，如 "199.00"')
+    elif value < 0:
+        message = _("金额不能为负数")
+    elif value != value.quantize(remedies.FEN):
+        message = _("金额最多保留两位小数（精确到分）")
+    elif value > remedies.MAX_AMOUNT:
+        message = _("金额不能超过 %(max)s 元") % {"max": remedies.MAX_AMOUNT}
+    if message:
+        raise ValidationFailed(message, fields={"amount": message})
+    assert value is not None
+    return value.quantize(remedies.FEN)
+
+
+@transaction.atomic
+def proposal_counter(
+    *,
+    proposal: Proposal,
+    access: CustomerAccess,
+    remedy: str | None,
+    amount=None,
+    message: str = "",
+    ip: str | None = None,
+    at: dt.datetime | None = None,
+) -> Proposal:
+    """The customer's counter-offer (还价): the remedy they want, the amount, and why.
+    Any remedy of the catalogue may be asked for; whether it is granted is the next
+    revision's business."""
+    if proposal.dispute_id != access.dispute_id:
+        raise NotFound(_("找不到该调解方案"))
+    now = at or timezone.now()
+    try:
+        code = remedies.RemedyCode(remedy) if remedy else None
+    except ValueError:
+        text = _("未知的解决办法“%(code)s”，可选：%(choices)s") % {
+            "code": remedy,
+            "choices": ", ".join(c.value for c in remedies.RemedyCode),
+        }
+        raise ValidationFailed(text, fields={"remedy": text}) from None
+    value = _counter_amount(amount)
+    text = _message(message)
+    if code is None and value is None and not text:
+        required = _("请填写您希望的解决办法、金额或留言")
+        raise ValidationFailed(required, fields={"remedy": required})
+    dispute, locked, revision = _answerable(proposal)
+    counter = {
+        "remedy": code.value if code else None,
+        "amount": None if value is None else f"{value:.2f}",
+        "message": text,
+    }
+    set_state(
+        locked, revision, S.COUNTERED, now, answered_at=now, counter=counter, customer_message=text
+    )
+    _customer_event(
+        dispute,
+        Event.Kind.PROPOSAL_COUNTERED,
+        now,
+        {"proposal": locked.pk, "revision": revision.number, "counter": counter, "ip": ip},
+        reason=text,
+    )
+    return locked

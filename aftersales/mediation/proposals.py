@@ -1,0 +1,647 @@
+"""Writes of mediation proposals (调解方案): drafting from the remedy catalogue, revising
+(every revision kept whole), approval within authority and legal review (审批), sending
+to the customer, withdrawing. Each service is one transaction and appends its timeline
+events; the dispute moves only through `dispute_apply` (propose, revise).
+
+The rules live in pure modules: `remedies` (catalogue, parsing), `statutory` (below the
+statutory minimum?), `authority` (who must approve). The customer's answers are in
+`negotiation`, the settlement agreement in `agreement`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
+from aftersales.disputes.lifecycle import Action, Status, allowed_actions
+from aftersales.disputes.models import Dispute, Event, Task
+from aftersales.disputes.permissions import can_approve_proposals, can_propose
+from aftersales.disputes.services import actor_label, dispute_apply
+from aftersales.disputes.taxonomy import CATEGORY_LABELS, Category
+from aftersales.notifications.models import OutboundMessage
+from aftersales.notifications.services import ack_channel
+from aftersales.parties.roles import ROLE_LABELS, Department, Role
+from aftersales.parties.selectors import roles_of
+from aftersales.sla import services as sla_services
+
+from . import authority, remedies, statutory
+from .models import CustomerAccess, Proposal, ProposalApproval, ProposalRevision, ProposalState
+from .remedies import REMEDY_LABELS, Payer, RemedyItem
+
+S = ProposalState
+NOTE_MAX = 2000
+REASON_MAX = 2000
+LINK_DAYS = 30
+LEGAL_TASK_KIND = "proposal_review"
+# A revision the customer has not answered yet gives way to a newer one.
+REPLACEABLE = frozenset({S.DRAFT, S.PENDING_APPROVAL, S.APPROVED, S.REFUSED, S.SENT})
+REVISABLE = REPLACEABLE | {S.REJECTED, S.COUNTERED}
+SENDABLE = frozenset({S.DRAFT, S.APPROVED})
+
+
+# -- messages ------------------------------------------------------------------------------
+
+
+def problem_message(problem: remedies.Problem) -> str:
+    p = problem.params
+    if problem.code == "remedy_not_allowed":
+        return _("“%(remedy)s”不适用于“%(category)s”类纠纷，可选：%(allowed)s") % {
+            "remedy": REMEDY_LABELS[remedies.RemedyCode(p["code"])],
+            "category": CATEGORY_LABELS[Category(p["category"])],
+            "allowed": "、".join(f"{c.value}（{REMEDY_LABELS[c]}）" for c in p["allowed"]),
+        }
+    messages = {
+        "remedies_not_list": _("解决办法应为列表"),
+        "remedies_empty": _("请至少填写一项解决办法"),
+        "remedy_not_object": _("每项解决办法应为对象"),
+        "remedy_unknown": _("未知的解决办法“%(code)s”，可选：%(choices)s")
+        % {"code": p.get("code", ""), "choices": ", ".join(c.value for c in remedies.RemedyCode)},
+        "remedy_repeated": _("同一解决办法只能填写一次"),
+        "amount_not_decimal": _('金额应为以元为单位的数字字符串，如 "199.00"'),
+        "amount_negative": _("金额不能为负数"),
+        "amount_too_precise": _("金额最多保留两位小数（精确到分）"),
+        "amount_too_large": _("金额不能超过 %(max)s 元") % {"max": p.get("max")},
+        "amount_required": _("该解决办法必须填写大于 0 的金额"),
+        "amount_not_applicable": _("该解决办法不涉及金额"),
+        "deadline_invalid": _("期限应为 0 到 %(max)s 之间的整天数") % {"max": p.get("max")},
+        "payer_invalid": _("运费承担方应为 merchant（商家）或 consumer（顾客）"),
+        "note_too_long": _("说明不能超过 %(max)s 个字符") % {"max": p.get("max")},
+    }
+    return messages[problem.code]
+
+
+def _refuse(field: str, message: str, code: str = "validation_error") -> ValidationFailed:
+    return ValidationFailed(message, code=code, fields={field: message})
+
+
+def shortfall_message(s: dict[str, Any]) -> str:
+    params = s.get("params") or {}
+    if s["code"] == "refund_below_price":
+        return _("退款 %(offered)s 元低于法定应退金额 %(required)s 元（%(basis)s）") % s
+    if s["code"] == "compensation_below_statutory":
+        return _("赔偿 %(offered)s 元低于法定赔偿 %(required)s 元（%(basis)s）") % s
+    if s["code"] == "shipping_on_customer":
+        return _("依法应由商家承担运费，方案却由顾客承担（%(basis)s）") % s
+    if s["code"] == "deadline_too_long":
+        return _("办理期限 %(days)s 日超过法定的 %(limit)s 日（%(basis)s）") % {
+            **params,
+            "basis": s["basis"],
+        }
+    return _("方案未包含顾客依法可选的退货、换货或修理（%(basis)s）") % s
+
+
+def requirement_label(req: authority.Requirement) -> str:
+    role = ROLE_LABELS[req.role]
+    if req.why == authority.Why.BELOW_MINIMUM:
+        return _("低于法定标准，须%(role)s审核") % {"role": role}
+    if req.why == authority.Why.MAJOR_INCIDENT:
+        return _("重大质量事故处理申请，须%(role)s批准") % {"role": role}
+    return _("超出拟定人权限（%(ceiling)s 元），须%(role)s或以上审批") % {
+        "ceiling": req.ceiling,
+        "role": role,
+    }
+
+
+def remedy_line(item: RemedyItem) -> str:
+    """One remedy as the customer and the agreement read it."""
+    text = REMEDY_LABELS[item.code]
+    if item.amount is not None and item.amount > 0:
+        text += _(" %(amount)s 元") % {"amount": f"{item.amount:,.2f}"}
+    if item.deadline_days:
+        text += _("，自协议达成之日起 %(days)s 日内办理") % {"days": item.deadline_days}
+    if item.shipping_paid_by is not None:
+        text += (
+            _("，运费由商家承担")
+            if item.shipping_paid_by == Payer.MERCHANT
+            else _("，运费由顾客承担")
+        )
+    if item.note:
+        text += f"（{item.note}）"
+    return text
+
+
+def render_message(dispute: Dispute, number: int, items: list[RemedyItem], note: str) -> str:
+    total = remedies.total_amount(items)
+    return render_to_string(
+        "mediation/proposal_message.txt",
+        {
+            "customer_name": dispute.customer.name,
+            "number": dispute.number,
+            "product": dispute.product_name,
+            "revision": number,
+            "lines": [remedy_line(i) for i in items],
+            "amount": f"{total:,.2f}" if total else "",
+            "note": note,
+        },
+    ).strip()
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def ceilings() -> dict[str, Decimal]:
+    return authority.ceilings_from(getattr(settings, "MEDIATION_AUTHORITY_CEILINGS", None))
+
+
+def dispute_entitlement_list(dispute: Dispute) -> list[dict[str, Any]]:
+    """The engine's entitlements for the dispute, in the contract's shape; empty while the
+    facts are incomplete (the revision records what it was compared with)."""
+    from .selectors import dispute_entitlements
+
+    result = dispute_entitlements(dispute).result
+    return [] if result is None else result.as_dict()["entitlements"]
+
+
+def _event(dispute_id: int, kind: str, actor, at: dt.datetime, payload: dict, reason: str = ""):
+    return Event.objects.create(
+        dispute_id=dispute_id,
+        kind=kind,
+        actor=actor,
+        actor_label=actor_label(actor),
+        reason=reason,
+        payload=payload,
+        at=at,
+    )
+
+
+def current_revision(proposal: Proposal) -> ProposalRevision:
+    return proposal.revisions.get(number=proposal.current_number)
+
+
+def lock_proposal(proposal: Proposal) -> tuple[Dispute, Proposal, ProposalRevision]:
+    """Lock the dispute, then the proposal (the same order everywhere)."""
+    dispute = Dispute.objects.select_for_update().get(pk=proposal.dispute_id)
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    return dispute, locked, current_revision(locked)
+
+
+def set_state(proposal: Proposal, revision: ProposalRevision, state: str, at, **fields):
+    ProposalRevision.objects.filter(pk=revision.pk).update(state=state, **fields)
+    Proposal.objects.filter(pk=proposal.pk).update(state=state, updated_at=at)
+    revision.state = state
+    proposal.state = state
+    for name, value in fields.items():
+        setattr(revision, name, value)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A revision's content and what the rules make of it, before it is stored."""
+
+    items: list[RemedyItem]
+    entitlements: list[dict[str, Any]]
+    shortfalls: list[dict[str, Any]]
+    requirements: tuple[authority.Requirement, ...]
+
+
+def evaluate_draft(dispute: Dispute, raw_remedies: Any, author) -> Draft:
+    """Parse the remedy lines against the category, compare them with the entitlements,
+    and decide the approvals; a ValidationFailed names every bad field."""
+    items, problems = remedies.parse_items(raw_remedies, dispute.category)
+    if problems:
+        fields = {p.field: problem_message(p) for p in problems}
+        first = next(iter(fields.values()))
+        raise ValidationFailed(first, code="invalid_remedies", fields=fields)
+    entitlements = dispute_entitlement_list(dispute)
+    found = [s.as_dict() for s in statutory.shortfalls(items, entitlements)]
+    requirements = authority.required_approvals(
+        amount=remedies.authority_amount(items),
+        author_roles=roles_of(author) if author is not None else (),
+        ceilings=ceilings(),
+        below_minimum=bool(found),
+        major_incident=remedies.is_major_incident(items),
+    )
+    return Draft(items, entitlements, found, requirements)
+
+
+def standard_draft(dispute: Dispute) -> list[dict[str, Any]]:
+    """The remedy lines a new proposal is pre-filled with (the category's standard)."""
+    return [i.as_dict() for i in remedies.standard_items(dispute.category, dispute.amount_paid)]
+
+
+def _legal_review_task(dispute: Dispute, at: dt.datetime) -> None:
+    """Legal reviews a proposal below the statutory minimum: its task (which also lets
+    legal see the dispute)."""
+    if Task.objects.filter(
+        dispute=dispute, department=Department.LEGAL.value, kind=LEGAL_TASK_KIND, state="open"
+    ).exists():
+        return
+    task = Task.objects.create(
+        dispute=dispute,
+        department=Department.LEGAL.value,
+        kind=LEGAL_TASK_KIND,
+        title=_("法务：审核低于法定标准的调解方案"),
+    )
+    sla_services.timers_on_tasks(dispute, [task], at)
+
+
+def _write_revision(
+    *,
+    dispute: Dispute,
+    proposal: Proposal,
+    number: int,
+    draft: Draft,
+    author,
+    note: str,
+    change_note: str,
+    at: dt.datetime,
+) -> ProposalRevision:
+    state = S.PENDING_APPROVAL if draft.requirements else S.DRAFT
+    revision = ProposalRevision.objects.create(
+        proposal=proposal,
+        number=number,
+        state=state,
+        remedies=[i.as_dict() for i in draft.items],
+        total_amount=remedies.total_amount(draft.items),
+        authority_amount=remedies.authority_amount(draft.items),
+        message=render_message(dispute, number, draft.items, note),
+        change_note=change_note,
+        entitlements=draft.entitlements,
+        shortfalls=draft.shortfalls,
+        below_minimum=bool(draft.shortfalls),
+        major_incident=remedies.is_major_incident(draft.items),
+        required_approvals=[r.as_dict() for r in draft.requirements],
+        author=author,
+        author_label=actor_label(author),
+        created_at=at,
+    )
+    Proposal.objects.filter(pk=proposal.pk).update(
+        state=state, current_number=number, updated_at=at
+    )
+    proposal.state, proposal.current_number = state, number
+    if revision.below_minimum:
+        _legal_review_task(dispute, at)
+    return revision
+
+
+def _revision_payload(proposal: Proposal, revision: ProposalRevision) -> dict[str, Any]:
+    return {
+        "proposal": proposal.pk,
+        "revision": revision.number,
+        "remedies": revision.remedies,
+        "total_amount": f"{revision.total_amount:.2f}",
+        "authority_amount": f"{revision.authority_amount:.2f}",
+        "below_minimum": revision.below_minimum,
+        "shortfalls": revision.shortfalls,
+        "major_incident": revision.major_incident,
+        "required_approvals": revision.required_approvals,
+    }
+
+
+def _clean(text: str, field: str, limit: int) -> str:
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise _refuse(field, _("不能超过 %(max)s 个字符") % {"max": limit})
+    return text
+
+
+# -- services ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proposal_create(
+    *, dispute: Dispute, actor, remedies_raw: Any = None, note: str = "", at=None
+) -> Proposal:
+    """Draft a proposal; without remedy lines, the category's standard remedy. It needs
+    approval when above the author's ceiling, a major-incident application, or below the
+    statutory minimum; else the author may send it at once."""
+    if actor is not None and not can_propose(actor):
+        raise Forbidden(_("您没有提出调解方案的权限"))
+    now = at or timezone.now()
+    note = _clean(note, "note", NOTE_MAX)
+    locked = Dispute.objects.select_for_update().select_related("customer").get(pk=dispute.pk)
+    possible = allowed_actions(locked.status)
+    if Action.PROPOSE not in possible and Action.REVISE not in possible:
+        raise Conflict(
+            _("投诉处于“%(status)s”状态，调查核实后才能提出调解方案")
+            % {"status": locked.get_status_display()},
+            code="not_mediating",
+        )
+    live = Proposal.objects.filter(dispute=locked).exclude(state__in=[S.ACCEPTED, S.WITHDRAWN])
+    existing = live.first()
+    if existing is not None:
+        raise Conflict(
+            _("该投诉已有进行中的调解方案（编号 %(id)s），请在其上修改") % {"id": existing.pk},
+            code="proposal_exists",
+            extra={"proposal": existing.pk},
+        )
+    draft = evaluate_draft(
+        locked, standard_draft(locked) if remedies_raw is None else remedies_raw, actor
+    )
+    try:
+        with transaction.atomic():
+            proposal = Proposal.objects.create(
+                dispute=locked, created_by=actor, created_at=now, updated_at=now
+            )
+    except IntegrityError:  # pragma: no cover - the dispute row lock serialises this
+        raise Conflict(_("该投诉已有进行中的调解方案"), code="proposal_exists") from None
+    revision = _write_revision(
+        dispute=locked,
+        proposal=proposal,
+        number=1,
+        draft=draft,
+        author=actor,
+        note=note,
+        change_note="",
+        at=now,
+    )
+    payload = _revision_payload(proposal, revision)
+    _event(locked.pk, Event.Kind.PROPOSAL_DRAFTED, actor, now, payload)
+    return proposal
+
+
+@transaction.atomic
+def proposal_revise(
+    *, proposal: Proposal, actor, remedies_raw: Any, reason: str, note: str = "", at=None
+) -> Proposal:
+    """A new revision (after a counter-offer, a rejection, a refusal, or before sending).
+    The earlier one stays as it was; unanswered, it is superseded."""
+    if actor is not None and not can_propose(actor):
+        raise Forbidden(_("您没有修改调解方案的权限"))
+    now = at or timezone.now()
+    reason = _clean(reason, "reason", REASON_MAX)
+    if not reason:
+        raise _refuse("reason", _("修改调解方案必须填写修改原因"))
+    note = _clean(note, "note", NOTE_MAX)
+    dispute, locked, previous = lock_proposal(proposal)
+    if previous.state not in REVISABLE:
+        raise Conflict(
+            _("调解方案已%(state)s，不能再修改") % {"state": previous.get_state_display()},
+            code="proposal_closed",
+        )
+    draft = evaluate_draft(dispute, remedies_raw, actor)
+    if previous.state in REPLACEABLE:
+        ProposalRevision.objects.filter(pk=previous.pk).update(state=S.SUPERSEDED)
+    revision = _write_revision(
+        dispute=dispute,
+        proposal=locked,
+        number=previous.number + 1,
+        draft=draft,
+        author=actor,
+        note=note,
+        change_note=reason,
+        at=now,
+    )
+    _event(
+        dispute.pk,
+        Event.Kind.PROPOSAL_REVISED,
+        actor,
+        now,
+        _revision_payload(locked, revision) | {"previous_state": previous.state},
+        reason=reason,
+    )
+    return locked
+
+
+def approvals_given(revision: ProposalRevision) -> list[str]:
+    return list(
+        revision.approvals.filter(decision=ProposalApproval.Decision.APPROVED).values_list(
+            "step", flat=True
+        )
+    )
+
+
+def outstanding_requirements(revision: ProposalRevision) -> list[authority.Requirement]:
+    required = [authority.Requirement.from_dict(r) for r in revision.required_approvals]
+    return authority.outstanding(required, approvals_given(revision))
+
+
+def _decide(*, proposal: Proposal, approver, reason: str, at, approve: bool) -> Proposal:
+    if approver is None or not can_approve_proposals(approver):
+        raise Forbidden(_("您没有审批调解方案的权限"))
+    now = at or timezone.now()
+    reason = _clean(reason, "reason", REASON_MAX)
+    dispute, locked, revision = lock_proposal(proposal)
+    if revision.author_id is not None and revision.author_id == approver.pk:
+        raise Forbidden(
+            _("不能审批自己拟定的调解方案，请由其他有权限的人员审批"), code="own_proposal"
+        )
+    if revision.state != S.PENDING_APPROVAL:
+        raise Conflict(
+            _("该版本调解方案处于“%(state)s”状态，无需审批")
+            % {"state": revision.get_state_display()},
+            code="not_pending_approval",
+        )
+    roles = roles_of(approver)
+    waiting = outstanding_requirements(revision)
+    mine = [
+        r
+        for r in waiting
+        if authority.can_give(r, roles, amount=revision.authority_amount, ceilings=ceilings())
+    ]
+    if not mine:
+        raise Forbidden(
+            _("您无权审批该方案：%(needed)s")
+            % {"needed": "；".join(requirement_label(r) for r in waiting)},
+            code="insufficient_authority",
+        )
+    if not reason and (not approve or any(r.step == authority.Step.LEGAL for r in mine)):
+        raise _refuse(
+            "reason",
+            _("驳回必须填写理由") if not approve else _("法务审核低于法定标准的方案必须填写理由"),
+        )
+    decision = ProposalApproval.Decision.APPROVED if approve else ProposalApproval.Decision.REFUSED
+    role = next((r.value for r in (*authority.APPROVER_LADDER, Role.LEGAL) if r in roles), "")
+    for req in mine:
+        ProposalApproval.objects.create(
+            revision=revision,
+            step=req.step,
+            decision=decision,
+            approver=approver,
+            approver_label=actor_label(approver),
+            approver_role=role if req.step == authority.Step.AUTHORITY else Role.LEGAL.value,
+            amount=revision.authority_amount,
+            reason=reason,
+            at=now,
+        )
+    if any(r.step == authority.Step.LEGAL for r in mine):
+        Task.objects.filter(
+            dispute=dispute, department=Department.LEGAL.value, kind=LEGAL_TASK_KIND, state="open"
+        ).update(state=Task.State.DONE)
+    if not approve:
+        state = S.REFUSED
+    else:
+        state = S.PENDING_APPROVAL if outstanding_requirements(revision) else S.APPROVED
+    set_state(locked, revision, state, now)
+    _event(
+        dispute.pk,
+        Event.Kind.PROPOSAL_APPROVED if approve else Event.Kind.PROPOSAL_REFUSED,
+        approver,
+        now,
+        {
+            "proposal": locked.pk,
+            "revision": revision.number,
+            "steps": [r.step.value for r in mine],
+            "approver": approver.get_username(),
+            "role": role,
+            "amount": f"{revision.authority_amount:.2f}",
+            "state": state,
+        },
+        reason=reason,
+    )
+    return locked
+
+
+def proposal_approve(*, proposal: Proposal, approver, reason: str = "", at=None) -> Proposal:
+    """Approve the current revision for every outstanding step the approver may give."""
+    with transaction.atomic():
+        return _decide(proposal=proposal, approver=approver, reason=reason, at=at, approve=True)
+
+
+def proposal_refuse(*, proposal: Proposal, approver, reason: str, at=None) -> Proposal:
+    """Refuse the current revision; the author revises it."""
+    with transaction.atomic():
+        return _decide(proposal=proposal, approver=approver, reason=reason, at=at, approve=False)
+
+
+@dataclass(frozen=True)
+class Sent:
+    proposal: Proposal
+    revision: ProposalRevision
+    message: OutboundMessage
+    link_token: str  # what the customer's link carries; only its hash is stored
+    code: str  # the one-time code for this revision
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def code_hash(revision_pk: int, code: str) -> str:
+    return _hash(f"{revision_pk}:{code}")
+
+
+def _customer_link(dispute: Dispute, at: dt.datetime) -> tuple[str, CustomerAccess]:
+    token = secrets.token_urlsafe(32)
+    access = CustomerAccess.objects.create(
+        dispute=dispute,
+        token_hash=_hash(token),
+        created_at=at,
+        expires_at=at + dt.timedelta(days=LINK_DAYS),
+    )
+    return token, access
+
+
+@transaction.atomic
+def proposal_send(*, proposal: Proposal, actor, at=None) -> Sent:
+    """Send the current revision to the customer, once every approval it needs is in.
+    The first proposal moves the dispute to `proposing` (propose); a later one is a
+    `revise` of the mediation. The message carries a customer link and a one-time code."""
+    if actor is not None and not can_propose(actor):
+        raise Forbidden(_("您没有发送调解方案的权限"))
+    now = at or timezone.now()
+    dispute, locked, revision = lock_proposal(proposal)
+    waiting = outstanding_requirements(revision)
+    if revision.state == S.REFUSED:
+        raise Conflict(_("该版本调解方案已被驳回，请修改后重新提交"), code="proposal_refused")
+    if waiting:
+        raise Conflict(
+            _("调解方案尚未获得必要的审批，不能发送：%(needed)s")
+            % {"needed": "；".join(requirement_label(r) for r in waiting)},
+            code="approval_required",
+            extra={"required_approvals": [r.as_dict() for r in waiting]},
+        )
+    if revision.state not in SENDABLE:
+        raise Conflict(
+            _("该版本调解方案处于“%(state)s”状态，不能发送")
+            % {"state": revision.get_state_display()},
+            code="not_sendable",
+        )
+    if dispute.status == Status.PROPOSING:
+        action = Action.REVISE
+        why = revision.change_note or _("发送新的调解方案")
+    else:
+        action, why = Action.PROPOSE, ""
+    dispute_apply(
+        dispute=dispute,
+        action=action,
+        actor=actor,
+        version=dispute.version,
+        reason=why,
+        payload={"proposal": locked.pk, "revision": revision.number},
+        at=now,
+    )
+    token, access = _customer_link(dispute, now)
+    code = f"{secrets.randbelow(10**6):06d}"
+    set_state(
+        locked,
+        revision,
+        S.SENT,
+        now,
+        sent_at=now,
+        code_hash=code_hash(revision.pk, code),
+        code_attempts=0,
+    )
+    customer = dispute.customer
+    message = OutboundMessage.objects.create(
+        dispute=dispute,
+        customer=customer,
+        channel=ack_channel(customer),
+        template="proposal",
+        subject=_("投诉 %(number)s 的调解方案") % {"number": dispute.number},
+        body=render_to_string(
+            "mediation/proposal_outbound.txt",
+            {
+                "message": revision.message,
+                "link": f"/portal/mediation/{token}/",
+                "code": code,
+                "expires": timezone.localtime(access.expires_at).strftime("%Y-%m-%d"),
+            },
+        ).strip(),
+        created_at=now,
+    )
+    _event(
+        dispute.pk,
+        Event.Kind.PROPOSAL_SENT,
+        actor,
+        now,
+        {
+            "proposal": locked.pk,
+            "revision": revision.number,
+            "message_id": message.pk,
+            "channel": message.channel,
+            "total_amount": f"{revision.total_amount:.2f}",
+        },
+    )
+    return Sent(locked, revision, message, token, code)
+
+
+@transaction.atomic
+def proposal_withdraw(*, proposal: Proposal, actor, reason: str, at=None) -> Proposal:
+    """Withdraw a proposal not yet accepted (the case escalates, or it is replaced by a
+    new one); why is required. The dispute's state is the lifecycle's business."""
+    if actor is not None and not can_propose(actor):
+        raise Forbidden(_("您没有撤回调解方案的权限"))
+    now = at or timezone.now()
+    reason = _clean(reason, "reason", REASON_MAX)
+    if not reason:
+        raise _refuse("reason", _("撤回调解方案必须填写原因"))
+    dispute, locked, revision = lock_proposal(proposal)
+    if locked.state in (S.ACCEPTED, S.WITHDRAWN):
+        raise Conflict(
+            _("调解方案已%(state)s，不能撤回") % {"state": locked.get_state_display()},
+            code="proposal_closed",
+        )
+    if revision.state in REPLACEABLE:
+        ProposalRevision.objects.filter(pk=revision.pk).update(state=S.WITHDRAWN)
+    Proposal.objects.filter(pk=locked.pk).update(state=S.WITHDRAWN, updated_at=now)
+    locked.state = S.WITHDRAWN
+    _event(
+        dispute.pk,
+        Event.Kind.PROPOSAL_WITHDRAWN,
+        actor,
+        now,
+        {"proposal": locked.pk, "revision": revision.number},
+        reason=reason,
+    )
+    return locked

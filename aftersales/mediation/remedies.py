@@ -1,0 +1,428 @@
+"""The remedy catalogue of SPEC §5 (常见纠纷及一般解决办法): every remedy a mediation
+proposal (调解方案) may offer, which ones each dispute category allows, the standard one a
+new proposal starts from, and the parsing of a proposal's remedy lines.
+
+Pure Python, no ORM. Problems come back as codes with the field at fault; the services
+turn them into messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from aftersales.disputes.taxonomy import Category
+
+FEN = Decimal("0.01")
+MAX_AMOUNT = Decimal("1000000.00")
+MAX_DEADLINE_DAYS = 365
+NOTE_MAX = 500
+
+
+class RemedyCode(StrEnum):
+    REFUND = "refund"  # 退款（全额或部分，顾客不退货）
+    RETURN_REFUND = "return_refund"  # 退货退款
+    EXCHANGE = "exchange"  # 换货
+    RESHIP = "reship"  # 补发
+    REPAIR = "repair"  # 维修
+    PRICE_DIFFERENCE = "price_difference"  # 退差价
+    COUPON = "coupon"  # 优惠券
+    GIFT = "gift"  # 赠品
+    DISCOUNT = "discount"  # 下次购物折扣
+    SHIPPING_COMPENSATION = "shipping_compensation"  # 退货运费补偿
+    COMPENSATION = "compensation"  # 赔偿金
+    APOLOGY = "apology"  # 道歉
+    GUIDANCE = "guidance"  # 使用指导
+    # Major quality incidents (重大质量事故, SPEC §6): always a management application.
+    WHOLE_EXCHANGE = "whole_exchange"  # 整机（整车）更换
+    TAKE_BACK = "take_back"  # 退机（退车）
+    INCIDENT_COMPENSATION = "incident_compensation"  # 人身或财产损失附带赔偿
+
+
+REMEDY_LABELS: dict[RemedyCode, str] = {
+    RemedyCode.REFUND: "退款",
+    RemedyCode.RETURN_REFUND: "退货退款",
+    RemedyCode.EXCHANGE: "换货",
+    RemedyCode.RESHIP: "补发",
+    RemedyCode.REPAIR: "维修",
+    RemedyCode.PRICE_DIFFERENCE: "退还差价",
+    RemedyCode.COUPON: "优惠券",
+    RemedyCode.GIFT: "赠品",
+    RemedyCode.DISCOUNT: "下次购物折扣",
+    RemedyCode.SHIPPING_COMPENSATION: "运费补偿",
+    RemedyCode.COMPENSATION: "赔偿金",
+    RemedyCode.APOLOGY: "赔礼道歉",
+    RemedyCode.GUIDANCE: "使用指导",
+    RemedyCode.WHOLE_EXCHANGE: "整机更换（重大质量事故）",
+    RemedyCode.TAKE_BACK: "退机退款（重大质量事故）",
+    RemedyCode.INCIDENT_COMPENSATION: "人身或财产损失附带赔偿（重大质量事故）",
+}
+
+
+class AmountRule(StrEnum):
+    REQUIRED = "required"  # money or its value: more than zero
+    OPTIONAL = "optional"  # e.g. an exchange's price difference paid to the customer
+    NONE = "none"  # an apology has no amount
+
+
+@dataclass(frozen=True)
+class RemedySpec:
+    code: RemedyCode
+    amount: AmountRule
+    # Money (or its value) the company gives up without goods coming back: what the
+    # authority ceilings cap. A refund against returned goods is restitution, not this.
+    counts_toward_authority: bool
+    major_incident: bool = False
+    goods_move: bool = False  # a return, exchange or repair: someone pays the shipping
+    default_deadline_days: int | None = None
+
+
+SPECS: dict[RemedyCode, RemedySpec] = {
+    s.code: s
+    for s in (
+        RemedySpec(RemedyCode.REFUND, AmountRule.REQUIRED, True, default_deadline_days=7),
+        RemedySpec(
+            RemedyCode.RETURN_REFUND,
+            AmountRule.REQUIRED,
+            False,
+            goods_move=True,
+            default_deadline_days=7,
+        ),
+        RemedySpec(
+            RemedyCode.EXCHANGE, AmountRule.OPTIONAL, True, goods_move=True, default_deadline_days=7
+        ),
+        RemedySpec(RemedyCode.RESHIP, AmountRule.NONE, False, default_deadline_days=2),
+        RemedySpec(
+            RemedyCode.REPAIR, AmountRule.NONE, False, goods_move=True, default_deadline_days=30
+        ),
+        RemedySpec(RemedyCode.PRICE_DIFFERENCE, AmountRule.REQUIRED, True, default_deadline_days=3),
+        RemedySpec(RemedyCode.COUPON, AmountRule.REQUIRED, True, default_deadline_days=1),
+        RemedySpec(RemedyCode.GIFT, AmountRule.REQUIRED, True, default_deadline_days=3),
+        RemedySpec(RemedyCode.DISCOUNT, AmountRule.REQUIRED, True, default_deadline_days=30),
+        RemedySpec(
+            RemedyCode.SHIPPING_COMPENSATION, AmountRule.REQUIRED, True, default_deadline_days=3
+        ),
+        RemedySpec(RemedyCode.COMPENSATION, AmountRule.REQUIRED, True, default_deadline_days=3),
+        RemedySpec(RemedyCode.APOLOGY, AmountRule.NONE, False),
+        RemedySpec(RemedyCode.GUIDANCE, AmountRule.NONE, False, default_deadline_days=1),
+        RemedySpec(
+            RemedyCode.WHOLE_EXCHANGE,
+            AmountRule.OPTIONAL,
+            True,
+            major_incident=True,
+            goods_move=True,
+            default_deadline_days=15,
+        ),
+        RemedySpec(
+            RemedyCode.TAKE_BACK,
+            AmountRule.REQUIRED,
+            False,
+            major_incident=True,
+            goods_move=True,
+            default_deadline_days=7,
+        ),
+        RemedySpec(
+            RemedyCode.INCIDENT_COMPENSATION,
+            AmountRule.REQUIRED,
+            True,
+            major_incident=True,
+            default_deadline_days=7,
+        ),
+    )
+}
+
+R = RemedyCode
+_GOODWILL = (R.APOLOGY, R.COUPON, R.GIFT, R.DISCOUNT, R.COMPENSATION)
+_MAJOR = (R.WHOLE_EXCHANGE, R.TAKE_BACK, R.INCIDENT_COMPENSATION)
+
+# SPEC §5, column "first-line remedy", widened with what a real after-sales department
+# offers next for the category; the statutory routes (return, exchange, repair) wherever
+# the goods themselves can be at fault.
+ALLOWED: dict[Category, tuple[RemedyCode, ...]] = {
+    Category.QUALITY: (
+        R.RETURN_REFUND,
+        R.EXCHANGE,
+        R.REPAIR,
+        R.REFUND,
+        R.RESHIP,
+        R.SHIPPING_COMPENSATION,
+        R.GUIDANCE,
+        *_GOODWILL,
+        *_MAJOR,
+    ),
+    Category.NOT_AS_DESCRIBED: (
+        R.RETURN_REFUND,
+        R.EXCHANGE,
+        R.REFUND,
+        R.SHIPPING_COMPENSATION,
+        *_GOODWILL,
+    ),
+    Category.COUNTERFEIT: (R.RETURN_REFUND, R.REFUND, R.EXCHANGE, *_GOODWILL, *_MAJOR),
+    Category.PRICE_PROMOTION: (R.PRICE_DIFFERENCE, R.REFUND, R.RETURN_REFUND, *_GOODWILL),
+    Category.WRONG_OR_MISSING: (
+        R.RESHIP,
+        R.EXCHANGE,
+        R.RETURN_REFUND,
+        R.REFUND,
+        R.SHIPPING_COMPENSATION,
+        *_GOODWILL,
+    ),
+    Category.SHIPPING_DELAY: (R.REFUND, *_GOODWILL),
+    Category.LOGISTICS: (
+        R.RESHIP,
+        R.RETURN_REFUND,
+        R.EXCHANGE,
+        R.REFUND,
+        R.SHIPPING_COMPENSATION,
+        *_GOODWILL,
+    ),
+    Category.OUT_OF_STOCK: (R.REFUND, R.EXCHANGE, *_GOODWILL),
+    Category.SERVICE: (R.GUIDANCE, *_GOODWILL),
+    Category.RETURN_REFUND: (
+        R.RETURN_REFUND,
+        R.REFUND,
+        R.EXCHANGE,
+        R.SHIPPING_COMPENSATION,
+        *_GOODWILL,
+    ),
+    Category.REPAIR_INSTALLATION: (
+        R.REPAIR,
+        R.EXCHANGE,
+        R.RETURN_REFUND,
+        R.REFUND,
+        R.SHIPPING_COMPENSATION,
+        R.GUIDANCE,
+        *_GOODWILL,
+        *_MAJOR,
+    ),
+    # Customer-side causes and vague complaints: listen, calm, a small coupon or gift.
+    Category.OTHER: (R.APOLOGY, R.GUIDANCE, R.COUPON, R.GIFT),
+}
+
+# The standard remedy a new proposal is pre-filled with (SPEC §5's first line).
+STANDARD: dict[Category, tuple[RemedyCode, ...]] = {
+    Category.QUALITY: (R.RETURN_REFUND,),
+    Category.NOT_AS_DESCRIBED: (R.APOLOGY, R.GIFT),
+    Category.COUNTERFEIT: (R.RETURN_REFUND, R.COMPENSATION),
+    Category.PRICE_PROMOTION: (R.PRICE_DIFFERENCE,),
+    Category.WRONG_OR_MISSING: (R.RESHIP,),
+    Category.SHIPPING_DELAY: (R.APOLOGY, R.GIFT),
+    Category.LOGISTICS: (R.RESHIP,),
+    Category.OUT_OF_STOCK: (R.REFUND,),
+    Category.SERVICE: (R.APOLOGY,),
+    Category.RETURN_REFUND: (R.RETURN_REFUND,),
+    Category.REPAIR_INSTALLATION: (R.REPAIR,),
+    Category.OTHER: (R.APOLOGY,),
+}
+
+# Amounts the standard remedies start from: the price where the goods go back or the
+# order is refunded; a small token where SPEC says "small gift"; else the agent fills it.
+SMALL_GIFT = Decimal("10.00")
+FRAUD_MINIMUM = Decimal("500.00")
+
+
+def allowed(category: str) -> tuple[RemedyCode, ...]:
+    return ALLOWED[Category(category)]
+
+
+class Payer(StrEnum):
+    MERCHANT = "merchant"
+    CONSUMER = "consumer"
+
+
+@dataclass(frozen=True)
+class RemedyItem:
+    """One line of a proposal. Amounts in yuan, quantised to fen."""
+
+    code: RemedyCode
+    amount: Decimal | None = None
+    deadline_days: int | None = None  # counted from the day the agreement is reached
+    shipping_paid_by: Payer | None = None  # for returns, exchanges and repairs
+    note: str = ""
+
+    @property
+    def spec(self) -> RemedySpec:
+        return SPECS[self.code]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code.value,
+            "amount": None if self.amount is None else f"{self.amount:.2f}",
+            "deadline_days": self.deadline_days,
+            "shipping_paid_by": None if self.shipping_paid_by is None else self.shipping_paid_by,
+            "note": self.note,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RemedyItem:
+        """Back from `as_dict` (stored revisions); trusts its input."""
+        amount = data.get("amount")
+        payer = data.get("shipping_paid_by")
+        return cls(
+            code=RemedyCode(data["code"]),
+            amount=None if amount is None else Decimal(amount),
+            deadline_days=data.get("deadline_days"),
+            shipping_paid_by=None if payer is None else Payer(payer),
+            note=data.get("note", ""),
+        )
+
+
+def standard_items(category: str, price: Decimal | None) -> list[RemedyItem]:
+    """The pre-filled lines for a new proposal on a dispute of this category. An amount
+    only the agent can know (a price difference) is left empty for them to fill."""
+    items = []
+    for code in STANDARD[Category(category)]:
+        spec = SPECS[code]
+        amount: Decimal | None = None
+        if code in (R.RETURN_REFUND, R.REFUND, R.TAKE_BACK) and price is not None:
+            amount = price.quantize(FEN)
+        elif code == R.GIFT:
+            amount = SMALL_GIFT
+        elif code == R.COMPENSATION and category == Category.COUNTERFEIT and price is not None:
+            # Fraud: three times the price, at least 500 yuan (CPL Art. 55(1)).
+            amount = max(price * 3, FRAUD_MINIMUM).quantize(FEN)
+        items.append(
+            RemedyItem(
+                code=code,
+                amount=amount,
+                deadline_days=spec.default_deadline_days,
+                shipping_paid_by=Payer.MERCHANT if spec.goods_move else None,
+            )
+        )
+    return items
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with an input: the field at fault, a stable code, parameters."""
+
+    field: str
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _amount(raw: Any) -> Decimal | str | None:
+    """A Decimal, None when absent, or a problem code."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool) or isinstance(raw, float):
+        return "amount_not_decimal"  # floats lose fen; amounts travel as strings
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        return "amount_not_decimal"
+    if not value.is_finite():
+        return "amount_not_decimal"
+    if value < 0:
+        return "amount_negative"
+    if value != value.quantize(FEN):
+        return "amount_too_precise"
+    if value > MAX_AMOUNT:
+        return "amount_too_large"
+    return value.quantize(FEN)
+
+
+def parse_items(
+    raw: Any, category: str, *, prefix: str = "remedies"
+) -> tuple[list[RemedyItem], list[Problem]]:
+    """Remedy lines from a request: each {code, amount, deadline_days, shipping_paid_by,
+    note}. Every problem is reported, each naming its line (`remedies.1.amount`)."""
+    if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
+        return [], [Problem(prefix, "remedies_not_list")]
+    if not raw:
+        return [], [Problem(prefix, "remedies_empty")]
+    items: list[RemedyItem] = []
+    problems: list[Problem] = []
+    permitted = allowed(category)
+    seen: set[RemedyCode] = set()
+    for i, line in enumerate(raw):
+        at = f"{prefix}.{i}"
+        if not isinstance(line, Mapping):
+            problems.append(Problem(at, "remedy_not_object"))
+            continue
+        code_raw = line.get("code")
+        try:
+            code = RemedyCode(code_raw)
+        except ValueError:
+            problems.append(Problem(f"{at}.code", "remedy_unknown", {"code": str(code_raw or "")}))
+            continue
+        if code not in permitted:
+            problems.append(
+                Problem(
+                    f"{at}.code",
+                    "remedy_not_allowed",
+                    {"code": code.value, "category": category, "allowed": permitted},
+                )
+            )
+            continue
+        if code in seen:
+            problems.append(Problem(f"{at}.code", "remedy_repeated", {"code": code.value}))
+            continue
+        seen.add(code)
+        spec = SPECS[code]
+        amount = _amount(line.get("amount"))
+        if isinstance(amount, str):
+            problems.append(Problem(f"{at}.amount", amount, {"max": MAX_AMOUNT}))
+            continue
+        if spec.amount == AmountRule.REQUIRED and (amount is None or amount == 0):
+            problems.append(Problem(f"{at}.amount", "amount_required", {"code": code.value}))
+            continue
+        if spec.amount == AmountRule.NONE and amount not in (None, Decimal(0)):
+            problems.append(Problem(f"{at}.amount", "amount_not_applicable", {"code": code.value}))
+            continue
+        if spec.amount == AmountRule.NONE:
+            amount = None
+        days = line.get("deadline_days", spec.default_deadline_days)
+        if days is not None and (
+            isinstance(days, bool)
+            or not isinstance(days, int)
+            or not 0 <= days <= MAX_DEADLINE_DAYS
+        ):
+            problems.append(
+                Problem(f"{at}.deadline_days", "deadline_invalid", {"max": MAX_DEADLINE_DAYS})
+            )
+            continue
+        payer_raw = line.get("shipping_paid_by")
+        payer: Payer | None = None
+        if spec.goods_move:
+            try:
+                payer = Payer(payer_raw) if payer_raw else Payer.MERCHANT
+            except ValueError:
+                problems.append(Problem(f"{at}.shipping_paid_by", "payer_invalid"))
+                continue
+        note = line.get("note") or ""
+        if not isinstance(note, str) or len(note) > NOTE_MAX:
+            problems.append(Problem(f"{at}.note", "note_too_long", {"max": NOTE_MAX}))
+            continue
+        items.append(
+            RemedyItem(
+                code=code,
+                amount=amount,
+                deadline_days=days,
+                shipping_paid_by=payer,
+                note=note.strip(),
+            )
+        )
+    return items, problems
+
+
+def total_amount(items: Sequence[RemedyItem]) -> Decimal:
+    """Everything with an amount: what the customer is offered in money or its value."""
+    return sum((i.amount for i in items if i.amount is not None), Decimal("0.00"))
+
+
+def authority_amount(items: Sequence[RemedyItem]) -> Decimal:
+    """The part the authority ceilings cap (SPEC §6): compensation and goodwill given
+    without goods coming back."""
+    return sum(
+        (i.amount for i in items if i.amount is not None and i.spec.counts_toward_authority),
+        Decimal("0.00"),
+    )
+
+
+def is_major_incident(items: Sequence[RemedyItem]) -> bool:
+    """A 重大质量事故处理申请表: a whole-product exchange, a take-back or additional
+    compensation for injury or property loss."""
+    return any(i.spec.major_incident for i in items)

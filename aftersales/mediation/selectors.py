@@ -1,0 +1,168 @@
+"""Reads for mediation: the facts of a dispute as the entitlements engine needs them, and
+what the engine makes of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.common.errors import NotFound
+from aftersales.disputes.models import Dispute, Task
+from aftersales.parties.models import Store
+from aftersales.sla.selectors import timer_views
+
+from . import entitlements as engine
+from . import investigation_rules as rules
+from .models import CaseMeeting, Escalation, ResponsibilityFinding
+
+SHANGHAI = engine.SHANGHAI
+
+# Facts the engine reads that only the investigation can establish; until it does, the
+# contract's defaults stand (no defect, intact, no fraud, ...).
+INVESTIGATION_FACTS = (
+    "defect",
+    "intact",
+    "digital_unsealed",
+    "excluded_confirmed",
+    "failed_repairs",
+    "parts_wait_days",
+    "repair_delay_days",
+    "fraud",
+    "food",
+    "food_safety_violation",
+    "label_defect_only",
+    "known_defect_serious_harm",
+    "loss",
+)
+
+
+@dataclass(frozen=True)
+class DisputeFacts:
+    """The engine's facts for one dispute, where each came from, and what is missing."""
+
+    facts: engine.Facts | None  # None while a required fact is missing
+    sources: dict[str, str]
+    missing: dict[str, str] = field(default_factory=dict)  # field → why (for people)
+    assumed: tuple[str, ...] = INVESTIGATION_FACTS
+
+
+@dataclass(frozen=True)
+class DisputeEntitlements:
+    dispute_facts: DisputeFacts
+    result: engine.Result | None
+
+
+def _shanghai_date(moment: datetime) -> date:
+    return timezone.localtime(moment, SHANGHAI).date()
+
+
+def dispute_facts(dispute: Dispute) -> DisputeFacts:
+    """From the order (channel from the store and sale channel, received date), the amount
+    paid, and the product (goods kind, 三包, validity); defaults for what is not known yet."""
+    order = dispute.order
+    product = dispute.product
+    sources: dict[str, str] = {}
+    missing: dict[str, str] = {}
+    values: dict[str, Any] = {}
+
+    if order is None:
+        missing["channel"] = _("投诉未关联订单，无法确定销售方式")
+    elif order.store.platform == Store.Platform.OFFLINE:
+        values["channel"] = engine.Channel.OFFLINE
+        sources["channel"] = "store"
+    else:
+        values["channel"] = engine.Channel(order.sale_channel)
+        sources["channel"] = "order"
+
+    if dispute.amount_paid is not None:
+        values["price"], sources["price"] = dispute.amount_paid, "dispute"
+    elif order is not None:
+        values["price"], sources["price"] = order.amount_paid, "order"
+    else:
+        missing["price"] = _("不知道顾客实付金额")
+
+    if order is not None and order.received_at is not None:
+        values["received_on"], sources["received_on"] = _shanghai_date(order.received_at), "order"
+    else:
+        missing["received_on"] = _("订单没有签收时间，期限无从起算")
+
+    values["claim_on"], sources["claim_on"] = _shanghai_date(dispute.received_at), "dispute"
+    if "received_on" in values and values["claim_on"] < values["received_on"]:
+        missing["received_on"] = _("签收时间晚于受理时间，请核对订单的签收时间")
+
+    if product is not None:
+        values["goods_kind"] = engine.GoodsKind(product.goods_kind)
+        values["three_guarantees"] = product.three_guarantees
+        values["warranty_days"] = product.warranty_days
+        sources |= dict.fromkeys(("goods_kind", "three_guarantees", "warranty_days"), "product")
+
+    facts = None if missing else engine.Facts(**values)
+    return DisputeFacts(facts=facts, sources=sources, missing=missing)
+
+
+def dispute_entitlements(dispute: Dispute) -> DisputeEntitlements:
+    gathered = dispute_facts(dispute)
+    result = engine.evaluate(gathered.facts) if gathered.facts is not None else None
+    return DisputeEntitlements(dispute_facts=gathered, result=result)
+
+
+def end_of_day(day: date) -> datetime:
+    """A period's last day ends at 24:00 (legal.md D4), Asia/Shanghai."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=SHANGHAI)
+
+
+# -- investigation and escalation (issue 5 items 1, 7) ------------------------------------
+
+
+def dispute_task(dispute: Dispute, task_id: int) -> Task:
+    """A department task of this dispute; another dispute's task answers 404."""
+    task = Task.objects.filter(dispute=dispute, pk=task_id).select_related("dispute").first()
+    if task is None:
+        raise NotFound(_("该投诉没有任务 %(id)s") % {"id": task_id})
+    return task
+
+
+def dispute_escalation(dispute: Dispute, escalation_id: int) -> Escalation:
+    escalation = Escalation.objects.filter(dispute=dispute, pk=escalation_id).first()
+    if escalation is None:
+        raise NotFound(_("该投诉没有外部途径记录 %(id)s") % {"id": escalation_id})
+    return escalation
+
+
+@dataclass(frozen=True)
+class Investigation:
+    tasks: list
+    meetings: list
+    findings: list  # oldest first; the last is in force
+    escalations: list
+    timers: dict[str, list]  # escalation route -> its outside deadlines' timer views
+
+
+def dispute_investigation(dispute: Dispute) -> Investigation:
+    """Everything the investigation and escalation recorded on a dispute, in a fixed
+    number of queries."""
+    tasks = list(
+        dispute.tasks.select_related("report", "report__filed_by")
+        .prefetch_related("report__photos")
+        .order_by("created_at", "id")
+    )
+    escalations = list(Escalation.objects.filter(dispute=dispute).order_by("filed_on", "id"))
+    timers: dict[str, list] = {}
+    if escalations:
+        views = timer_views(dispute)
+        for e in escalations:
+            codes = {d.code for d in rules.deadlines_for(e.route)}
+            timers[e.route] = [v for v in views if v.kind in codes]
+    return Investigation(
+        tasks=tasks,
+        meetings=list(CaseMeeting.objects.filter(dispute=dispute).select_related("recorded_by")),
+        findings=list(
+            ResponsibilityFinding.objects.filter(dispute=dispute).select_related("decided_by")
+        ),
+        escalations=escalations,
+        timers=timers,
+    )

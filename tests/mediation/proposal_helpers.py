@@ -1,0 +1,82 @@
+"""Shared set-up for the proposal, authority, negotiation and settlement PDF tests: a
+dispute under investigation, staff per role, and the customer's side of the link."""
+
+import datetime as dt
+import re
+
+from django.test import Client
+from django.utils import timezone
+
+from aftersales.disputes.models import Dispute
+from aftersales.disputes.services import dispute_apply
+from aftersales.notifications.models import OutboundMessage
+from aftersales.parties.models import Team
+from aftersales.parties.roles import Role
+from tests.factories import OrderFactory, make_dispute, make_staff
+
+URL = "/api/v1/disputes"
+LEAK = "热水器用了三天就漏水，地板都泡坏了，要求退货退款。"
+
+
+def apply(dispute, action, **payload):
+    reason = payload.pop("reason", "")
+    return dispute_apply(
+        dispute=dispute,
+        action=action,
+        actor=None,
+        version=Dispute.objects.get(pk=dispute.pk).version,
+        reason=reason,
+        payload=payload,
+    )
+
+
+def investigating_dispute(
+    *, received_days_ago: int = 20, customer_name: str = "张三", phone: str = "13812341234"
+):
+    """A quality dispute under investigation. Signed for 20 days ago, no defect found yet:
+    the law gives nothing beyond goodwill. 3 days ago: the 7-day no-reason return."""
+    order = OrderFactory(received_at=timezone.now() - dt.timedelta(days=received_days_ago))
+    dispute = make_dispute(
+        order, description=LEAK, customer={"name": customer_name, "phone": phone}
+    )
+    apply(dispute, "triage")
+    return apply(dispute, "investigate")
+
+
+def staff(role: Role):
+    return make_staff(role, team=Team.objects.get(is_default=True))
+
+
+def comp(amount: str) -> list[dict]:
+    return [{"code": "compensation", "amount": amount}]
+
+
+def proposals_url(dispute, *rest) -> str:
+    return "/".join([f"{URL}/{dispute.number}/proposals", *[str(r) for r in rest]])
+
+
+def last_link(dispute) -> tuple[str, str]:
+    """The customer link token and one-time code of the latest proposal message."""
+    body = OutboundMessage.objects.filter(dispute=dispute, template="proposal").latest("id").body
+    token = re.search(r"/portal/mediation/([^/\s]+)/", body).group(1)
+    code = re.search(r"验证码为 (\d{6})", body).group(1)
+    return token, code
+
+
+class CustomerClient:
+    """The customer answering through the link they were sent."""
+
+    def __init__(self, token: str):
+        self.client = Client(REMOTE_ADDR="203.0.113.7")
+        self.token = token
+
+    def get(self, path):
+        return self.client.get(path, headers={"X-Customer-Token": self.token})
+
+    def post(self, path, data=None):
+        return self.client.post(
+            path,
+            data=data or {},
+            content_type="application/json",
+            headers={"X-Customer-Token": self.token, "User-Agent": "pytest-browser"},
+        )
