@@ -25,7 +25,7 @@ from aftersales.disputes.lifecycle import Action
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.services import dispute_apply
 
-from . import agreement, remedies
+from . import agreement, notices, remedies
 from .models import CustomerAccess, Proposal, ProposalRevision, ProposalState
 from .proposals import code_hash, lock_proposal, set_state
 
@@ -178,7 +178,7 @@ def _accept(*, proposal: Proposal, method: str, ip, user_agent: str, now: dt.dat
             "total_amount": f"{revision.total_amount:.2f}",
         },
     )
-    return agreement.agreement_generate(
+    record = agreement.agreement_generate(
         proposal=locked,
         revision=revision,
         method=method,
@@ -186,6 +186,8 @@ def _accept(*, proposal: Proposal, method: str, ip, user_agent: str, now: dt.dat
         ip=ip,
         user_agent=user_agent[:300],
     )
+    notices.tell_handlers_of_answer(dispute=dispute, proposal=locked, revision=revision, at=now)
+    return record
 
 
 @transaction.atomic
@@ -212,6 +214,7 @@ def proposal_reject(
         {"proposal": locked.pk, "revision": revision.number, "ip": ip},
         reason=text,
     )
+    notices.tell_handlers_of_answer(dispute=dispute, proposal=locked, revision=revision, at=now)
     return locked
 
 
@@ -283,4 +286,5 @@ def proposal_counter(
         {"proposal": locked.pk, "revision": revision.number, "counter": counter, "ip": ip},
         reason=text,
     )
+    notices.tell_handlers_of_answer(dispute=dispute, proposal=locked, revision=revision, at=now)
     return locked

@@ -34,7 +34,7 @@ from aftersales.parties.roles import ROLE_LABELS, Department, Role
 from aftersales.parties.selectors import roles_of
 from aftersales.sla import services as sla_services
 
-from . import authority, remedies, statutory
+from . import authority, notices, remedies, statutory
 from .models import CustomerAccess, Proposal, ProposalApproval, ProposalRevision, ProposalState
 from .remedies import REMEDY_LABELS, Payer, RemedyItem
 
@@ -281,6 +281,14 @@ def _write_revision(
     proposal.state, proposal.current_number = state, number
     if revision.below_minimum:
         _legal_review_task(dispute, at)
+    if draft.requirements:
+        notices.tell_approvers(
+            dispute=dispute,
+            proposal=proposal,
+            revision=revision,
+            requirements=draft.requirements,
+            at=at,
+        )
     return revision
 
 
@@ -473,6 +481,13 @@ def _decide(*, proposal: Proposal, approver, reason: str, at, approve: bool) -> 
     else:
         state = S.PENDING_APPROVAL if outstanding_requirements(revision) else S.APPROVED
     set_state(locked, revision, state, now)
+    notices.tell_author_of_decision(
+        dispute=dispute,
+        revision=revision,
+        approver_label=actor_label(approver),
+        reason=reason,
+        at=now,
+    )
     _event(
         dispute.pk,
         Event.Kind.PROPOSAL_APPROVED if approve else Event.Kind.PROPOSAL_REFUSED,

@@ -47,6 +47,10 @@ class Notification(models.Model):
         SLA_AT_RISK = "sla_at_risk", "时限预警"  # aftersales.sla scan
         SLA_BREACHED = "sla_breached", "超时升级"
         DAILY_CHECK = "daily_check", "每日主动检查"  # aftersales.sla.daily_checks
+        # aftersales.mediation.notices
+        APPROVAL_REQUESTED = "approval_requested", "待您审批的调解方案"
+        PROPOSAL_ANSWERED = "proposal_answered", "顾客答复调解方案"
+        PROPOSAL_DECIDED = "proposal_decided", "调解方案审批结果"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

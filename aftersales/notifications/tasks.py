@@ -26,6 +26,9 @@ KINDS_EN = {
     Notification.Kind.SLA_AT_RISK: "SLA at risk",
     Notification.Kind.SLA_BREACHED: "SLA breached",
     Notification.Kind.DAILY_CHECK: "Daily proactive check",
+    Notification.Kind.APPROVAL_REQUESTED: "Proposal awaiting your approval",
+    Notification.Kind.PROPOSAL_ANSWERED: "Customer answered a proposal",
+    Notification.Kind.PROPOSAL_DECIDED: "Proposal approved or refused",
 }
 
 
