@@ -56,21 +56,29 @@ def _deadline_payload(timers: list[Timer]) -> list[dict]:
 
 
 def _deadlines(
-    dispute: Dispute, milestone: rules.Milestone, route: str, since: dt.datetime
+    dispute: Dispute,
+    milestone: rules.Milestone,
+    route: str,
+    since: dt.datetime,
+    *,
+    escalate_applied: bool = True,
 ) -> dict:
     """Tell the SLA timers of a milestone; the deadlines it started, for the event. A
     year the working calendar does not know yet (UnknownYear) does not stop the record:
     the event says why no deadline runs."""
+    heard = rules.signals(milestone, route, escalate_applied=escalate_applied)
     try:
         with transaction.atomic():
-            sla_services.timers_on_signals(dispute, [rules.signal(milestone, route)], since)
+            sla_services.timers_on_signals(dispute, heard, since)
     except UnknownYear as exc:
         return {"deadlines": [], "deadlines_unavailable": str(exc)}
+    # The route's own clocks now running (the platform's review may have started a
+    # moment earlier, on the lifecycle's `escalate`).
     codes = {d.code for d in rules.deadlines_for(route)}
-    started = Timer.objects.filter(
-        dispute=dispute, kind__code__in=codes, started_at=since, state=Timer.State.RUNNING
+    running = Timer.objects.filter(
+        dispute=dispute, kind__code__in=codes, state=Timer.State.RUNNING
     ).select_related("kind")
-    return {"deadlines": _deadline_payload(list(started))}
+    return {"deadlines": _deadline_payload(list(running))}
 
 
 def _legal_task(dispute: Dispute, route: str, at: dt.datetime) -> Task:
@@ -136,7 +144,8 @@ def escalation_file(
             .exists()
         ):
             raise _route_open(route)
-        if locked.status != Status.ESCALATED:
+        escalate_applied = locked.status != Status.ESCALATED
+        if escalate_applied:
             # The lifecycle judges the move (and refuses it from, say, `triaged`).
             dispute_apply(
                 dispute=locked,
@@ -162,7 +171,13 @@ def escalation_file(
             raise _route_open(route) from None
         escalation.legal_task = _legal_task(locked, route, now)
         escalation.save(update_fields=["legal_task"])
-        deadlines = _deadlines(locked, rules.Milestone.FILED, route, end_of_day(filed_on))
+        deadlines = _deadlines(
+            locked,
+            rules.Milestone.FILED,
+            route,
+            end_of_day(filed_on),
+            escalate_applied=escalate_applied,
+        )
         _event(
             locked.pk,
             Event.Kind.ESCALATION_FILED,

@@ -248,7 +248,7 @@ EXTERNAL_DEADLINES: tuple[ExternalDeadline, ...] = (
     ExternalDeadline(
         code="platform_review",
         route=Route.PLATFORM,
-        starts=Milestone.FILED,
+        starts=Milestone.FILED,  # heard as action:escalate:platform (see `signals`)
         stops=(Milestone.CONCLUDED,),
         limit=Decimal(3),
         unit="working_days",
@@ -290,6 +290,18 @@ def deadlines_for(route: str) -> list[ExternalDeadline]:
 def signal(milestone: Milestone, route: str) -> str:
     """The SLA signal a milestone of an escalation emits (see sla.signals)."""
     return f"event:escalation_{milestone.value}:{route}"
+
+
+def signals(milestone: Milestone, route: str, *, escalate_applied: bool) -> list[str]:
+    """What the SLA timers hear at a milestone. A route filed on a dispute that is already
+    escalated has no lifecycle `escalate` of its own, so its filing is also heard as
+    `action:escalate:<route>`: kinds that start on that route's escalation (the platform's
+    review) start for a second route too. The bare `action:escalate` is not repeated:
+    what it stops (the investigation clock) stopped at the first route."""
+    heard = [signal(milestone, route)]
+    if milestone is Milestone.FILED and not escalate_applied:
+        heard.append(f"action:escalate:{route}")
+    return heard
 
 
 class Outcome(StrEnum):

@@ -350,3 +350,62 @@ def test_escalating_without_a_reason_answers_alike_on_both_endpoints(api_as, age
         assert response.json()["error"]["fields"]["reason"]
     assert version(dispute) == before
     assert not Escalation.objects.filter(dispute=dispute).exists()
+
+
+def test_a_platform_route_added_after_12315_gets_its_own_review_clock(api_as, agent, dispute):
+    """The second route has no lifecycle move of its own; its deadlines start all the same,
+    each route's outcome stops only its own clocks."""
+    client = api_as(agent)
+    regulator = escalate(client, dispute).json()
+    platform = escalate(client, dispute, route="platform", reference="TM-99", filed_on="2026-10-20")
+    assert platform.status_code == 201, platform.content
+    assert [d["kind"] for d in platform.json()["deadlines"]] == ["platform_review"]
+    review = timer(dispute, "platform_review")
+    # Three working days from the day after filing (Tue 20 Oct 2026): 21, 22, 23 Oct.
+    assert (review.state, review.started_at, review.due_at) == (
+        Timer.State.RUNNING,
+        at("2026-10-20 23:59:59"),
+        at("2026-10-23 23:59:59"),
+    )
+    assert timer(dispute, "regulator_acceptance").state == Timer.State.RUNNING
+    d = Dispute.objects.get(pk=dispute.pk)
+    assert d.events.filter(kind=Event.Kind.ACTION, action="escalate").count() == 1
+
+    # 12315's outcome stops 12315's clock only.
+    concluded = client.post(
+        f"{URL}/{dispute.number}/escalations/{regulator['id']}/outcome",
+        {"outcome": "not_accepted", "concluded_on": "2026-10-21"},
+    )
+    assert concluded.status_code == 200, concluded.content
+    assert timer(dispute, "regulator_acceptance").state == Timer.State.STOPPED
+    assert timer(dispute, "platform_review").state == Timer.State.RUNNING
+    # The platform's outcome stops the platform's.
+    client.post(
+        f"{URL}/{dispute.number}/escalations/{platform.json()['id']}/outcome",
+        {"outcome": "for_merchant", "concluded_on": "2026-10-22"},
+    )
+    review = timer(dispute, "platform_review")
+    assert (review.state, review.stopped_at) == (Timer.State.STOPPED, at("2026-10-22 23:59:59"))
+    assert not Timer.objects.filter(
+        dispute=dispute, kind__code__in=["platform_review", "regulator_acceptance"], state="running"
+    ).exists()
+
+
+def test_12315_accepted_then_concluded_stops_every_regulator_clock(api_as, agent, legal, dispute):
+    client = api_as(agent)
+    escalation_id = escalate(client, dispute).json()["id"]
+    api_as(legal).post(
+        f"{URL}/{dispute.number}/escalations/{escalation_id}/acceptance",
+        {"accepted_on": "2026-10-09"},
+    )
+    assert timer(dispute, "regulator_mediation").state == Timer.State.RUNNING
+    response = api_as(legal).post(
+        f"{URL}/{dispute.number}/escalations/{escalation_id}/outcome",
+        {"outcome": "agreement", "concluded_on": "2026-10-30"},
+    )
+    assert response.status_code == 200
+    mediation = timer(dispute, "regulator_mediation")
+    assert (mediation.state, mediation.stopped_by) == (
+        Timer.State.STOPPED,
+        "event:escalation_concluded:regulator",
+    )
