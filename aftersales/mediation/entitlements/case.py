@@ -80,12 +80,25 @@ class Case:
             kind == GoodsKind.DIGITAL and self.facts.digital_unsealed
         )
 
-    @property
-    def no_reason_last_day(self) -> date:
-        last = self.facts.received_on + timedelta(days=NO_REASON_DAYS)
+    def last_day(self, start: date, days: int) -> date:
+        """The last day of a "within `days` days" window from `start` (day 0): day `days`
+        (D2–D3), moved past rest days when `holiday_extension` applies 民法典 Art. 203 (D5,
+        A7)."""
+        last = start + timedelta(days=days)
         if self.holiday_extension and _is_rest_day(last):
             return _next_working_day(last)
         return last
+
+    def _extension_decides(self, start: date, days: int) -> bool:
+        """A7 touches the window: the claim is after its strict last day, which is a rest
+        day, and no later than the first working day after it."""
+        strict = start + timedelta(days=days)
+        claim = self.facts.claim_on
+        return strict < claim and _is_rest_day(strict) and claim <= _next_working_day(strict)
+
+    @property
+    def no_reason_last_day(self) -> date:
+        return self.last_day(self.facts.received_on, NO_REASON_DAYS)
 
     @property
     def no_reason_eligible(self) -> bool:
@@ -103,14 +116,35 @@ class Case:
         return self.no_reason_eligible and self.facts.claim_on <= self.no_reason_last_day
 
     @property
+    def quality_return_open(self) -> bool:
+        """CPL 24: the 7 days from receipt in which a defective item can go back."""
+        return self.facts.claim_on <= self.last_day(self.facts.received_on, QUALITY_RETURN_DAYS)
+
+    @property
+    def sanbao_return_open(self) -> bool:
+        """三包 Art. 9: 7 days from the sale."""
+        return self.facts.claim_on <= self.last_day(self.facts.sale_date, SANBAO_RETURN_DAYS)
+
+    @property
+    def sanbao_exchange_open(self) -> bool:
+        """三包 Art. 10: 15 days from the sale."""
+        return self.facts.claim_on <= self.last_day(self.facts.sale_date, SANBAO_EXCHANGE_DAYS)
+
+    @property
     def holiday_decides(self) -> bool:
-        """A7 touches the case: the strict window has closed, the extended one has not."""
-        strict = self.facts.received_on + timedelta(days=NO_REASON_DAYS)
+        """A7 touches the case: a 7- or 15-day window the case relies on has closed on the
+        strict reading but is still open if 民法典 Art. 203 applies to it."""
+        f = self.facts
         return (
-            self.no_reason_eligible
-            and self.facts.claim_on > strict
-            and _is_rest_day(strict)
-            and self.facts.claim_on <= _next_working_day(strict)
+            (self.no_reason_eligible and self._extension_decides(f.received_on, NO_REASON_DAYS))
+            or (self.quality_cpl and self._extension_decides(f.received_on, QUALITY_RETURN_DAYS))
+            or (
+                self.sanbao
+                and (
+                    self._extension_decides(f.sale_date, SANBAO_RETURN_DAYS)
+                    or self._extension_decides(f.sale_date, SANBAO_EXCHANGE_DAYS)
+                )
+            )
         )
 
     @property

@@ -87,7 +87,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "R11",
         f"{SANBAO}第九条；{CPL}第二十四条",
-        lambda c: c.sanbao and c.sale_day <= SANBAO_RETURN_DAYS,
+        lambda c: c.sanbao and c.sanbao_return_open,
         (
             Grant(Remedy.RETURN, _price, M),
             Grant(Remedy.EXCHANGE, None, M),
@@ -99,7 +99,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "R12",
         f"{SANBAO}第十条；{CPL}第二十四条",
-        lambda c: c.sanbao and SANBAO_RETURN_DAYS < c.sale_day <= SANBAO_EXCHANGE_DAYS,
+        lambda c: c.sanbao and not c.sanbao_return_open and c.sanbao_exchange_open,
         (Grant(Remedy.EXCHANGE, None, M), Grant(Remedy.REPAIR, None, M)),
         ("sanbao_window_anchor", "sanbao_rule_unverified"),
         "三包商品售出第8–15日性能故障：换货或修理，不能退货",
@@ -108,10 +108,7 @@ RULES: tuple[Rule, ...] = (
         "R13",
         f"{SANBAO}第八条；{CPL}第二十四条",
         lambda c: (
-            c.sanbao
-            and SANBAO_EXCHANGE_DAYS < c.sale_day
-            and c.in_validity
-            and not c.sanbao_exchange_due
+            c.sanbao and not c.sanbao_exchange_open and c.in_validity and not c.sanbao_exchange_due
         ),
         (Grant(Remedy.REPAIR, None, M, SANBAO_REPAIR_DAYS, Anchor.HANDED_IN),),
         ("sanbao_window_anchor", "sanbao_rule_unverified"),
@@ -144,7 +141,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "R09",
         f"{CPL}第二十四条",
-        lambda c: c.quality_cpl and c.day <= QUALITY_RETURN_DAYS,
+        lambda c: c.quality_cpl and c.quality_return_open,
         (
             Grant(Remedy.RETURN, _price, M),
             Grant(Remedy.EXCHANGE, None, M),
@@ -156,7 +153,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "R09+R22",
         f"{CPL}第二十四条；产品质量法第四十条；民法典第五百八十二条、第六百二十一条",
-        lambda c: c.quality_cpl and c.day > QUALITY_RETURN_DAYS and c.within_notice_limit,
+        lambda c: c.quality_cpl and not c.quality_return_open and c.within_notice_limit,
         (Grant(Remedy.EXCHANGE, None, M), Grant(Remedy.REPAIR, None, M)),
         ("contract_purpose",),
         "质量问题，收货7日后：换货或修理；不能实现合同目的时才可退货",
@@ -385,7 +382,7 @@ def windows(case: Case) -> tuple[Window, ...]:
             Window(
                 "quality_return",
                 "质量问题退货期限（收货7日）",
-                f.received_on + timedelta(days=QUALITY_RETURN_DAYS),
+                case.last_day(f.received_on, QUALITY_RETURN_DAYS),
                 f"{CPL}第二十四条",
             )
         )
@@ -393,9 +390,9 @@ def windows(case: Case) -> tuple[Window, ...]:
         sale = f.sale_date
         out += [
             Window("sanbao_return", "三包退货期限（售出7日）",
-                   sale + timedelta(days=SANBAO_RETURN_DAYS), f"{SANBAO}第九条"),
+                   case.last_day(sale, SANBAO_RETURN_DAYS), f"{SANBAO}第九条"),
             Window("sanbao_exchange", "三包换货期限（售出15日）",
-                   sale + timedelta(days=SANBAO_EXCHANGE_DAYS), f"{SANBAO}第十条"),
+                   case.last_day(sale, SANBAO_EXCHANGE_DAYS), f"{SANBAO}第十条"),
         ]  # fmt: skip
         if f.warranty_days:
             out.append(
