@@ -10,7 +10,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema
 from ninja import Status as Reply
 from ninja.security import APIKeyHeader
@@ -22,7 +21,6 @@ from aftersales.mediation import authority, negotiation, proposals, selectors
 from aftersales.mediation import entitlements as engine
 from aftersales.mediation import proposal_selectors as proposal_reads
 from aftersales.mediation import remedies as catalogue
-from aftersales.mediation.entitlements import Remedy
 from aftersales.mediation.models import CustomerAccess, Proposal
 from aftersales.parties.roles import ROLE_LABELS
 from aftersales.parties.selectors import roles_of
@@ -32,21 +30,6 @@ from .schemas import ErrorOut
 
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-
-REMEDY_LABELS = {
-    Remedy.RETURN_NO_REASON: gettext_lazy("七日无理由退货"),
-    Remedy.RETURN: gettext_lazy("退货退款"),
-    Remedy.EXCHANGE: gettext_lazy("换货"),
-    Remedy.REPAIR: gettext_lazy("修理"),
-    Remedy.PUNITIVE_DAMAGES: gettext_lazy("欺诈惩罚性赔偿"),
-    Remedy.FOOD_PUNITIVE_DAMAGES: gettext_lazy("食品惩罚性赔偿"),
-    Remedy.HARM_PUNITIVE_DAMAGES: gettext_lazy("人身损害惩罚性赔偿"),
-    Remedy.LOSS_COMPENSATION: gettext_lazy("赔偿损失"),
-}
-ANCHOR_LABELS = {
-    engine.Anchor.RETURN_RECEIVED: gettext_lazy("自经营者收到退回商品之日起"),
-    engine.Anchor.HANDED_IN: gettext_lazy("自送修之日起"),
-}
 
 
 class DateOut(Schema):
@@ -108,42 +91,32 @@ def _date_out(window: engine.Window) -> dict:
 )
 def get_entitlements(request: HttpRequest, number: str):
     dispute = dispute_selectors.dispute_get(number=number, user=request.auth)
-    found = selectors.dispute_entitlements(dispute)
-    gathered, result = found.dispute_facts, found.result
-    body = {
+    view = selectors.dispute_entitlements_view(dispute)
+    gathered = view.dispute_facts
+    return {
         "number": dispute.number,
-        "evaluated": result is not None,
+        "evaluated": view.evaluated,
         "facts": gathered.facts.as_dict() if gathered.facts else {},
         "sources": gathered.sources,
         "missing": gathered.missing,
         "assumed": list(gathered.assumed),
-        "entitlements": [],
-        "notes": [],
-        "windows": [],
-    }
-    if result is None:
-        return body
-    facts = result.facts
-    for ent in result.entitlements:
-        overdue = engine.overdue_after(ent, facts)
-        body["entitlements"].append(
-            ent.as_dict()
+        "entitlements": [
+            row.entitlement.as_dict()
             | {
-                "label": str(REMEDY_LABELS[ent.remedy]),
-                "rules": list(ent.rules),
-                "merchant_deadline_from": (
-                    str(ANCHOR_LABELS[ent.deadline_anchor]) if ent.deadline_anchor else None
-                ),
+                "label": row.label,
+                "rules": list(row.entitlement.rules),
+                "merchant_deadline_from": row.deadline_from,
                 "overdue_after": (
-                    _date_out(overdue) | {"label": _("逾期即属故意拖延")} if overdue else None
+                    _date_out(row.overdue_after) | {"label": _("逾期即属故意拖延")}
+                    if row.overdue_after
+                    else None
                 ),
             }
-        )
-    body["notes"] = [{"code": n.code, "ref": n.ref, "text": n.text} for n in result.notes]
-    body["windows"] = [
-        _date_out(w) | {"open": facts.claim_on <= w.last_day} for w in result.windows
-    ]
-    return body
+            for row in view.rows
+        ],
+        "notes": [{"code": n.code, "ref": n.ref, "text": n.text} for n in view.notes],
+        "windows": [_date_out(w.window) | {"open": w.open} for w in view.windows],
+    }
 
 
 # -- proposals, approvals, negotiation, settlement agreement (issue 5 items 3-6) ----------

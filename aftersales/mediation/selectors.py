@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.common.errors import NotFound
 from aftersales.disputes.models import Dispute, Task
@@ -113,6 +114,69 @@ def dispute_entitlements(dispute: Dispute) -> DisputeEntitlements:
 def end_of_day(day: date) -> datetime:
     """A period's last day ends at 24:00 (legal.md D4), Asia/Shanghai."""
     return datetime.combine(day, time(23, 59, 59), tzinfo=SHANGHAI)
+
+
+ENTITLEMENT_LABELS = {
+    engine.Remedy.RETURN_NO_REASON: gettext_lazy("七日无理由退货"),
+    engine.Remedy.RETURN: gettext_lazy("退货退款"),
+    engine.Remedy.EXCHANGE: gettext_lazy("换货"),
+    engine.Remedy.REPAIR: gettext_lazy("修理"),
+    engine.Remedy.PUNITIVE_DAMAGES: gettext_lazy("欺诈惩罚性赔偿"),
+    engine.Remedy.FOOD_PUNITIVE_DAMAGES: gettext_lazy("食品惩罚性赔偿"),
+    engine.Remedy.HARM_PUNITIVE_DAMAGES: gettext_lazy("人身损害惩罚性赔偿"),
+    engine.Remedy.LOSS_COMPENSATION: gettext_lazy("赔偿损失"),
+}
+ANCHOR_LABELS = {
+    engine.Anchor.RETURN_RECEIVED: gettext_lazy("自经营者收到退回商品之日起"),
+    engine.Anchor.HANDED_IN: gettext_lazy("自送修之日起"),
+}
+
+
+@dataclass(frozen=True)
+class EntitlementRow:
+    """One entitlement as people read it: its label, basis and the deadlines it implies
+    (the merchant's own, and the day after which not performing is deliberate delay)."""
+
+    entitlement: engine.Entitlement
+    label: str
+    deadline_from: str | None  # what the merchant's deadline counts from
+    overdue_after: engine.Window | None
+
+
+@dataclass(frozen=True)
+class WindowRow:
+    window: engine.Window
+    open: bool  # the claim date is inside it
+
+
+@dataclass(frozen=True)
+class EntitlementsView:
+    dispute_facts: DisputeFacts
+    evaluated: bool
+    rows: list[EntitlementRow]
+    windows: list[WindowRow]
+    notes: list[engine.Note]
+
+
+def dispute_entitlements_view(dispute: Dispute) -> EntitlementsView:
+    """The entitlements with their labels and implied deadlines, for the API and the
+    workbench alike."""
+    found = dispute_entitlements(dispute)
+    result = found.result
+    if result is None:
+        return EntitlementsView(found.dispute_facts, False, [], [], [])
+    facts = result.facts
+    rows = [
+        EntitlementRow(
+            entitlement=ent,
+            label=str(ENTITLEMENT_LABELS[ent.remedy]),
+            deadline_from=str(ANCHOR_LABELS[ent.deadline_anchor]) if ent.deadline_anchor else None,
+            overdue_after=engine.overdue_after(ent, facts),
+        )
+        for ent in result.entitlements
+    ]
+    windows = [WindowRow(w, facts.claim_on <= w.last_day) for w in result.windows]
+    return EntitlementsView(found.dispute_facts, True, rows, windows, list(result.notes))
 
 
 # -- investigation and escalation (issue 5 items 1, 7) ------------------------------------

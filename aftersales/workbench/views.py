@@ -1,4 +1,5 @@
-"""Staff pages: the dispute queue and a dispute's timeline. Plain for now; the full
+"""Staff pages: the dispute queue and a dispute's page (its timeline, and read-only
+mediation sections: entitlements, investigation, proposals). Plain for now; the full
 workbench is its own issue."""
 
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,8 @@ from aftersales.disputes import selectors
 from aftersales.disputes.lifecycle import ACTION_LABELS, STATUS_LABELS, Status
 from aftersales.disputes.models import Channel, Event
 from aftersales.disputes.taxonomy import CATEGORY_LABELS, SEVERITY_LABELS
+
+from .mediation import mediation_context
 
 PAGE_SIZE = 50
 
@@ -61,5 +64,6 @@ def dispute_detail(request, number: str):
             "classification": classified.payload if classified else None,
             "tasks": list(dispute.tasks.order_by("created_at", "id")),
             "groups": list(dispute.group_complaints.order_by("-created_at")),
+            **mediation_context(dispute, request.user),
         },
     )
