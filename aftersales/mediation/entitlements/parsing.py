@@ -30,8 +30,8 @@ class FactsError(ValueError):
 
 
 REQUIRED = ("channel", "price", "received_on", "claim_on")
-_MONEY = re.compile(r"^-?\d+(\.\d+)?$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONEY = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # ASCII digits only, with fullmatch
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ENUMS: dict[str, type[enum.StrEnum]] = {
     "channel": Channel,
     "goods_kind": GoodsKind,
@@ -71,7 +71,7 @@ def _parsemoney(name: str, value: Any) -> Decimal:
             f'{name}: 不是有效的金额 {_shown(value)}（应为如 "199.00" 的十进制字符串）'
         )
     if isinstance(value, str):
-        if not _MONEY.match(value):
+        if not _MONEY.fullmatch(value):
             raise FactsError(
                 f'{name}: 不是有效的金额 {_shown(value)}（应为如 "199.00" 的十进制字符串）'
             )
@@ -100,9 +100,9 @@ def _parse_date(name: str, value: Any) -> date:
         raise FactsError(wrong)
     day = None
     try:
-        if _DATE.match(value):
+        if _DATE.fullmatch(value):
             day = date.fromisoformat(value)
-        elif len(value) > 10 and value[10] in "Tt " and _DATE.match(value[:10]):
+        elif len(value) > 10 and value[10] in "Tt " and _DATE.fullmatch(value[:10]):
             moment = datetime.fromisoformat(value)
             if moment.tzinfo is not None:
                 moment = moment.astimezone(SHANGHAI)

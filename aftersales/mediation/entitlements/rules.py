@@ -137,26 +137,25 @@ RULES: tuple[Rule, ...] = (
         ("sanbao_window_anchor", "sanbao_rule_unverified"),
         "三包有效期内待件超过90日或因修理者原因修理超过30日：免费换货",
     ),
-    # Otherwise CPL 24: return within 7 days of receipt, then exchange or repair.
+    # Otherwise CPL 24: return within 7 days of receipt (its default clause). Exchange and
+    # repair rest on the general duty to repair, replace or take back (PQL 40; 民法典 582)
+    # at any time until the 2-year notice limit (民法典 621); after day 7 they are all CPL 24
+    # gives unless the contract's purpose fails (A15, noted in _case_notes).
     Rule(
         "R09",
         f"{CPL}第二十四条",
         lambda c: c.quality_cpl and c.quality_return_open,
-        (
-            Grant(Remedy.RETURN, _price, M),
-            Grant(Remedy.EXCHANGE, None, M),
-            Grant(Remedy.REPAIR, None, M),
-        ),
+        (Grant(Remedy.RETURN, _price, M),),
         (),
-        "质量问题，收货7日内：退货，或换货、修理",
+        "质量问题，收货7日内：退货",
     ),
     Rule(
         "R09+R22",
         f"{CPL}第二十四条；产品质量法第四十条；民法典第五百八十二条、第六百二十一条",
-        lambda c: c.quality_cpl and not c.quality_return_open and c.within_notice_limit,
+        lambda c: c.quality_cpl and c.within_notice_limit,
         (Grant(Remedy.EXCHANGE, None, M), Grant(Remedy.REPAIR, None, M)),
-        ("contract_purpose",),
-        "质量问题，收货7日后：换货或修理；不能实现合同目的时才可退货",
+        (),
+        "质量问题，收货2年内通知：换货或修理；收货7日后不能实现合同目的时才可退货",
     ),
     # Fraud and unsafe food also give the price back (part of the losses).
     Rule(
@@ -306,6 +305,8 @@ def _case_notes(case: Case) -> list[str]:
         and (case.excluded_by_law or f.excluded_confirmed)
     ):
         codes.append("exclusion_article")
+    if case.quality_cpl and not case.quality_return_open and case.within_notice_limit:
+        codes.append("contract_purpose")
     if f.three_guarantees and f.defect == Defect.QUALITY:
         codes.append("performance_fault_or_quality")
     harmed = f.known_defect_serious_harm or (f.loss > 0 and f.defect != Defect.NONE)
