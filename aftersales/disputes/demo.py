@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from aftersales.mediation import demo as mediation_demo
 from aftersales.parties.models import Team
 from aftersales.parties.roles import ROLE_LABELS, Department, Role
 from aftersales.parties.services import staff_create
@@ -237,6 +238,7 @@ def demo_populate(
         with transaction.atomic():
             _assign(plans, number_of, teams)
             summary.tasks = _create_tasks(plans, number_of)
+        mediation_demo.populate(seed=seed)
     _count(summary)
     summary.seconds = time.monotonic() - started
     return summary
