@@ -33,10 +33,12 @@ def test_eval_split_is_large_and_stratified():
     everything = Counter(r["category"] for r in rows)
     assert sum(evaluation.values()) >= 600
     # The split took 25 % of each category when it was drawn; rows labelled later go to
-    # training only (never moved between splits), so the eval share drifts down a little.
+    # training only (never moved between splits), so the eval share drifts down: the
+    # active-learning rounds (docs/triage.md) read more `other` and minority candidates,
+    # which brought `other` and `not_as_described` to about 9 %.
     for category, n in everything.items():
         assert evaluation[category] >= 3
-        assert 0.1 <= evaluation[category] / n <= 0.4
+        assert 0.05 <= evaluation[category] / n <= 0.4
 
 
 def test_missing_shared_data_is_a_clear_error(tmp_path):
