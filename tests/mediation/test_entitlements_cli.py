@@ -103,3 +103,27 @@ def test_output_is_utf8_not_escaped():
     )
     text = done.stdout.decode("utf-8")
     assert '"id": "中"' in text and "消费者权益保护法" in text
+
+
+def test_ids_of_any_type_claims_before_signing_and_a_bom_through_the_binary():
+    lines = [
+        b"\xef\xbb\xbf" + line(id="bom", claim_on="2025-03-04"),
+        line(id={"order": "甲"}, claim_on="2025-03-01"),  # claim before signing
+        line(id=[1, 2], claim_on="2025-03-11"),
+        line(id=True, claim_on="2025-03-04", price="x"),
+        line(id="", claim_on="2025-03-04"),
+        b'{"id": 1.5e400, "channel": "online", "price": "1", "received_on": "2025-03-03",'
+        b' "claim_on": "2025-03-04"}',
+        line(id="invoice-later", channel="offline", sold_on="2025-03-05", claim_on="2025-03-12",
+             three_guarantees=True, warranty_days=365, defect="performance_fault"),
+    ]  # fmt: skip
+    code, out = run(b"\n".join(lines) + b"\n")
+    assert code == 0
+    assert [o["id"] for o in out] == [
+        "bom", {"order": "甲"}, [1, 2], True, "", 15 * 10**399, "invoice-later"
+    ]  # fmt: skip
+    assert [e["remedy"] for e in out[0]["entitlements"]] == ["return_no_reason"]
+    assert [e["remedy"] for e in out[1]["entitlements"]] == ["return_no_reason"]
+    assert out[2]["entitlements"] == []
+    assert out[3]["error"].startswith("price: 不是有效的金额")
+    assert [e["remedy"] for e in out[6]["entitlements"]] == ["return", "exchange", "repair"]
