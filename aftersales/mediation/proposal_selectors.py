@@ -45,4 +45,6 @@ def proposal_agreement(proposal: Proposal) -> SettlementAgreement:
     agreement = SettlementAgreement.objects.filter(proposal=proposal).first()
     if agreement is None:
         raise NotFound(_("该调解方案尚未达成调解协议书"))
+    if not agreement.sha256:  # demo data: the record without a rendered PDF
+        raise NotFound(_("该调解协议书没有生成 PDF（演示数据）"))
     return agreement
