@@ -8,14 +8,14 @@ each in its own savepoint, so no row is ever half-imported and every failure is 
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from aftersales.common.fastinsert import insert_many
+from aftersales.common.fastinsert import build, insert_many
 from aftersales.common.text import search_form
 from aftersales.notifications.services import acknowledge_intakes
 from aftersales.parties.models import Customer, Order, OrderLine, Product, Store, Team
@@ -88,24 +88,30 @@ def row_hash(values: Iterable[object]) -> str:
 
 
 def bulk_intake(
-    rows: Sequence[BulkRow], *, batch_size: int = 1000, route: bool = True
+    rows: Sequence[BulkRow],
+    *,
+    batch_size: int = 1000,
+    route: bool = True,
+    labels: Mapping[int, dict] | None = None,
 ) -> BulkResult:
     """Take many complaints in, batch by batch, each batch one transaction. With `route`
     (the default) open disputes get the routing table's department tasks; the demo,
-    which writes whole histories with their own tasks, turns it off."""
+    which writes whole histories with their own tasks, turns it off. `labels`: the
+    classification of every row without a category of its own, by line, already made
+    (`classify_texts` payloads); without it those rows are classified here."""
     result = BulkResult()
     for start in range(0, len(rows), batch_size):
         batch = rows[start : start + batch_size]
         result_sink = BulkResult()
         try:
             with transaction.atomic():
-                _intake_batch(batch, result_sink, route)
+                _intake_batch(batch, result_sink, route, labels)
         except IntegrityError:
             result_sink = BulkResult()
             for row in batch:
                 try:
                     with transaction.atomic():
-                        _intake_batch([row], result_sink, route)
+                        _intake_batch([row], result_sink, route, labels)
                 except IntegrityError as exc:
                     result_sink.failed.append((row.line, _("与已有数据冲突：%(e)s") % {"e": exc}))
         result.created += result_sink.created
@@ -114,7 +120,9 @@ def bulk_intake(
     return result
 
 
-def _intake_batch(batch: Sequence[BulkRow], result: BulkResult, route: bool) -> None:
+def _intake_batch(
+    batch: Sequence[BulkRow], result: BulkResult, route: bool, labels: Mapping[int, dict] | None
+) -> None:
     # 1. Rows already imported (same intake key or external_ref) are skipped, as are
     #    repeats inside the batch.
     keys = [r.intake_key for r in batch]
@@ -178,13 +186,16 @@ def _intake_batch(batch: Sequence[BulkRow], result: BulkResult, route: bool) -> 
 
     # 6. Rows that bring no category of their own are classified, in one batch.
     unlabelled = [r for r in fresh if not r.category]
-    classified = dict(
-        zip(
-            map(id, unlabelled),
-            classify_texts([r.request.description for r in unlabelled]),
-            strict=True,
+    if labels is not None:
+        classified = {id(r): labels[r.line] for r in unlabelled}
+    else:
+        classified = dict(
+            zip(
+                map(id, unlabelled),
+                classify_texts([r.request.description for r in unlabelled]),
+                strict=True,
+            )
         )
-    )
 
     team = Team.objects.filter(is_default=True).order_by("id").first()
     disputes: list[Dispute] = []
@@ -202,7 +213,8 @@ def _intake_batch(batch: Sequence[BulkRow], result: BulkResult, route: bool) -> 
         else:
             category, secondary = row.category or "other", []
             severity, escalation = row.severity or Severity.GENERAL, False
-        dispute = Dispute(
+        dispute = build(
+            Dispute,
             number=numbers[id(row)],
             channel=req.channel,
             status=final,
@@ -263,7 +275,8 @@ def _intake_batch(batch: Sequence[BulkRow], result: BulkResult, route: bool) -> 
         label = classified.get(id(row))
         if label is not None:
             events.append(
-                Event(
+                build(
+                    Event,
                     dispute=dispute,
                     kind=Event.Kind.CLASSIFIED,
                     actor_label="system",
@@ -279,7 +292,8 @@ def _intake_batch(batch: Sequence[BulkRow], result: BulkResult, route: bool) -> 
     for dispute, (row, moves) in zip(disputes, finals, strict=True):
         for step, move in zip(row.history, moves, strict=True):
             events.append(
-                Event(
+                build(
+                    Event,
                     dispute=dispute,
                     kind=Event.Kind.ACTION,
                     action=move.action,
@@ -335,7 +349,8 @@ def _orders_for(
     stores = _stores_for(facts.values())
     products = _products_for(facts.values())
     new_orders = [
-        Order(
+        build(
+            Order,
             order_no=no,
             store=stores[f.store_code],
             customer=customers[creatable[no].request.customer.phone],
@@ -351,7 +366,8 @@ def _orders_for(
     insert_many(new_orders)
     insert_many(
         [
-            OrderLine(
+            build(
+                OrderLine,
                 order=o,
                 product=products[_sku(facts[o.order_no])],
                 quantity=1,
@@ -368,12 +384,12 @@ def _sku(f: OrderFacts) -> str:
     return f.sku or "AUTO-" + hashlib.sha1(f.product_name.encode()).hexdigest()[:16]
 
 
-def _existing_or_created(model, key: str, wanted: dict, build) -> dict:
+def _existing_or_created(model, key: str, wanted: dict, make) -> dict:
     """Rows of `model` whose `key` is in `wanted`, creating the missing ones with
-    `build(key_value, wanted_value)` in one INSERT (a concurrent import may have made
+    `make(key_value, wanted_value)` in one INSERT (a concurrent import may have made
     some meanwhile: those are skipped by the INSERT and read back)."""
     found = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": wanted})}
-    new = [build(k, v) for k, v in wanted.items() if k not in found]
+    new = [make(k, v) for k, v in wanted.items() if k not in found]
     insert_many(new, skip_taken=key)
     found.update({getattr(o, key): o for o in new if o.pk is not None})
     raced = [getattr(o, key) for o in new if o.pk is None]
@@ -410,5 +426,5 @@ def _customers_for(rows: Sequence[BulkRow]) -> dict[str, Customer]:
         Customer,
         "phone",
         {r.request.customer.phone: r.request.customer for r in rows},
-        lambda phone, c: Customer(name=c.name, phone=phone, email=c.email),
+        lambda phone, c: build(Customer, name=c.name, phone=phone, email=c.email),
     )

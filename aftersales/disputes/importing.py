@@ -10,6 +10,7 @@ of its normalised values. The column mapping is documented in docs/import.md.
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.common.errors import ValidationFailed
 from aftersales.parties.models import Store
+from aftersales.triage.services import BackgroundClassifier
 
 from .bulk import BulkRow, OrderFacts, bulk_intake, row_hash
 from .import_columns import (
@@ -50,6 +52,8 @@ from .models import Channel
 
 __all__ = ["COLUMNS", "ImportFileError", "ImportResult", "run_import"]
 PLATFORMS = frozenset(Store.Platform.values)
+# Files from this size on (≈ 2,000 rows of CSV) are classified in a second process.
+CLASSIFY_ASIDE_BYTES = 256 * 1024
 
 
 @dataclass
@@ -81,18 +85,24 @@ def run_import(
         raise ImportFileError(_("找不到文件：%(path)s") % {"path": path})
     fmt = format_for(path, fmt)
     run = _Run(ImportResult(path=str(path), format=fmt), now or timezone.now(), batch_size)
-    with open_table(path, fmt) as table:
-        run.result.encoding = table.encoding
-        if table.columns is not None:
-            run.map_columns(table.columns)
-        for line, raw in table.rows:
-            if limit is not None and run.result.read >= limit:
-                break
-            run.result.read += 1
-            run.take(line, raw)
-            if progress and run.result.read % 10_000 == 0:
-                progress(run.result.read)
-        run.flush()
+    if path.stat().st_size >= CLASSIFY_ASIDE_BYTES and (limit is None or limit > batch_size):
+        run.classifier = BackgroundClassifier.start()
+    try:
+        with open_table(path, fmt) as table:
+            run.result.encoding = table.encoding
+            if table.columns is not None:
+                run.map_columns(table.columns)
+            for line, raw in table.rows:
+                if limit is not None and run.result.read >= limit:
+                    break
+                run.result.read += 1
+                run.take(line, raw)
+                if progress and run.result.read % 10_000 == 0:
+                    progress(run.result.read)
+            run.flush()
+    finally:
+        if run.classifier is not None:
+            run.classifier.close()
     run.result.bad.sort()
     return run.result
 
@@ -109,6 +119,10 @@ class _Run:
         self.column_of: dict[str, str] = {}  # field -> file column
         self.ignored: dict[str, None] = {}
         self.store_codes: dict[tuple[str, str], str] = {}
+        # A large file's rows are classified in a second process, a batch ahead: the
+        # batch handed over last waits here with its classification under way.
+        self.classifier: BackgroundClassifier | None = None
+        self.pending: tuple[list[BulkRow], Future] | None = None
 
     # -- columns ---------------------------------------------------------------------
 
@@ -194,7 +208,7 @@ class _Run:
             return
         self.batch.append(prepared)
         if len(self.batch) >= self.batch_size:
-            self.flush()
+            self.hand_over()
 
     def describe(self, errors: Mapping[str, str]) -> str:
         def column(key: str) -> str:
@@ -292,11 +306,42 @@ class _Run:
 
     # -- writing ---------------------------------------------------------------------
 
+    def hand_over(self) -> None:
+        """A full batch: written now, or with a classifier process, handed to it while
+        the batch handed over before is written."""
+        batch, self.batch = self.batch, []
+        if self.classifier is None:
+            self.write(batch, None)
+            return
+        pending, self.pending = self.pending, None
+        if batch:
+            # This batch goes to the classifier; the one before is written meanwhile.
+            unlabelled = [r.request.description for r in batch if not r.category]
+            self.pending = (batch, self.classifier.submit(unlabelled))
+        if pending is not None:
+            self.write(*pending)
+
     def flush(self) -> None:
-        batch, self.batch = self.resolve_stores(self.batch), []
+        """At the end of the file: everything taken is written."""
+        self.hand_over()
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            self.write(*pending)
+
+    def write(self, batch: list[BulkRow], labelling: Future | None) -> None:
+        batch = self.resolve_stores(batch)
         if not batch:
             return
-        written = bulk_intake(batch, batch_size=len(batch))
+        labels = None
+        if labelling is not None:
+            try:
+                made = labelling.result()
+            except Exception:  # the classifier process failed: classify here instead
+                made = None
+            if made is not None:
+                lines = [r.line for r in batch if not r.category]
+                labels = dict(zip(lines, made, strict=True))
+        written = bulk_intake(batch, batch_size=len(batch), labels=labels)
         self.result.created += len(written.created)
         self.result.skipped += len(written.skipped)
         by_line = {row.line: row for row in batch}
@@ -305,7 +350,8 @@ class _Run:
             if row.order is None and row.request.order_no in reason:
                 reason += self.no_order_hint.get(line, "")
             self.result.bad.append((line, reason))
-        self.no_order_hint.clear()
+        for row in batch:
+            self.no_order_hint.pop(row.line, None)
 
     def resolve_stores(self, batch: list[BulkRow]) -> list[BulkRow]:
         """A store given only by name is the existing store of that name and platform, if

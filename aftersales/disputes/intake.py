@@ -30,6 +30,9 @@ PRODUCT_NAME_MAX = 200
 EXPECTATION_TEXT_MAX = 500
 EXTERNAL_REF_MAX = 100
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=SHANGHAI)
+# `Choices.values` builds a new list on every access; these are looked up per row.
+CHANNELS = frozenset(Channel.values)
+EXPECTATIONS = frozenset(Expectation.values)
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ def validate_intake(data: Mapping[str, Any], *, now: dt.datetime | None = None) 
     channel = _text(data, "channel")
     if not channel:
         errors["channel"] = _("请填写受理渠道")
-    elif channel not in Channel.values:
+    elif channel not in CHANNELS:
         errors["channel"] = _("未知的受理渠道“%(value)s”，可选：%(choices)s") % {
             "value": channel,
             "choices": ", ".join(Channel.values),
@@ -175,7 +178,7 @@ def validate_intake(data: Mapping[str, Any], *, now: dt.datetime | None = None) 
         times[key] = value
 
     expectation = _text(data, "expectation") or Expectation.OTHER
-    if expectation not in Expectation.values:
+    if expectation not in EXPECTATIONS:
         errors["expectation"] = _("未知的顾客诉求“%(value)s”，可选：%(choices)s") % {
             "value": expectation,
             "choices": ", ".join(Expectation.values),

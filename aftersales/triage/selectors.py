@@ -144,15 +144,48 @@ def group_window_start(now: dt.datetime) -> dt.datetime:
     return now - dt.timedelta(days=GROUP_WINDOW_DAYS)
 
 
+_open_group_sql: str | None = None
+_OPEN_GROUP_STATES = (GroupComplaint.State.CANDIDATE.value, GroupComplaint.State.CONFIRMED.value)
+
+
 def open_group_of(dispute_id: int) -> GroupComplaint | None:
-    return (
-        GroupComplaint.objects.filter(
-            disputes=dispute_id,
-            state__in=[GroupComplaint.State.CANDIDATE, GroupComplaint.State.CONFIRMED],
+    """The newest candidate or confirmed group the dispute belongs to: one indexed raw
+    read (it runs on every intake that nearly repeats a recent complaint)."""
+    global _open_group_sql
+    if _open_group_sql is None:
+        q = connection.ops.quote_name
+        members = GroupComplaint._meta.get_field("disputes")
+        through = q(members.remote_field.through._meta.db_table)
+        _open_group_sql = (
+            "SELECT g.id, g.product_id, g.product_name, g.state, g.created_at, g.decided_at, "
+            f"g.decided_by_id, g.reason FROM {q(GroupComplaint._meta.db_table)} g "
+            f"JOIN {through} m ON m.{q(members.m2m_column_name())} = g.id "
+            f"WHERE m.{q(members.m2m_reverse_name())} = %s AND g.state IN (%s, %s) "
+            "ORDER BY g.id DESC LIMIT 1"
         )
-        .order_by("-id")
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _open_group_sql,
+            [dispute_id, *_OPEN_GROUP_STATES],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    names = ("id", "product_id", "product_name", "state", "created_at", "decided_at")
+    values = dict(zip(names, row, strict=False))
+    values.update(decided_by_id=row[6], reason=row[7])
+    for name in ("created_at", "decided_at"):
+        values[name] = _aware(values[name])
+    return from_row(GroupComplaint, **values)
+
+
+def _aware(value):
+    """SQLite answers datetimes as naive UTC text through a raw cursor."""
+    if value is None or (isinstance(value, dt.datetime) and value.tzinfo is not None):
+        return value
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(str(value))
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def group_complaints_visible_to(user) -> QuerySet[GroupComplaint]:
