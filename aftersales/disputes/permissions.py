@@ -120,6 +120,18 @@ def scope_daily_check_agents(user, queryset: QuerySet) -> QuerySet:
     return queryset.none()
 
 
+def can_view_sla_figures(user) -> bool:
+    """SLA compliance figures: team leads (their teams), supervisors, management and
+    admins; agents may not."""
+    return bool(roles_of(user) & (READ_ALL | {Role.TEAM_LEAD}))
+
+
+def sla_figures_team_scope(user) -> frozenset[int] | None:
+    """The teams whose timers `user` may count; None is the whole company. Only for
+    users who pass `can_view_sla_figures`."""
+    return None if roles_of(user) & READ_ALL else team_ids_of(user)
+
+
 # Investigation and escalation (aftersales.mediation.investigation / .escalation).
 
 

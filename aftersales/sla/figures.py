@@ -29,9 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Forbidden, ValidationFailed
+from aftersales.disputes.permissions import can_view_sla_figures, sla_figures_team_scope
 from aftersales.parties.models import Team
-from aftersales.parties.roles import Role
-from aftersales.parties.selectors import roles_of, team_ids_of
 
 from .calendar import SHANGHAI
 from .models import Timer, TimerKind
@@ -39,8 +38,6 @@ from .models import Timer, TimerKind
 RATE_PLACES = Decimal("0.0001")
 # Everything but cancelled, spelled out so the (state, due_at) index serves the range.
 COUNTED = (Timer.State.RUNNING, Timer.State.PAUSED, Timer.State.BREACHED, Timer.State.STOPPED)
-WHOLE_COMPANY = frozenset({Role.SUPERVISOR, Role.MANAGEMENT, Role.ADMIN})
-FIGURE_READERS = WHOLE_COMPANY | {Role.TEAM_LEAD}
 
 
 class By(enum.StrEnum):
@@ -76,19 +73,12 @@ class Compliance:
 # -- who may see them ------------------------------------------------------------------
 
 
-def can_view_figures(user) -> bool:
-    """Team leads (their teams), supervisors, management and admins; agents may not."""
-    return bool(roles_of(user) & FIGURE_READERS)
-
-
 def team_scope(user) -> frozenset[int] | None:
     """The teams whose timers `user` may count; None means the whole company. Refuses
     those who may not see figures at all (403)."""
-    if not can_view_figures(user):
+    if not can_view_sla_figures(user):
         raise Forbidden(_("只有组长、监督岗、管理层和管理员可以查看时限达标统计"))
-    if roles_of(user) & WHOLE_COMPANY:
-        return None
-    return team_ids_of(user)
+    return sla_figures_team_scope(user)
 
 
 # -- input -----------------------------------------------------------------------------
