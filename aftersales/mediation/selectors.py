@@ -18,7 +18,7 @@ from aftersales.sla.selectors import timer_views
 
 from . import entitlements as engine
 from . import investigation_rules as rules
-from .models import CaseMeeting, Escalation, ResponsibilityFinding
+from .models import CaseMeeting, Escalation, ResponsibilityFinding, TaskReport
 
 SHANGHAI = engine.SHANGHAI
 
@@ -101,8 +101,63 @@ def dispute_facts(dispute: Dispute) -> DisputeFacts:
         values["warranty_days"] = product.warranty_days
         sources |= dict.fromkeys(("goods_kind", "three_guarantees", "warranty_days"), "product")
 
+    _investigation_facts(dispute, values, sources)
     facts = None if missing else engine.Facts(**values)
-    return DisputeFacts(facts=facts, sources=sources, missing=missing)
+    assumed = tuple(f for f in INVESTIGATION_FACTS if f not in sources)
+    return DisputeFacts(facts=facts, sources=sources, missing=missing, assumed=assumed)
+
+
+def _investigation_facts(dispute: Dispute, values: dict[str, Any], sources: dict[str, str]):
+    """What the investigation has established (issue 5 item 2):
+    - the newest QC report says whether there is a defect; on a product under the 三包
+      rules a defect counts as a performance fault (性能故障), otherwise as a quality
+      non-conformity — legal.md A12 leaves cosmetic flaws on 三包 goods to people, who
+      can read the finding and the engine's note;
+    - a responsibility finding that puts everything on the customer's misuse means no
+      defect the merchant answers for (三包 exclusion R17, and no defect at sale);
+    - repairs already done on this order (executions of kind repair, done) count as
+      failed repairs once the customer is back with the same order."""
+    from aftersales.fulfilment.models import Execution
+
+    qc = (
+        TaskReport.objects.filter(
+            dispute=dispute, kind=rules.ReportKind.QC, defect_found__isnull=False
+        )
+        .order_by("-filed_at", "-id")
+        .values_list("defect_found", flat=True)
+        .first()
+    )
+    if qc is not None:
+        if not qc:
+            values["defect"] = engine.Defect.NONE
+        elif values.get("three_guarantees"):
+            values["defect"] = engine.Defect.PERFORMANCE_FAULT
+        else:
+            values["defect"] = engine.Defect.QUALITY
+        sources["defect"] = "qc_report"
+
+    finding = (
+        ResponsibilityFinding.objects.filter(dispute=dispute)
+        .order_by("-decided_at", "-id")
+        .values_list("shares", "root_causes")
+        .first()
+    )
+    if finding is not None:
+        shares, causes = finding
+        misuse = rules.RootCause.CUSTOMER_MISUSE.value in (causes or [])
+        if misuse and int((shares or {}).get(rules.Party.CUSTOMER.value, 0)) == 100:
+            values["defect"] = engine.Defect.NONE
+            sources["defect"] = "responsibility"
+
+    if dispute.order_id is not None:
+        repairs = Execution.objects.filter(
+            dispute__order_id=dispute.order_id,
+            kind=Execution.Kind.REPAIR,
+            state=Execution.State.DONE,
+        ).count()
+        if repairs:
+            values["failed_repairs"] = repairs
+            sources["failed_repairs"] = "executions"
 
 
 def dispute_entitlements(dispute: Dispute) -> DisputeEntitlements:

@@ -118,3 +118,96 @@ def test_outside_ones_scope_it_is_404_like_the_dispute(api_as):
 def test_anonymous_is_401(client):
     dispute = dispute_for(OrderFactory(received_at=SIGNED))
     assert client.get(url(dispute)).status_code == 401
+
+
+# -- the investigation's facts --------------------------------------------------------
+
+LEAK = "热水器用了三天就漏水，地板都泡坏了，要求退货退款。"
+
+
+def qc_found(dispute, defect: bool):
+    from aftersales.disputes.models import Task
+    from aftersales.mediation.investigation import task_report_file
+
+    task = Task.objects.create(
+        dispute=dispute, department="quality_control", kind="qc_inspection", title="质检"
+    )
+    extra = {"defect_severity": "major"} if defect else {}
+    task_report_file(
+        task=task, actor=None, text="通电测试后底部焊缝渗水。", defect_found=defect, **extra
+    )
+
+
+def test_qc_finding_no_defect_is_a_fact_too(api_as, agent):
+    dispute = dispute_for(OrderFactory(received_at=SIGNED), claimed="2025-03-20T10:00:00+08:00")
+    qc_found(dispute, defect=False)
+    body = api_as(agent).get(url(dispute)).json()
+    assert body["facts"]["defect"] == "none" and body["sources"]["defect"] == "qc_report"
+    assert remedies(body) == []
+
+
+def remedies(body) -> list[str]:
+    return [e["remedy"] for e in body["entitlements"]]
+
+
+def test_a_qc_defect_on_ordinary_goods_is_a_quality_claim_paid_by_the_merchant(api_as, agent):
+    order = OrderFactory(received_at=SIGNED)
+    Product.objects.filter(order_lines__order=order).update(three_guarantees=False)
+    dispute = dispute_for(order, claimed="2025-03-20T10:00:00+08:00", description=LEAK)  # day 17
+    before = api_as(agent).get(url(dispute)).json()
+    assert remedies(before) == [] and "defect" in before["assumed"]
+
+    qc_found(dispute, defect=True)
+    body = api_as(agent).get(url(dispute)).json()
+    assert body["facts"]["defect"] == "quality"
+    assert body["sources"]["defect"] == "qc_report"
+    assert "defect" not in body["assumed"]
+    assert remedies(body) == ["exchange", "repair"]  # after day 7: no return
+    assert {e["shipping_paid_by"] for e in body["entitlements"]} == {"merchant"}
+
+
+def test_a_qc_defect_on_three_guarantees_goods_is_a_performance_fault(api_as, agent):
+    order = OrderFactory(received_at=SIGNED)  # the factory's product is under 三包
+    dispute = dispute_for(order, claimed="2025-03-13T10:00:00+08:00", description=LEAK)  # day 10
+    qc_found(dispute, defect=True)
+    body = api_as(agent).get(url(dispute)).json()
+    assert body["facts"]["defect"] == "performance_fault"
+    assert remedies(body) == ["exchange", "repair"]  # 三包 day 8–15: no return
+
+
+def test_customer_misuse_found_by_responsibility_leaves_no_quality_claim(api_as, agent):
+    from aftersales.mediation.investigation import responsibility_determine
+
+    order = OrderFactory(received_at=SIGNED)
+    dispute = dispute_for(order, claimed="2025-03-20T10:00:00+08:00", description=LEAK)
+    qc_found(dispute, defect=True)
+    assert remedies(api_as(agent).get(url(dispute)).json()) == ["repair"]  # 三包 validity
+
+    responsibility_determine(
+        dispute=dispute,
+        actor=None,
+        shares={"customer": 100},
+        root_causes=["customer_misuse"],
+        note="顾客自行拆机改装",
+    )
+    body = api_as(agent).get(url(dispute)).json()
+    assert body["facts"]["defect"] == "none"
+    assert body["sources"]["defect"] == "responsibility"
+    assert remedies(body) == []
+
+
+def test_repairs_done_on_the_order_count_as_failed_repairs(api_as, agent):
+    from aftersales.fulfilment.services import execution_complete, execution_record
+
+    order = OrderFactory(received_at=SIGNED)
+    dispute = dispute_for(order, claimed="2025-06-20T10:00:00+08:00", description=LEAK)
+    qc_found(dispute, defect=True)
+    for _ in range(2):
+        repair = execution_record(
+            dispute=dispute, kind="repair", actor=None, expected_by=SIGNED, note="更换密封圈"
+        )
+        execution_complete(execution=repair, actor=None)
+    body = api_as(agent).get(url(dispute)).json()
+    assert body["facts"]["failed_repairs"] == 2
+    assert body["sources"]["failed_repairs"] == "executions"
+    assert remedies(body) == ["return", "exchange"]  # two failed repairs under 三包
