@@ -12,7 +12,20 @@ def _t2s() -> opencc.OpenCC:
 
 
 def to_simplified(text: str) -> str:
-    return _t2s().convert(text) if text else text
+    """Simplified Chinese, and the same whichever script came in. OpenCC's t2s is not
+    idempotent on a few phrases (繁 打壞 → 打坏, but 打坏 → 打坯, as 坏 is also an old form
+    of 坯), so a changed text is converted again until it stops changing: 打壞 and 打坏
+    then both become 打坯 and find each other. Text with nothing to convert (most
+    Simplified input) costs one pass."""
+    if not text:
+        return text
+    convert = _t2s().convert
+    for _ in range(3):
+        converted = convert(text)
+        if converted == text:
+            break
+        text = converted
+    return text
 
 
 def search_form(text: str) -> str:

@@ -345,6 +345,16 @@ def test_search_folds_traditional_to_simplified(client):
     assert client.get(URL, q="请尽快").json()["count"] == 1
 
 
+def test_a_phrase_written_in_either_script_finds_both(client):
+    # OpenCC alone turns 打壞 into 打坏 but 打坏 into 打坯: without folding to a fixed
+    # point a Simplified search would miss the Traditional complaint.
+    simplified = make_dispute(description="安装师傅把墙打坏了，要求赔偿")
+    traditional = make_dispute(description="安裝師傅把牆打壞了，要求賠償")
+    for q in ("打坏", "打壞", "把墙打坏了"):
+        found = {d["number"] for d in client.get(URL, q=q).json()["items"]}
+        assert found == {simplified.number, traditional.number}, q
+
+
 def _numbers(response) -> list[str]:
     assert response.status_code == 200, response.content
     return [d["number"] for d in response.json()["items"]]
