@@ -6,7 +6,7 @@ DEBUG          "1"/"0" (default 1 for development)
 ALLOWED_HOSTS  comma-separated (default 127.0.0.1,localhost)
 AFTERSALES_DATA_DIR  where SQLite and uploaded evidence live (default ./var)
 EVIDENCE_MAX_BYTES   evidence upload limit (default 50 MB)
-CONN_MAX_AGE   seconds a PostgreSQL connection is kept between requests (default 60)
+CONN_MAX_AGE   seconds a database connection is kept between requests (default 60)
 EMAIL_BACKEND  Django mail backend for staff e-mail (default: the console)
 SITE_URL       base of the links in e-mails (default http://127.0.0.1:8000)
 SLA_AT_RISK_RATIO    share of a time limit after which a timer warns (default 0.8)
@@ -114,11 +114,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
-else:
-    # Keep connections across requests (dj-database-url writes CONN_MAX_AGE=0 itself, so
-    # set it, not setdefault); a connection found dead is replaced before use.
-    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Keep connections across requests (dj-database-url writes CONN_MAX_AGE=0 itself, so set
+# it, not setdefault); a connection found dead is replaced before use. On SQLite too:
+# opening and closing the file per request cost ≈ 1.5 ms of an API intake's CPU, and a
+# kept connection keeps its compiled statements.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
