@@ -7,6 +7,8 @@ ALLOWED_HOSTS  comma-separated (default 127.0.0.1,localhost)
 AFTERSALES_DATA_DIR  where SQLite and uploaded evidence live (default ./var)
 EVIDENCE_MAX_BYTES   evidence upload limit (default 50 MB)
 CONN_MAX_AGE   seconds a database connection is kept between requests (default 60)
+PG_PREPARE_THRESHOLD  PostgreSQL: runs of a statement before it is prepared (default 5;
+               "none": never)
 EMAIL_BACKEND  Django mail backend for staff e-mail (default: the console)
 SITE_URL       base of the links in e-mails (default http://127.0.0.1:8000)
 SLA_AT_RISK_RATIO    share of a time limit after which a timer warns (default 0.8)
@@ -119,6 +121,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # opening and closing the file per request cost ≈ 1.5 ms of an API intake's CPU, and a
 # kept connection keeps its compiled statements.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, and a statement run PG_PREPARE_THRESHOLD times on a
+    # connection prepared there: PostgreSQL stops parsing and planning the same intake
+    # statements again (≈ 1.7 ms of its CPU per API intake). "none" turns preparing off
+    # (for a transaction-pooling PgBouncer before 1.21).
+    _prepare = os.environ.get("PG_PREPARE_THRESHOLD", "5").strip().lower()
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "server_side_binding": True,
+            "prepare_threshold": None if _prepare in ("", "none", "off") else int(_prepare),
+        }
+    )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
