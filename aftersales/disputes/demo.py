@@ -24,10 +24,12 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from aftersales.fulfilment import demo as fulfilment_demo
 from aftersales.mediation import demo as mediation_demo
 from aftersales.parties.models import Team
 from aftersales.parties.roles import ROLE_LABELS, Department, Role
 from aftersales.parties.services import staff_create
+from aftersales.sla import demo as sla_demo
 
 from . import lifecycle
 from .bulk import BulkRow, HistoryStep, OrderFacts, bulk_intake, row_hash
@@ -79,6 +81,10 @@ class DemoSummary:
     seconds: float = 0.0
     total: int = 0
     tasks: int = 0
+    timers: int = 0
+    executions: int = 0
+    parcels: int = 0
+    commitments: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     by_channel: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
@@ -239,6 +245,10 @@ def demo_populate(
             _assign(plans, number_of, teams)
             summary.tasks = _create_tasks(plans, number_of)
         mediation_demo.populate(seed=seed)
+        summary.timers = sla_demo.populate(seed=seed, now=now).timers
+        done = fulfilment_demo.populate(seed=seed, now=now)
+        summary.executions, summary.parcels = done.executions, done.parcels
+        summary.commitments = mediation_demo.populate_commitments(seed=seed, now=now).made
     _count(summary)
     summary.seconds = time.monotonic() - started
     return summary

@@ -1,0 +1,353 @@
+"""Demo SLA timers for `aftersales demo`: each demo dispute's timeline replayed through
+the timer rules the live system applies (`services._run_batches`: the policy in force,
+its overrides and the working calendar), plus what a handler and the one-minute scan
+would have added along the way:
+
+- pauses while waiting on the customer (an `sla_paused` event, and `sla_resumed` when
+  the customer answered) on some pausable timers, early in their run;
+- each at-risk and breach crossing the scan claimed at the first minute after it, with
+  its timeline event and inbox notifications, as `scan._tell` writes them. A crossing
+  that falls after `now` is left to the first `aftersales sla scan`.
+
+Multi-row inserts only; Dispute.due_at set in one UPDATE. Idempotent: disputes that
+already have timers are skipped. Called once by `disputes.demo.demo_populate`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Exists, Min, OuterRef, Subquery
+from django.utils import timezone
+
+from aftersales.common.fastinsert import build, insert_many
+from aftersales.disputes.lifecycle import Status
+from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.taxonomy import Severity
+from aftersales.mediation.models import TaskReport
+from aftersales.notifications.models import Notification
+from aftersales.parties.roles import Role
+
+from .models import Timer, TimerKind
+from .policy import PAUSE_SIGNAL, RESUME_SIGNAL
+from .services import CurrentPolicy, _run_batches, current_policy
+from .signals import HOOKED_EVENT_KINDS, signals_of, task_signals
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+KEY_PREFIX = "demo:"
+TIMED_EVENT_KINDS = (
+    *HOOKED_EVENT_KINDS,
+    Event.Kind.ACTION,
+    Event.Kind.SLA_PAUSED,
+    Event.Kind.SLA_RESUMED,
+    Event.Kind.ESCALATION_FILED,
+    Event.Kind.ESCALATION_ACCEPTED,
+    Event.Kind.ESCALATION_CONCLUDED,
+)
+# Share of pausable timers a handler paused while waiting on the customer: still waiting
+# (open disputes), and waited then went on (finished timers).
+PAUSED_NOW = 0.35
+PAUSED_BEFORE = 0.12
+PAUSE_REASONS = {
+    "investigation": (
+        "等待顾客补充商品照片和视频",
+        "等待顾客提供购买凭证和聊天记录",
+        "等待顾客寄回商品以便质检",
+    ),
+    "follow_up": (
+        "回访电话未接通，已短信请顾客方便时回电",
+        "顾客表示外出，约定晚些时候再回访",
+    ),
+}
+# Open disputes whose running pausable timer may be waiting on the customer now.
+WAITING_STATES = (Status.INVESTIGATING, Status.FOLLOW_UP)
+RESUME_REASONS = ("顾客已回复", "顾客已补充材料", "已联系上顾客")
+BATCH = list[tuple[list[str], dt.datetime, str]]
+
+
+@dataclass
+class DemoTimers:
+    timers: int = 0
+    running: int = 0
+    paused: int = 0
+    breached: int = 0
+    stopped: int = 0
+    met: int = 0
+    missed: int = 0
+    events: int = 0
+    notifications: int = 0
+
+
+@dataclass
+class _Case:
+    dispute: Dispute
+    batches: BATCH
+    handler: str  # who acted last on the timeline, for the pause events
+
+
+def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoTimers:
+    """Timers, pauses and past crossings for the demo disputes that have no timers."""
+    now = now or timezone.now()
+    out = DemoTimers()
+    current = current_policy()
+    if current is None:
+        return out
+    rng = random.Random(f"aftersales-demo-timers:{seed}")
+    cases = _cases(now)
+    pausable = {k.code for k in current.policy.kinds if k.pausable}
+    code_of = {k.id: k.code for k in current.policy.kinds}
+    users = get_user_model().objects
+    management = list(
+        users.filter(is_active=True, groups__name=Role.MANAGEMENT.value)
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    names = _kind_names()
+    shown = dict(
+        users.filter(staff_profile__isnull=False).values_list("pk", "staff_profile__display_name")
+    )
+
+    timers: list[Timer] = []
+    events: list[Event] = []
+    notes: list[Notification] = []
+    for case in cases.values():
+        d = case.dispute
+        created = _replay(case, current)
+        wait = None
+        for timer in created:
+            code = code_of.get(timer.kind_id)
+            if code in pausable:
+                wait = _pause_window(rng, timer, d, now)
+            if wait is not None:
+                break  # one wait on the customer per dispute is plenty
+        if wait is not None:
+            pause_at, resume_at = wait
+            handler = shown.get(d.assignee_id) or case.handler
+            reasons = PAUSE_REASONS.get(code, PAUSE_REASONS["follow_up"])
+            batches = [([PAUSE_SIGNAL], pause_at, rng.choice(reasons))]
+            if resume_at is not None:
+                batches.append(([RESUME_SIGNAL], resume_at, rng.choice(RESUME_REASONS)))
+            for signals, at, reason in batches:
+                kind = (
+                    Event.Kind.SLA_PAUSED if signals == [PAUSE_SIGNAL] else Event.Kind.SLA_RESUMED
+                )
+                events.append(_event(d, kind, handler, reason, at))
+                case.batches.append((signals, at, ""))
+            case.batches.sort(key=lambda b: b[1])
+            created = _replay(case, current)
+        for timer in created:
+            waited = wait if (timer.paused_at is not None or timer.paused_seconds) else None
+            _scan_history(timer, d, waited, now, code_of, names, management, events, notes)
+        timers += created
+
+    with transaction.atomic():
+        insert_many(timers)
+        insert_many(events)
+        insert_many(notes)
+        earliest = (
+            Timer.objects.filter(dispute=OuterRef("pk"), state__in=Timer.URGENT)
+            .order_by()
+            .values("dispute")
+            .annotate(earliest=Min("due_at"))
+            .values("earliest")
+        )
+        Dispute.objects.filter(pk__in=list(cases)).update(due_at=Subquery(earliest))
+    _count(out, timers)
+    out.events, out.notifications = len(events), len(notes)
+    return out
+
+
+def _cases(now: dt.datetime) -> dict[int, _Case]:
+    """The demo disputes without timers, each with its timeline as timer signals."""
+    has_timers = Timer.objects.filter(dispute=OuterRef("pk"))
+    disputes = {
+        d.pk: d
+        for d in Dispute.objects.filter(intake_key__startswith=KEY_PREFIX)
+        .exclude(Exists(has_timers))
+        .select_related("team")
+        .only(
+            "id", "number", "category", "severity", "channel", "status", "is_open",
+            "assignee_id", "team__lead_id", "received_at",
+        )
+    }  # fmt: skip
+    cases: dict[int, _Case] = {}
+    for dispute_id, kind, action, payload, at, to_status, label in (
+        Event.objects.filter(dispute__intake_key__startswith=KEY_PREFIX, kind__in=TIMED_EVENT_KINDS)
+        .order_by("at", "id")
+        .values_list("dispute_id", "kind", "action", "payload", "at", "to_status", "actor_label")
+    ):
+        d = disputes.get(dispute_id)
+        if d is None:
+            continue
+        case = cases.get(dispute_id)
+        if case is None:
+            case = cases[dispute_id] = _Case(d, [], "system")
+        event = build(Event, kind=kind, action=action, payload=payload or {})
+        case.batches.append((signals_of(event), at, to_status))
+        if kind == Event.Kind.ACTION:
+            case.handler = label
+    # Department reports complete their tasks: task:<kind>:done.
+    for dispute_id, kind, at in TaskReport.objects.filter(
+        dispute__intake_key__startswith=KEY_PREFIX
+    ).values_list("dispute_id", "task__kind", "filed_at"):
+        if dispute_id in cases:
+            cases[dispute_id].batches.append((task_signals([kind], "done"), at, ""))
+    for case in cases.values():
+        case.batches.sort(key=lambda b: b[1])  # stable: same-instant events keep their order
+    return cases
+
+
+def _replay(case: _Case, current: CurrentPolicy) -> list[Timer]:
+    created, _changed = _run_batches(case.dispute, case.batches, current, {})
+    return created
+
+
+def _pause_window(
+    rng: random.Random, timer: Timer, d: Dispute, now: dt.datetime
+) -> tuple[dt.datetime, dt.datetime | None] | None:
+    """When a handler paused this timer (before it was at risk, so no crossing came
+    before the pause) and when the customer answered (None: still waiting)."""
+    if timer.state == Timer.State.RUNNING and d.status in WAITING_STATES:
+        if rng.random() >= PAUSED_NOW:
+            return None
+        end = min(timer.risk_at, now)
+        if end <= timer.started_at + dt.timedelta(minutes=10):
+            return None
+        return _at(timer.started_at, end, rng.uniform(0.15, 0.7)), None
+    if timer.state == Timer.State.STOPPED and timer.stopped_at is not None:
+        if rng.random() >= PAUSED_BEFORE:
+            return None
+        end = min(timer.risk_at, timer.stopped_at)
+        if end <= timer.started_at + dt.timedelta(minutes=10):
+            return None
+        pause = _at(timer.started_at, end, rng.uniform(0.15, 0.7))
+        return pause, _at(pause, timer.stopped_at, rng.uniform(0.3, 0.8))
+    return None
+
+
+def _at(a: dt.datetime, b: dt.datetime, share: float) -> dt.datetime:
+    return (a + (b - a) * share).replace(microsecond=0)
+
+
+def _tick(moment: dt.datetime) -> dt.datetime:
+    """The first whole minute after `moment`: when the scan (every minute) saw it."""
+    return moment.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+
+
+def _scan_history(
+    timer: Timer,
+    d: Dispute,
+    pause: tuple[dt.datetime, dt.datetime | None] | None,
+    now: dt.datetime,
+    code_of: dict[int, str],
+    names: dict[int, str],
+    management: list[int],
+    events: list[Event],
+    notes: list[Notification],
+) -> None:
+    """Mark the crossings the scan made while the timer ran, with their events and
+    notifications (texts and recipients as in `scan._tell`)."""
+    end = timer.stopped_at or now
+
+    def running_at(t: dt.datetime) -> bool:
+        if not timer.started_at <= t < end:
+            return False
+        if pause is None:
+            return True
+        return not (pause[0] <= t and (pause[1] is None or t < pause[1]))
+
+    seen_risk, seen_due = _tick(timer.risk_at), _tick(timer.due_at)
+    if seen_risk < timer.due_at and seen_risk <= now and running_at(seen_risk):
+        timer.at_risk_notified, timer.at_risk_at = True, seen_risk
+        tell = (code_of, names, management, events, notes, now)
+        _crossing(timer, d, "at_risk", seen_risk, *tell)
+    if seen_due <= now and running_at(seen_due):
+        timer.breached_at = seen_due
+        if timer.state == Timer.State.RUNNING:
+            timer.state = Timer.State.BREACHED
+        _crossing(timer, d, "breached", seen_due, code_of, names, management, events, notes, now)
+
+
+def _crossing(timer, d, crossing, at, code_of, names, management, events, notes, now) -> None:
+    name = names.get(timer.kind_id, str(timer.kind_id))
+    due_text = timer.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    lead = d.team.lead_id if d.team_id else None
+    if crossing == "at_risk":
+        kind, note_kind = Event.Kind.SLA_AT_RISK, Notification.Kind.SLA_AT_RISK
+        reason = f"“{name}”即将超时：截止 {due_text}"
+        recipients = [d.assignee_id or lead]
+    else:
+        kind, note_kind = Event.Kind.SLA_BREACHED, Notification.Kind.SLA_BREACHED
+        reason = f"“{name}”已超时：截止 {due_text}，已升级至组长"
+        recipients = [lead or d.assignee_id]
+        if d.severity == Severity.MAJOR:
+            reason += "并报告管理层"
+            recipients += management
+    events.append(
+        build(
+            Event,
+            dispute_id=d.pk,
+            kind=kind,
+            actor_label="system",
+            reason=reason,
+            payload={
+                "timer": None,  # the timer's id is not known before the insert
+                "timer_kind": code_of.get(timer.kind_id, ""),
+                "due_at": timer.due_at.isoformat(),
+            },
+            at=at,
+        )
+    )
+    # Read within the hour when older than a day; e-mailed at the time (no backlog).
+    read = at + dt.timedelta(minutes=20) if at < now - dt.timedelta(days=1) else None
+    for user_id in dict.fromkeys(r for r in recipients if r):
+        notes.append(
+            build(
+                Notification,
+                recipient_id=user_id,
+                dispute_id=d.pk,
+                kind=note_kind,
+                title=f"{d.number} {reason}"[:200],
+                created_at=at,
+                emailed_at=at,
+                read_at=read,
+            )
+        )
+
+
+def _kind_names() -> dict[int, str]:
+    return dict(TimerKind.objects.values_list("id", "name"))
+
+
+def _event(d: Dispute, kind: str, label: str, reason: str, at: dt.datetime) -> Event:
+    return build(
+        Event,
+        dispute_id=d.pk,
+        kind=kind,
+        actor_id=d.assignee_id,
+        actor_label=label,
+        reason=reason,
+        at=at,
+    )
+
+
+def _count(out: DemoTimers, timers: list[Timer]) -> None:
+    S = Timer.State
+    out.timers = len(timers)
+    for t in timers:
+        if t.state == S.RUNNING:
+            out.running += 1
+        elif t.state == S.PAUSED:
+            out.paused += 1
+        elif t.state == S.BREACHED:
+            out.breached += 1
+        elif t.state == S.STOPPED:
+            out.stopped += 1
+            if t.stopped_at <= t.due_at and t.breached_at is None:
+                out.met += 1
+            else:
+                out.missed += 1
