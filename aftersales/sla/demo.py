@@ -146,6 +146,10 @@ def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoTimers:
 
     with transaction.atomic():
         insert_many(timers)
+        for event in events:
+            timer = event.payload.get("timer") if event.payload else None
+            if isinstance(timer, Timer):
+                event.payload = {**event.payload, "timer": timer.pk}
         insert_many(events)
         insert_many(notes)
         earliest = (
@@ -295,7 +299,7 @@ def _crossing(timer, d, crossing, at, code_of, names, management, events, notes,
             actor_label="system",
             reason=reason,
             payload={
-                "timer": None,  # the timer's id is not known before the insert
+                "timer": timer,  # its id once inserted (populate)
                 "timer_kind": code_of.get(timer.kind_id, ""),
                 "due_at": timer.due_at.isoformat(),
             },

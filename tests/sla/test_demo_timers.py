@@ -71,7 +71,9 @@ def test_no_timer_runs_on_an_ended_dispute(demo):
     # Crossings the scan made are on the timeline, never in the future.
     breached = Timer.objects.filter(breached_at__isnull=False)
     assert breached.exists()
-    assert Event.objects.filter(kind=Event.Kind.SLA_BREACHED).count() == breached.count()
+    told = Event.objects.filter(kind=Event.Kind.SLA_BREACHED)
+    assert told.count() == breached.count()
+    assert {e.payload["timer"] for e in told} == set(breached.values_list("pk", flat=True))
     assert not Event.objects.filter(at__gt=demo[1]).exists()
 
 
@@ -102,9 +104,12 @@ def test_executions_follow_the_timeline_and_the_proposal(demo):
             assert e.state in ("done", "cancelled"), (e.dispute.number, status, e.state)
         if e.state == "done":
             assert e.created_at <= e.completed_at
-        assert Event.objects.filter(
-            kind=Event.Kind.EXECUTION_RECORDED, payload__execution=e.pk
-        ).count() == 1
+        assert (
+            Event.objects.filter(
+                kind=Event.Kind.EXECUTION_RECORDED, payload__execution=e.pk
+            ).count()
+            == 1
+        )
     assert {"done"} < set(executions.values_list("state", flat=True))
     assert executions.filter(dispute__status="executing", state__in=["pending", "in_progress"])
     kinds = set(executions.values_list("kind", flat=True))
