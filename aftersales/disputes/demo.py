@@ -436,7 +436,7 @@ A = Action
 MAIN_LINE = (A.TRIAGE, A.INVESTIGATE, A.PROPOSE, A.SETTLE, A.COMPLETE, A.CLOSE)
 # Minutes after the previous step (log-uniform between the bounds).
 GAP_MINUTES: dict[Action, tuple[float, float]] = {
-    A.TRIAGE: (2, 45),
+    A.TRIAGE: (1, 12),  # classification is due in 10 minutes: most make it
     A.INVESTIGATE: (10, 300),
     A.PROPOSE: (60, 1440),
     A.REVISE: (120, 2000),
@@ -448,7 +448,7 @@ GAP_MINUTES: dict[Action, tuple[float, float]] = {
     A.REJECT: (10, 600),
     A.WITHDRAW: (60, 4320),
 }
-CLOSE_AFTER_ESCALATION = (1440, 20160)
+CLOSE_AFTER_ESCALATION = (720, 4320)  # platform review: 3 working days
 
 
 def _actions(rng: random.Random, target: Status) -> list[Action]:

@@ -116,6 +116,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"演示数据：新建 {s.created} 件投诉、{s.tasks} 项部门任务，用时 {s.seconds:.1f} 秒"
             )
+            self.stdout.write(
+                f"  时限计时 {s.timers} 个 · 执行 {s.executions} 项 · 包裹 {s.parcels} 个"
+                f" · 承诺 {s.commitments} 项"
+            )
             for line, reason in s.failed[:10]:
                 self.stderr.write(f"  第 {line} 行未导入：{reason}")
 
