@@ -96,9 +96,9 @@ def bulk_intake(
 ) -> BulkResult:
     """Take many complaints in, batch by batch, each batch one transaction. With `route`
     (the default) open disputes get the routing table's department tasks; the demo,
-    which writes whole histories with their own tasks, turns it off. `labels`: the
-    classification of every row without a category of its own, by line, already made
-    (`classify_texts` payloads); without it those rows are classified here."""
+    which writes whole histories with their own tasks, turns it off. `labels`: rows'
+    classifications made ahead (`classify_texts` payloads), by line; rows without a
+    category of their own and without a label are classified here."""
     result = BulkResult()
     for start in range(0, len(rows), batch_size):
         batch = rows[start : start + batch_size]
@@ -185,17 +185,14 @@ def _intake_batch(
         open_by_order[d.order_id] = d
 
     # 6. Rows that bring no category of their own are classified, in one batch.
+    #    Labels made ahead (`labels`) are used; rows without one are classified here.
     unlabelled = [r for r in fresh if not r.category]
-    if labels is not None:
-        classified = {id(r): labels[r.line] for r in unlabelled}
-    else:
-        classified = dict(
-            zip(
-                map(id, unlabelled),
-                classify_texts([r.request.description for r in unlabelled]),
-                strict=True,
-            )
-        )
+    known = labels or {}
+    classified = {id(r): known[r.line] for r in unlabelled if r.line in known}
+    missing = [r for r in unlabelled if id(r) not in classified]
+    if missing:
+        made = classify_texts([r.request.description for r in missing])
+        classified.update(zip(map(id, missing), made, strict=True))
 
     team = Team.objects.filter(is_default=True).order_by("id").first()
     disputes: list[Dispute] = []
@@ -311,6 +308,20 @@ def _intake_batch(
         events += routed
     insert_many(events)
     result.created += [(row.line, d.number) for d, (row, _m) in zip(disputes, finals, strict=True)]
+
+
+def already_imported(rows: Sequence[BulkRow]) -> set[str]:
+    """The intake keys of those rows already stored (by intake key or external_ref)."""
+    keys = [r.intake_key for r in rows]
+    refs = {r.request.external_ref: r.intake_key for r in rows if r.request.external_ref}
+    taken = set(Dispute.objects.filter(intake_key__in=keys).values_list("intake_key", flat=True))
+    taken.update(
+        refs[ref]
+        for ref in Dispute.objects.filter(external_ref__in=list(refs)).values_list(
+            "external_ref", flat=True
+        )
+    )
+    return taken
 
 
 def _received_at(row: BulkRow) -> dt.datetime:

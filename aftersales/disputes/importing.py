@@ -22,7 +22,7 @@ from aftersales.common.errors import ValidationFailed
 from aftersales.parties.models import Store
 from aftersales.triage.services import BackgroundClassifier
 
-from .bulk import BulkRow, OrderFacts, bulk_intake, row_hash
+from .bulk import BulkRow, OrderFacts, already_imported, bulk_intake, row_hash
 from .import_columns import (
     CHANNEL_CODES,
     COLUMNS,
@@ -85,8 +85,9 @@ def run_import(
         raise ImportFileError(_("找不到文件：%(path)s") % {"path": path})
     fmt = format_for(path, fmt)
     run = _Run(ImportResult(path=str(path), format=fmt), now or timezone.now(), batch_size)
-    if path.stat().st_size >= CLASSIFY_ASIDE_BYTES and (limit is None or limit > batch_size):
-        run.classifier = BackgroundClassifier.start()
+    run.classify_aside = path.stat().st_size >= CLASSIFY_ASIDE_BYTES and (
+        limit is None or limit > batch_size
+    )
     try:
         with open_table(path, fmt) as table:
             run.result.encoding = table.encoding
@@ -121,8 +122,9 @@ class _Run:
         self.store_codes: dict[tuple[str, str], str] = {}
         # A large file's rows are classified in a second process, a batch ahead: the
         # batch handed over last waits here with its classification under way.
-        self.classifier: BackgroundClassifier | None = None
-        self.pending: tuple[list[BulkRow], Future] | None = None
+        self.classify_aside = False
+        self.classifier: BackgroundClassifier | None = None  # started when first needed
+        self.pending: tuple[list[BulkRow], tuple[list[int], Future] | None] | None = None
 
     # -- columns ---------------------------------------------------------------------
 
@@ -307,17 +309,24 @@ class _Run:
     # -- writing ---------------------------------------------------------------------
 
     def hand_over(self) -> None:
-        """A full batch: written now, or with a classifier process, handed to it while
-        the batch handed over before is written."""
+        """A full batch: written now; or, for a large file, its new rows' texts handed to
+        the classifier process while the batch handed over before is written."""
         batch, self.batch = self.batch, []
-        if self.classifier is None:
+        if not self.classify_aside:
             self.write(batch, None)
             return
         pending, self.pending = self.pending, None
         if batch:
-            # This batch goes to the classifier; the one before is written meanwhile.
-            unlabelled = [r.request.description for r in batch if not r.category]
-            self.pending = (batch, self.classifier.submit(unlabelled))
+            taken = already_imported(batch)  # a re-run classifies nothing
+            wanted = [r for r in batch if not r.category and r.intake_key not in taken]
+            labelling = None
+            if wanted:
+                if self.classifier is None:
+                    self.classifier = BackgroundClassifier.start()
+                if self.classifier is not None:
+                    texts = [r.request.description for r in wanted]
+                    labelling = ([r.line for r in wanted], self.classifier.submit(texts))
+            self.pending = (batch, labelling)
         if pending is not None:
             self.write(*pending)
 
@@ -328,19 +337,17 @@ class _Run:
         if pending is not None:
             self.write(*pending)
 
-    def write(self, batch: list[BulkRow], labelling: Future | None) -> None:
+    def write(self, batch: list[BulkRow], labelling: tuple[list[int], Future] | None) -> None:
         batch = self.resolve_stores(batch)
         if not batch:
             return
         labels = None
         if labelling is not None:
+            lines, future = labelling
             try:
-                made = labelling.result()
-            except Exception:  # the classifier process failed: classify here instead
-                made = None
-            if made is not None:
-                lines = [r.line for r in batch if not r.category]
-                labels = dict(zip(lines, made, strict=True))
+                labels = dict(zip(lines, future.result(), strict=True))
+            except Exception:  # the classifier process failed: classified here instead
+                labels = None
         written = bulk_intake(batch, batch_size=len(batch), labels=labels)
         self.result.created += len(written.created)
         self.result.skipped += len(written.skipped)

@@ -128,12 +128,15 @@ def recent_same_product(
         column, value = "product_name", product_name
     else:
         return []
+    # The complainant's own disputes are left out by customer id (phones are unique per
+    # customer), not by joining every candidate's customer: the newest rows of the
+    # (product, received_at) index are read until there are enough.
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT d.id, d.number, d.search_text FROM {q(Dispute._meta.db_table)} d "
-            f"JOIN {q(Customer._meta.db_table)} c ON c.id = d.customer_id "
-            f"WHERE d.{column} = %s AND d.received_at >= %s AND NOT (c.phone = %s) "
+            f"WHERE d.{column} = %s AND d.received_at >= %s AND d.customer_id <> COALESCE("
+            f"(SELECT c.id FROM {q(Customer._meta.db_table)} c WHERE c.phone = %s), 0) "
             f"ORDER BY d.received_at DESC LIMIT {GROUP_CANDIDATES_MAX}",
             [value, connection.ops.adapt_datetimefield_value(since), customer_phone],
         )
