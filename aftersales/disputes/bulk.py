@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from aftersales.common.fastinsert import build, insert_many
+from aftersales.common.fastinsert import build, insert_many, statements_planned_each_time
 from aftersales.common.text import search_form
 from aftersales.notifications.services import acknowledge_intakes
 from aftersales.parties.models import Customer, Order, OrderLine, Product, Store, Team
@@ -99,6 +99,13 @@ def bulk_intake(
     which writes whole histories with their own tasks, turns it off. `labels`: rows'
     classifications made ahead (`classify_texts` payloads), by line; rows without a
     category of their own and without a label are classified here."""
+    with statements_planned_each_time():
+        return _bulk_intake(rows, batch_size, route, labels)
+
+
+def _bulk_intake(
+    rows: Sequence[BulkRow], batch_size: int, route: bool, labels: Mapping[int, dict] | None
+) -> BulkResult:
     result = BulkResult()
     for start in range(0, len(rows), batch_size):
         batch = rows[start : start + batch_size]

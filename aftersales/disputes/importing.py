@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import ValidationFailed
+from aftersales.common.fastinsert import statements_planned_each_time
 from aftersales.parties.models import Store
 from aftersales.triage.services import BackgroundClassifier
 
@@ -89,7 +90,7 @@ def run_import(
         limit is None or limit > batch_size
     )
     try:
-        with open_table(path, fmt) as table:
+        with statements_planned_each_time(), open_table(path, fmt) as table:
             run.result.encoding = table.encoding
             if table.columns is not None:
                 run.map_columns(table.columns)
