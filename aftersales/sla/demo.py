@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Exists, Min, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from aftersales.common.fastinsert import build, insert_many
@@ -34,7 +34,7 @@ from aftersales.parties.roles import Role
 
 from .models import Timer, TimerKind
 from .policy import PAUSE_SIGNAL, RESUME_SIGNAL
-from .services import CurrentPolicy, _run_batches, current_policy
+from .services import CurrentPolicy, _run_batches, current_policy, refresh_due
 from .signals import HOOKED_EVENT_KINDS, signals_of, task_signals
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -152,14 +152,7 @@ def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoTimers:
                 event.payload = {**event.payload, "timer": timer.pk}
         insert_many(events)
         insert_many(notes)
-        earliest = (
-            Timer.objects.filter(dispute=OuterRef("pk"), state__in=Timer.URGENT)
-            .order_by()
-            .values("dispute")
-            .annotate(earliest=Min("due_at"))
-            .values("earliest")
-        )
-        Dispute.objects.filter(pk__in=list(cases)).update(due_at=Subquery(earliest))
+        refresh_due(cases)
     _count(out, timers)
     out.events, out.notifications = len(events), len(notes)
     return out

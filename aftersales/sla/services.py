@@ -458,9 +458,10 @@ def _finish(timer: Timer, state: str, when: dt.datetime, signal: str) -> None:
     timer.state, timer.stopped_at, timer.stopped_by = state, when, signal
 
 
-def _refresh_due(dispute: Dispute) -> None:
-    """Dispute.due_at = the earliest due time of its running (or overdue) timers, in one
-    UPDATE; paused timers wait on the customer and do not count."""
+def refresh_due(dispute_ids: Iterable[int]) -> None:
+    """Dispute.due_at = the earliest due time of its running (or overdue) timers, for
+    every dispute given, in one UPDATE; paused timers wait on the customer and do not
+    count."""
     earliest = (
         Timer.objects.filter(dispute=OuterRef("pk"), state__in=Timer.URGENT)
         .order_by()
@@ -468,7 +469,11 @@ def _refresh_due(dispute: Dispute) -> None:
         .annotate(earliest=Min("due_at"))
         .values("earliest")
     )
-    Dispute.objects.filter(pk=dispute.pk).update(due_at=Subquery(earliest))
+    Dispute.objects.filter(pk__in=list(dispute_ids)).update(due_at=Subquery(earliest))
+
+
+def _refresh_due(dispute: Dispute) -> None:
+    refresh_due([dispute.pk])
     dispute.due_at = Dispute.objects.filter(pk=dispute.pk).values_list("due_at", flat=True).first()
 
 
