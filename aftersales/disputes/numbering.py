@@ -5,11 +5,12 @@ PostgreSQL and SQLite (≥ 3.35) run it atomically, so concurrent intakes never 
 """
 
 import datetime as dt
+import secrets
 from zoneinfo import ZoneInfo
 
 from django.db import connection
 
-from .models import DaySequence
+from .models import DaySequence, Dispute
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_PER_DAY = 999_999
@@ -40,3 +41,34 @@ def reserve_numbers(day: dt.date, count: int = 1) -> list[str]:
     if last > MAX_PER_DAY:
         raise OverflowError(f"more than {MAX_PER_DAY} disputes on {day}")
     return [format_number(day, seq) for seq in range(last - count + 1, last + 1)]
+
+
+def provisional_number() -> str:
+    """A unique stand-in for a dispute's number until `assign_number`, in the same
+    transaction, gives the real one: "~" and 15 random hex digits (never a real number,
+    which starts with SH)."""
+    return "~" + secrets.token_hex(8)[:15]
+
+
+def assign_number(dispute_id: int, day: dt.date) -> str:
+    """Reserve the day's next number and give it to the dispute (inserted under a
+    provisional number in this transaction). On PostgreSQL one statement does both, so
+    the counter row, locked from here until commit, costs one round trip."""
+    if connection.vendor != "postgresql":
+        (number,) = reserve_numbers(day, 1)
+        Dispute.objects.filter(pk=dispute_id).update(number=number)
+        return number
+    q = connection.ops.quote_name
+    sequence, disputes = q(DaySequence._meta.db_table), q(Dispute._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH n AS (INSERT INTO {sequence} (day, last) VALUES (%s, 1) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {sequence}.last + 1 RETURNING last) "
+            f"UPDATE {disputes} SET number = %s || lpad(n.last::text, 6, '0') FROM n "
+            f"WHERE {disputes}.id = %s RETURNING n.last",
+            [day, f"SH{day:%Y%m%d}", dispute_id],
+        )
+        last = cursor.fetchone()[0]
+    if last > MAX_PER_DAY:
+        raise OverflowError(f"more than {MAX_PER_DAY} disputes on {day}")
+    return format_number(day, last)

@@ -18,14 +18,14 @@ from aftersales.notifications.services import acknowledge_intakes
 from aftersales.parties.models import Order, Team
 from aftersales.parties.services import customer_for_intake
 from aftersales.sla import services as sla_services
-from aftersales.triage.services import TriagePlan, triage_plan, triage_record
+from aftersales.triage.services import TriagePlan, triage_notify, triage_plan, triage_record
 
 from . import lifecycle, selectors
 from .intake import IntakeRequest
 from .lifecycle import Status
 from .messages import lifecycle_error
 from .models import Dispute, Event
-from .numbering import intake_day, reserve_numbers
+from .numbering import assign_number, intake_day, provisional_number
 from .permissions import can_act, can_assign, can_create
 from .taxonomy import SEVERITY_RANK, Severity
 from .timeline import acknowledgement_event, duplicate_event, intake_event
@@ -189,11 +189,12 @@ def _create(
     order, plan = facts.order, facts.triage
     team, assignee = plan.team, plan.assignee
     customer = customer_for_intake(request.customer, known=order.customer)
-    # Reserved last, so on PostgreSQL the day's counter row stays locked only for the
-    # inserts below; a failed intake rolls its number back (no gaps).
-    (number,) = reserve_numbers(intake_day(received_at), 1)
+    # The number is reserved last (below): on PostgreSQL the day's counter row stays
+    # locked from then until commit, and every intake of the day queues on it. So what
+    # does not need the number is written first, under a provisional number no one sees
+    # (the transaction is not committed); a failed intake rolls everything back (no gaps).
     dispute = Dispute(
-        number=number,
+        number=provisional_number(),
         channel=request.channel,
         status=Status.RECEIVED,
         is_open=True,
@@ -240,22 +241,31 @@ def _create(
             },
         )
     ]
-    triage_events, tasks = triage_record(dispute=dispute, plan=plan, at=received_at)
+    triage_events, tasks = triage_record(dispute=dispute, plan=plan, at=received_at, notify=False)
     events += triage_events
     if facts.duplicate_of is not None:
         events.append(duplicate_event(dispute, facts.duplicate_of[1], basis=facts.duplicate_basis))
-    (message,) = acknowledge_intakes([dispute])
-    events.append(acknowledgement_event(dispute, message))
     insert_many(events)
-    dispute.known_events = events
-    # SLA hook: start (and, for steps intake already did, stop) the dispute's timers.
+    # SLA hook: start (and, for steps intake already did, stop) the dispute's timers. The
+    # acknowledgement, the last event, is written below with the number; its signal is
+    # the same now (kind and time).
+    acknowledged = Event(dispute=dispute, kind=Event.Kind.ACKNOWLEDGEMENT, at=received_at)
     sla_services.timers_at_intake(
         dispute,
-        events=events,
+        events=[*events, acknowledged],
         task_kinds=[t.kind for t in tasks],
         at=received_at,
         current=facts.policy,
     )
+    # From here to commit the day's counter is locked: the number, then what shows it
+    # (staff notifications, the acknowledgement and its event).
+    dispute.number = assign_number(dispute.pk, intake_day(received_at))
+    triage_notify(dispute=dispute, plan=plan, at=received_at)
+    (message,) = acknowledge_intakes([dispute])
+    acknowledgement = acknowledgement_event(dispute, message)
+    insert_many([acknowledgement])
+    events.append(acknowledgement)
+    dispute.known_events = events
     return dispute
 
 

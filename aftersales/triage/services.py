@@ -151,12 +151,13 @@ def triage_plan(
 
 
 def triage_record(
-    *, dispute: Dispute, plan: TriagePlan, at: dt.datetime
+    *, dispute: Dispute, plan: TriagePlan, at: dt.datetime, notify: bool = True
 ) -> tuple[list[Event], list[Task]]:
     """Inside intake's transaction: the classification and routing events, department
     tasks, inbox notifications and group-complaint membership. Returns the events, for
     the caller to store with its own, and the tasks, whose SLA timers the caller starts
-    with those of its events."""
+    with those of its events. `notify=False`: the caller sends the routing
+    notifications later with `triage_notify` (they show the dispute's number)."""
     events = [
         Event(
             dispute=dispute,
@@ -168,10 +169,16 @@ def triage_record(
     ]
     events.append(_routing_event(dispute, plan.decision, plan.team, plan.assignee, at))
     tasks = _create_tasks(dispute, plan.decision, at, timers=False)
-    _notify(dispute, plan.decision, plan.team, plan.assignee, at)
+    if notify:
+        triage_notify(dispute=dispute, plan=plan, at=at)
     if plan.group_with is not None:
         events.append(_join_group(dispute, plan, at))
     return events, tasks
+
+
+def triage_notify(*, dispute: Dispute, plan: TriagePlan, at: dt.datetime) -> None:
+    """The assignee, team lead and management, as the routing decision says."""
+    _notify(dispute, plan.decision, plan.team, plan.assignee, at)
 
 
 def _routing_event(dispute, decision: Decision, team, assignee, at) -> Event:
