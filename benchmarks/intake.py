@@ -127,6 +127,37 @@ def bench_bulk(env: dict, csv_path: Path, n: int) -> float:
     return n / elapsed
 
 
+def _cpu_seconds(stat: str) -> float:
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu(pgid: int) -> float:
+    """CPU seconds used so far by the live processes of a process group (the server)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if int(text.rsplit(")", 1)[1].split()[2]) == pgid:
+            total += _cpu_seconds(text)
+    return total
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by the machine's PostgreSQL processes (others' included)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if not (stat.parent / "cmdline").read_bytes().startswith(b"postgres"):
+                continue
+            total += _cpu_seconds(stat.read_text())
+        except OSError:
+            continue
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -134,6 +165,7 @@ def free_port() -> int:
 
 
 def run_client(port: int, token: str, k: int, count: int, order_count: int):
+    cpu_started = time.process_time()
     rng = random.Random(k)
     created, errors = 0, []
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -168,7 +200,7 @@ def run_client(port: int, token: str, k: int, count: int, order_count: int):
         else:
             errors.append((response.status, text[:200]))
     conn.close()
-    return created, errors
+    return created, errors, time.process_time() - cpu_started
 
 
 def bench_api(env: dict, n: int, clients: int, order_count: int) -> float:
@@ -221,13 +253,21 @@ def bench_api(env: dict, n: int, clients: int, order_count: int) -> float:
         per_client = n // clients
         # Each client is its own process on plain http.client, so the clients' own CPU
         # (they share the 2 cores with the server) stays small and no GIL is shared.
+        server_cpu, db_cpu = group_cpu(server.pid), postgres_cpu()
         with multiprocessing.Pool(clients) as pool:
             started = time.perf_counter()
             results = pool.starmap(
                 run_client, [(port, token, k, per_client, order_count) for k in range(clients)]
             )
             elapsed = time.perf_counter() - started
+        server_cpu, db_cpu = group_cpu(server.pid) - server_cpu, postgres_cpu() - db_cpu
         created = sum(r[0] for r in results)
+        per = 1000 / max(created, 1)
+        print(
+            f"    CPU per request: server {server_cpu * per:.1f} ms, clients "
+            f"{sum(r[2] for r in results) * per:.1f} ms, PostgreSQL (all its processes) "
+            f"{db_cpu * per:.1f} ms; load average {os.getloadavg()[0]:.2f}"
+        )
         errors = [e for r in results for e in r[1]]
         if errors:
             print(f"    {len(errors)} errors, first: {errors[0]}")
@@ -246,7 +286,8 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"machine: {platform.node()} · {os.cpu_count()} cores · Python "
-        f"{platform.python_version()} · {time.strftime('%Y-%m-%d %H:%M')}"
+        f"{platform.python_version()} · {time.strftime('%Y-%m-%d %H:%M')} · "
+        f"load average {os.getloadavg()[0]:.2f}"
     )
     tmp = Path(tempfile.mkdtemp(prefix="aftersales-bench-"))
     try:
@@ -259,7 +300,10 @@ def main() -> None:
             fresh_database(db, env)
             print(f"[{db}]")
             bulk = bench_bulk(env, csv_path, args.bulk)
-            print(f"  bulk import of {args.bulk:,} complaints: {bulk:,.0f} disputes/s")
+            print(
+                f"  bulk import of {args.bulk:,} complaints: {bulk:,.0f} disputes/s "
+                f"(load average {os.getloadavg()[0]:.2f})"
+            )
             api = bench_api(env, args.api, args.clients, args.bulk)
             print(
                 f"  API creation, {args.clients} concurrent clients, {args.api:,} requests: "

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,12 +50,14 @@ from .import_readers import (
 )
 from .import_reviews import REVIEW_COLUMNS, NotComplaint, prepare_review
 from .intake import IntakeRequest, parse_datetime_loose, validate_intake
-from .models import Channel
+from .models import Channel, Dispute
 
 __all__ = ["COLUMNS", "ImportFileError", "ImportResult", "run_import"]
 PLATFORMS = frozenset(Store.Platform.values)
 # Files from this size on (≈ 2,000 rows of CSV) are classified in a second process.
 CLASSIFY_ASIDE_BYTES = 256 * 1024
+# An import creating this many disputes refreshes PostgreSQL's statistics of the table.
+ANALYZE_AFTER_ROWS = 5_000
 
 
 @dataclass
@@ -105,6 +108,13 @@ def run_import(
     finally:
         if run.classifier is not None:
             run.classifier.close()
+    if run.result.created >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+        # Fresh statistics now, not when autovacuum next looks (up to a minute or more):
+        # until then PostgreSQL plans intake's and the queue's reads of disputes for the
+        # table's old size (e.g. sorting every recent complaint about a product instead
+        # of reading the newest few hundred from the index). ≈ 0.25 s for 50,000 rows.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Dispute._meta.db_table)}")
     run.result.bad.sort()
     return run.result
 
