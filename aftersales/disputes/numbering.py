@@ -54,12 +54,13 @@ def assign_number(dispute_id: int, day: dt.date) -> str:
     """Reserve the day's next number and give it to the dispute (inserted under a
     provisional number in this transaction). On PostgreSQL one statement does both, so
     the counter row, locked from here until commit, costs one round trip."""
-    if connection.vendor != "postgresql":
-        (number,) = reserve_numbers(day, 1)
-        Dispute.objects.filter(pk=dispute_id).update(number=number)
-        return number
     q = connection.ops.quote_name
     sequence, disputes = q(DaySequence._meta.db_table), q(Dispute._meta.db_table)
+    if connection.vendor != "postgresql":
+        (number,) = reserve_numbers(day, 1)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {disputes} SET number = %s WHERE id = %s", [number, dispute_id])
+        return number
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH n AS (INSERT INTO {sequence} (day, last) VALUES (%s, 1) "

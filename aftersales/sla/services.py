@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Min, OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -355,7 +355,13 @@ def timers_at_intake(
     insert_many(created)
     due = min((t.due_at for t in created if t.state in Timer.URGENT), default=None)
     if due != dispute.due_at:
-        Dispute.objects.filter(pk=dispute.pk).update(due_at=due)
+        # A plain statement: intake runs this for every new dispute.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {connection.ops.quote_name(Dispute._meta.db_table)} "
+                "SET due_at = %s WHERE id = %s",
+                [connection.ops.adapt_datetimefield_value(due), dispute.pk],
+            )
         dispute.due_at = due
     return created
 
