@@ -243,6 +243,10 @@ class Event(models.Model):
         PROPOSAL_COUNTERED = "proposal_countered", "顾客还价"
         PROPOSAL_WITHDRAWN = "proposal_withdrawn", "撤回调解方案"
         AGREEMENT_GENERATED = "agreement_generated", "生成调解协议书"
+        # Case facts the law needs (aftersales.mediation.facts), recorded with reason and
+        # evidence; department tasks asked for by hand on any category.
+        FACTS_RECORDED = "facts_recorded", "记录案件事实"
+        TASK_REQUESTED = "task_requested", "申请部门协查"
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)

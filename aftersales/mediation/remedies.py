@@ -241,6 +241,11 @@ class RemedyItem:
     deadline_days: int | None = None  # counted from the day the agreement is reached
     shipping_paid_by: Payer | None = None  # for returns, exchanges and repairs
     note: str = ""
+    # What the customer pays instead (买家应补), e.g. the difference of an exchange to a
+    # dearer item: owed by the customer, never toward the author's authority.
+    customer_pays: Decimal | None = None
+    # A bundle (套餐) partial return: the names of the components the customer keeps.
+    kept: tuple[str, ...] = ()
 
     @property
     def spec(self) -> RemedySpec:
@@ -253,6 +258,8 @@ class RemedyItem:
             "deadline_days": self.deadline_days,
             "shipping_paid_by": None if self.shipping_paid_by is None else self.shipping_paid_by,
             "note": self.note,
+            "customer_pays": None if self.customer_pays is None else f"{self.customer_pays:.2f}",
+            "kept": list(self.kept),
         }
 
     @classmethod
@@ -266,6 +273,10 @@ class RemedyItem:
             deadline_days=data.get("deadline_days"),
             shipping_paid_by=None if payer is None else Payer(payer),
             note=data.get("note", ""),
+            customer_pays=(
+                None if data.get("customer_pays") is None else Decimal(data["customer_pays"])
+            ),
+            kept=tuple(data.get("kept") or ()),
         )
 
 
