@@ -47,6 +47,11 @@ class ApiClient:
             path, data=data or {}, content_type="application/json", headers=self.headers(headers)
         )
 
+    def put(self, path, data=None, headers=None):
+        return self.client.put(
+            path, data=data or {}, content_type="application/json", headers=self.headers(headers)
+        )
+
     def upload(self, path, files: dict, data=None):
         return self.client.post(path, {**(data or {}), **files}, headers=self.headers())
 

@@ -121,3 +121,164 @@ def make_commitment(dispute, *, due_at: dt.datetime, at: dt.datetime, text: str 
     from aftersales.mediation.services import commitment_make
 
     return commitment_make(dispute=dispute, actor=None, text=text, due_at=due_at, at=at)
+
+
+# The lifecycle through its doors (issue 10): tests that only need a dispute in some state
+# walk it there with the real services, each action by the workflow that owns it.
+
+WITHDRAWAL_REASON = "顾客已自行修好，撤回投诉"
+
+
+def staff_note(at: dt.datetime | None = None, channel: str = "phone") -> dict:
+    """A withdrawal confirmation as staff record it: how and when the customer said so."""
+    when = timezone.localtime(at or timezone.now())
+    return {
+        "method": "staff_note",
+        "channel": channel,
+        "at": when.isoformat(),
+        "note": "电话确认撤回",
+    }
+
+
+def step(dispute, action: str, *, at: dt.datetime | None = None, actor=None, reason="", **payload):
+    """Apply one lifecycle action through its own door: propose and revise by sending a
+    proposal, settle by the customer's acceptance, escalate by filing an escalation; the
+    generic actions through `dispute_apply`, with a valid reason and record filled in
+    where the guard needs one (withdraw, reject, reopen, close). Returns the dispute."""
+    from aftersales.disputes.lifecycle import Action, Status
+    from aftersales.disputes.models import Dispute
+    from aftersales.disputes.services import dispute_apply
+
+    action = Action(action)
+    current = Dispute.objects.get(pk=dispute.pk)
+    if action in (Action.PROPOSE, Action.REVISE):
+        _send_proposal(current, actor=actor, at=at, reason=reason)
+    elif action == Action.SETTLE:
+        _customer_accepts(current, at=at)
+    elif action == Action.ESCALATE:
+        from aftersales.mediation.escalation import escalation_file
+
+        escalation_file(
+            dispute=current,
+            actor=actor,
+            version=current.version,
+            route=payload.get("route", "platform"),
+            reason=reason or "顾客申请平台介入",
+            filed_on=timezone.localdate(at) if at else timezone.localdate(),
+            reference=payload.get("reference", ""),
+            at=at,
+        )
+    else:
+        if action == Action.WITHDRAW:
+            reason = reason or WITHDRAWAL_REASON
+            payload.setdefault("confirmation", staff_note(at))
+        elif action in (Action.REJECT, Action.REOPEN):
+            reason = reason or "顾客来电说明情况"
+        elif action == Action.CLOSE:
+            if current.status == Status.ESCALATED:
+                reason = reason or "外部处理结果已履行"
+            elif not payload:
+                payload = {"customer_confirmed": True}
+        dispute_apply(
+            dispute=current,
+            action=action,
+            actor=actor,
+            version=current.version,
+            reason=reason,
+            payload=payload,
+            at=at,
+        )
+    return Dispute.objects.get(pk=dispute.pk)
+
+
+def walk_to(dispute, target: str, *, at: dt.datetime | None = None, actor=None):
+    """Take a dispute from its state to `target` along `lifecycle.path_to`, every step
+    through `step` (so through the owning services). A dispute already on the way starts
+    where it is."""
+    from aftersales.disputes.lifecycle import TRANSITIONS, Status, path_to
+
+    path = path_to(Status(target))
+    states = [Status.RECEIVED]
+    for action in path:
+        states.append(TRANSITIONS[action].target_from(states[-1]))
+    current = dispute.__class__.objects.get(pk=dispute.pk).status
+    if current not in states:
+        raise ValueError(f"{current} is not on the way to {target}")
+    start = len(states) - 1 - states[::-1].index(current)
+    for action in path[start:]:
+        dispute = step(dispute, action, at=at, actor=actor)
+    return dispute
+
+
+def _remedies(dispute) -> list[dict] | None:
+    """A full return and refund with the merchant paying shipping: at or above every
+    statutory minimum, and restitution (no authority needed). None: the category's
+    standard remedy, where the category does not take a return."""
+    from aftersales.mediation import remedies
+
+    full = [
+        {
+            "code": "return_refund",
+            "amount": f"{dispute.amount_paid:.2f}",
+            "shipping_paid_by": "merchant",
+        }
+    ]
+    _items, problems = remedies.parse_items(full, dispute.category)
+    return None if problems else full
+
+
+def ready_proposal(dispute, *, actor=None, at: dt.datetime | None = None, reason: str = ""):
+    """The dispute's live proposal, ready to send: drafted if there is none (a full
+    return and refund where the category takes one), revised if it was already answered,
+    with every approval it needs given by a fresh approver of the role asked for."""
+    from aftersales.mediation import proposals
+    from aftersales.mediation.models import Proposal, ProposalState
+
+    live = (
+        Proposal.objects.filter(dispute=dispute)
+        .exclude(state__in=[ProposalState.ACCEPTED, ProposalState.WITHDRAWN])
+        .first()
+    )
+    if live is None:
+        live = proposals.proposal_create(
+            dispute=dispute, actor=actor, remedies_raw=_remedies(dispute), at=at
+        )
+    elif live.state not in proposals.SENDABLE | {ProposalState.PENDING_APPROVAL}:
+        revision = proposals.current_revision(live)
+        proposals.proposal_revise(
+            proposal=live,
+            actor=actor,
+            remedies_raw=revision.remedies,
+            reason=reason or "顾客还价，修改方案",
+            at=at,
+        )
+    for _attempt in range(3):
+        waiting = proposals.outstanding_requirements(proposals.current_revision(live))
+        if not waiting:
+            break
+        approver = make_staff(waiting[0].role, team=dispute.team)
+        proposals.proposal_approve(proposal=live, approver=approver, reason="同意", at=at)
+    return live
+
+
+def _send_proposal(dispute, *, actor, at, reason: str) -> None:
+    """Send a proposal (propose) or a new revision of the live one (revise)."""
+    from aftersales.mediation import proposals
+
+    live = ready_proposal(dispute, actor=actor, at=at, reason=reason)
+    proposals.proposal_send(proposal=live, actor=actor, at=at)
+
+
+def _customer_accepts(dispute, *, at) -> None:
+    """The customer accepts the proposal sent to them, through the link in its message."""
+    import re
+
+    from aftersales.mediation import negotiation
+    from aftersales.mediation.models import Proposal, ProposalState
+    from aftersales.notifications.models import OutboundMessage
+
+    body = OutboundMessage.objects.filter(dispute=dispute, template="proposal").latest("id").body
+    token = re.search(r"/portal/mediation/([^/\s]+)/", body).group(1)
+    access = negotiation.customer_access_for(token, at=at)
+    proposal = Proposal.objects.filter(dispute=dispute, state=ProposalState.SENT).latest("id")
+    negotiation.proposal_accept(proposal=proposal, access=access, at=at)

@@ -33,3 +33,5 @@ api.add_router("/daily-checks", "aftersales.api.daily_checks.router", tags=["sla
 api.add_router("/sla", "aftersales.api.figures.router", tags=["sla"])
 api.add_router("/disputes", "aftersales.api.mediation.router", tags=["mediation"])
 api.add_router("/disputes", "aftersales.api.investigation.router", tags=["investigation"])
+api.add_router("/disputes", "aftersales.api.facts.router", tags=["mediation"])
+api.add_router("/orders", "aftersales.api.orders.router", tags=["orders"])

@@ -6,7 +6,6 @@ import math
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja import Status as Reply
@@ -16,11 +15,10 @@ from aftersales.common.errors import Forbidden, ValidationFailed
 from aftersales.disputes import selectors, services
 from aftersales.disputes.evidence import evidence_add
 from aftersales.disputes.intake import validate_intake
-from aftersales.disputes.lifecycle import Action, EscalationRoute, Status
+from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Channel
 from aftersales.disputes.permissions import can_reveal_contact
 from aftersales.disputes.taxonomy import Category, Severity
-from aftersales.mediation.escalation import escalation_file
 from aftersales.parties.models import Team
 from aftersales.triage.services import dispute_reclassify
 
@@ -62,6 +60,10 @@ def create_dispute(request: HttpRequest, payload: DisputeIn):
             fields={"Idempotency-Key": _("过长")},
         )
     raw = payload.dict()
+    if raw.get("order") is None:
+        # Absent, not null: the request hash of a retry stays what it was before intake
+        # took inline orders.
+        raw.pop("order", None)
     intake = validate_intake(raw)
     request_hash = hashlib.sha256(
         json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()
@@ -160,24 +162,8 @@ def get_dispute(request: HttpRequest, number: str):
 def apply_action(request: HttpRequest, number: str, payload: ActionIn):
     dispute = selectors.dispute_get(number=number, user=request.auth)
     extra = {k: v for k, v in (payload.model_extra or {}).items()}
-    if (
-        payload.action == Action.ESCALATE
-        and extra.get("route") in EscalationRoute.__members__.values()
-        and dispute.status != Status.ESCALATED
-    ):
-        # Escalating records the route, with legal's task and the outside body's
-        # deadlines (aftersales.mediation.escalation), however it is asked for.
-        escalation_file(
-            dispute=dispute,
-            actor=request.auth,
-            version=payload.version,
-            route=extra["route"],
-            reason=payload.reason or "",
-            filed_on=timezone.localdate(),
-            body=str(extra.get("body") or ""),
-            reference=str(extra.get("reference") or ""),
-        )
-        return selectors.dispute_get(number=number, user=request.auth)
+    # The generic door: an action a workflow owns (propose, revise, settle, escalate)
+    # is refused here with a 409 naming that workflow's endpoint (disputes.lifecycle).
     services.dispute_apply(
         dispute=dispute,
         action=payload.action,

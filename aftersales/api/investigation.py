@@ -65,6 +65,11 @@ class TaskOut(Schema):
     report: ReportOut | None
 
 
+class TaskRequestIn(Schema):
+    department: str
+    note: str = Field("", max_length=1000)
+
+
 class MeetingIn(Schema):
     held_at: dt.datetime
     attendees: list[str]
@@ -273,6 +278,19 @@ def _escalation_view(dispute, escalation_id: int) -> dict:
 def get_investigation(request: HttpRequest, number: str):
     dispute = dispute_selectors.dispute_get(number=number, user=request.auth)
     return _investigation(dispute)
+
+
+@router.post(
+    "/{number}/tasks",
+    response={201: TaskOut, **BODY_ERRORS},
+    summary="申请部门协查 / Ask a department for a task",
+)
+def request_task(request: HttpRequest, number: str, payload: TaskRequestIn):
+    dispute = dispute_selectors.dispute_get(number=number, user=request.auth)
+    task = services.task_request(
+        dispute=dispute, actor=request.auth, department=payload.department, note=payload.note
+    )
+    return Reply(201, _task(task))
 
 
 @router.post(

@@ -17,7 +17,7 @@ from ninja.security import APIKeyHeader
 from aftersales.common.errors import Forbidden, NotFound
 from aftersales.disputes import selectors as dispute_selectors
 from aftersales.disputes.permissions import can_view_proposals
-from aftersales.mediation import authority, negotiation, proposals, selectors
+from aftersales.mediation import authority, negotiation, proposal_messages, proposals, selectors
 from aftersales.mediation import entitlements as engine
 from aftersales.mediation import proposal_selectors as proposal_reads
 from aftersales.mediation import remedies as catalogue
@@ -136,14 +136,26 @@ class CustomerToken(APIKeyHeader):
         return negotiation.customer_access_for(key or "")
 
 
-class RemedyOut(Schema):
+class CustomerRemedyOut(Schema):
     code: str
     label: str
-    amount: str | None
+    amount: str | None  # what the customer receives on this line
+    customer_pays: str | None = None  # what the customer pays instead (买家应补)
+    kept: list[str] = []  # a bundle partial return: the components the customer keeps
     deadline_days: int | None
     shipping_paid_by: str | None
     note: str
     text: str
+
+
+class RemedyOut(CustomerRemedyOut):
+    authority_amount: str | None = None  # the part that counts toward authority (staff only)
+
+
+class WarningOut(Schema):
+    code: str
+    field: str
+    message: str
 
 
 class ShortfallOut(Schema):
@@ -179,8 +191,10 @@ class RevisionOut(Schema):
     state: str
     state_label: str
     remedies: list[RemedyOut]
-    total_amount: str
-    authority_amount: str
+    total_amount: str  # what the customer receives
+    authority_amount: str  # the concession part, what the ceilings cap
+    customer_pays_total: str  # what the customer owes
+    warnings: list[WarningOut]
     message: str
     change_note: str
     below_minimum: bool
@@ -224,8 +238,9 @@ class CustomerProposalOut(Schema):
     state_label: str
     revision: int
     message: str
-    remedies: list[RemedyOut]
+    remedies: list[CustomerRemedyOut]
     total_amount: str
+    customer_pays_total: str
     sent_at: datetime | None
     agreement: AgreementOut | None
 
@@ -234,7 +249,8 @@ class TemplateOut(Schema):
     number: str
     category: str
     standard: list[RemedyOut]
-    allowed: list[dict[str, str]]
+    allowed: list[dict[str, str]]  # every remedy: the category never blocks one
+    usual: list[dict[str, str]]  # the usual ones for the category; others get a warning
     entitlements: list[dict[str, Any]]
     your_ceiling: str | None
 
@@ -313,6 +329,8 @@ def _revision_out(revision) -> dict:
         "remedies": [_remedy_out(r) for r in revision.remedies],
         "total_amount": f"{revision.total_amount:.2f}",
         "authority_amount": f"{revision.authority_amount:.2f}",
+        "customer_pays_total": f"{proposals.customer_pays_total(revision):.2f}",
+        "warnings": proposal_messages.line_warnings(revision.remedies),
         "message": revision.message,
         "change_note": revision.change_note,
         "below_minimum": revision.below_minimum,
@@ -389,8 +407,11 @@ def proposal_template(request: HttpRequest, number: str):
         "category": dispute.category,
         "standard": [_remedy_out(d) for d in proposals.standard_draft(dispute)],
         "allowed": [
+            {"code": c.value, "label": catalogue.REMEDY_LABELS[c]} for c in catalogue.RemedyCode
+        ],
+        "usual": [
             {"code": c.value, "label": catalogue.REMEDY_LABELS[c]}
-            for c in catalogue.allowed(dispute.category)
+            for c in catalogue.usual(dispute.category)
         ],
         "entitlements": proposals.dispute_entitlement_list(dispute),
         "your_ceiling": None if ceiling is None else f"{ceiling:.2f}",
@@ -518,6 +539,7 @@ def _customer_out(proposal: Proposal) -> dict:
         "message": revision.message,
         "remedies": [_remedy_out(r) for r in revision.remedies],
         "total_amount": f"{revision.total_amount:.2f}",
+        "customer_pays_total": f"{proposals.customer_pays_total(revision):.2f}",
         "sent_at": revision.sent_at,
         "agreement": _agreement_out(proposal),
     }

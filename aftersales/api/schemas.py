@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.utils.translation import get_language
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict
+from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict
 
 from aftersales.common.money import format_yuan
 from aftersales.disputes.intake import DESCRIPTION_MAX
@@ -19,6 +19,8 @@ from aftersales.disputes.taxonomy import (
     Category,
     Severity,
 )
+
+from .order_schemas import OrderIn
 
 
 def _english() -> bool:
@@ -43,7 +45,12 @@ class CustomerIn(Schema):
 
 class DisputeIn(Schema):
     channel: str = Field(..., description="受理渠道", json_schema_extra={"enum": Channel.values})
-    order_no: str = Field(..., description="订单号（须为系统中已有订单）")
+    # Also taken from inside `order` when only it names the number.
+    order_no: str = Field(
+        ...,
+        validation_alias=AliasChoices("order_no", AliasPath("order", "order_no")),
+        description="订单号：系统中已有的订单，或随 order 一起给出的新订单（也可只写在 order 里）",
+    )
     customer: CustomerIn
     product_name: str | None = Field(None, description="商品名称")
     amount_paid: str | None = Field(None, description='实付金额，十进制字符串，单位元，如 "199.00"')
@@ -55,19 +62,29 @@ class DisputeIn(Schema):
     )
     expectation_text: str | None = Field(None, description="诉求说明")
     external_ref: str | None = Field(None, description="来源系统的单号（唯一）")
+    order: OrderIn | None = Field(
+        None,
+        description=(
+            "订单本身（与 PUT /api/v1/orders/{order_no} 相同的字段）：订单号未知时随投诉一起"
+            "登记；已知的订单按已存内容使用，不被覆盖（但内容仍须合法）"
+        ),
+    )
 
 
 # A plain pydantic model, not a ninja Schema: Schema validates through DjangoGetter, which
 # drops the extra keys that carry the action's payload (route, satisfaction, …).
 class ActionIn(BaseModel):
-    """生命周期操作。其余字段（如 route、satisfaction、resolved、customer_confirmed、ground）
-    作为该操作的详情记入时间线。"""
+    """通用生命周期操作（triage、investigate、reject、complete、close、reopen、withdraw）。
+    propose、revise、settle、escalate 由各自的流程执行（发送调解方案、顾客接受、登记外部
+    途径），在此返回 409 并给出正确的接口。其余字段（如 satisfaction、resolved、
+    customer_confirmed、ground；撤回的 confirmation：{"method": "staff_note", "channel":
+    "phone", "at": "2026-12-04T10:00:00+08:00", "note": "…"}）作为该操作的详情记入时间线。"""
 
     model_config = ConfigDict(extra="allow")
 
     action: str = Field(..., description="生命周期操作，见 allowed_actions")
     version: int = Field(..., description="客户端看到的版本号（乐观锁）")
-    reason: str | None = Field(None, description="原因；驳回、升级、撤回、重开等必填")
+    reason: str | None = Field(None, description="原因；驳回、撤回、重开等必填")
 
 
 class AssignIn(Schema):

@@ -1,5 +1,6 @@
 """Admin for disputes. Status and version are read-only here: lifecycle moves go through
-`dispute_apply`, like everywhere else."""
+`dispute_apply` at the generic door, like everywhere else, so the lifecycle refuses an
+action a workflow owns."""
 
 from django.contrib import admin, messages
 
@@ -40,14 +41,9 @@ def _make_action(action: lifecycle.Action):
     return apply
 
 
-# Only the actions that need no reason or record can be applied in bulk from the list.
-BULK_ACTIONS = [
-    lifecycle.Action.TRIAGE,
-    lifecycle.Action.INVESTIGATE,
-    lifecycle.Action.PROPOSE,
-    lifecycle.Action.SETTLE,
-    lifecycle.Action.COMPLETE,
-]
+# Only generic actions that need no reason or record can be applied in bulk from the
+# list (the lifecycle says which); an owned one (propose, settle, escalate, …) never is.
+BULK_ACTIONS = lifecycle.plain_actions()
 
 
 @admin.register(Dispute)

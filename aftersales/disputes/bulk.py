@@ -10,7 +10,6 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -18,34 +17,17 @@ from django.utils.translation import gettext as _
 from aftersales.common.fastinsert import build, insert_many, statements_planned_each_time
 from aftersales.common.text import search_form
 from aftersales.notifications.services import acknowledge_intakes
-from aftersales.parties.models import Customer, Order, OrderLine, Product, Store, Team
+from aftersales.parties.models import Team
 from aftersales.triage.services import classify_texts, route_imported
 
 from . import lifecycle
+from .bulk_orders import OrderFacts, orders_for
 from .intake import IntakeRequest
 from .lifecycle import Status
 from .models import Dispute, Event
 from .numbering import intake_day, reserve_numbers
 from .taxonomy import SEVERITY_RANK, Severity
 from .timeline import acknowledgement_event, duplicate_event, intake_event
-
-
-@dataclass(frozen=True)
-class OrderFacts:
-    """What a row knows about its order; an unknown order is created from it."""
-
-    store_code: str
-    store_name: str
-    platform: str
-    amount_paid: Decimal
-    product_name: str
-    sku: str = ""
-    product_category: str = ""
-    payment_channel: str = ""
-    sale_channel: str = Order.SaleChannel.ONLINE
-    paid_at: dt.datetime | None = None
-    shipped_at: dt.datetime | None = None
-    received_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +39,10 @@ class HistoryStep:
     reason: str = ""
     payload: dict = field(default_factory=dict)
     actor_label: str = "system"
+    # The workflow that took an owned step (lifecycle.Owner): a history replays moves made
+    # elsewhere, so the row must say which workflow made an owned one; the lifecycle
+    # refuses an owned action without it, as it does live.
+    via: lifecycle.Owner | None = None
 
 
 @dataclass(frozen=True)
@@ -170,7 +156,7 @@ def _intake_batch(
 
     # 3. Orders: known ones are looked up; unknown ones are created from the row's facts.
     #    Customers by phone, for the rows that have an order.
-    orders, customers = _orders_for(fresh, result)
+    orders, customers = orders_for(fresh, result)
     fresh = [r for r in fresh if r.request.order_no in orders]
     if not fresh:
         return
@@ -340,109 +326,15 @@ def _replay_history(row: BulkRow) -> list[lifecycle.Move]:
     """Judge a row's history with the lifecycle, as if each action were applied live."""
     moves, status = [], Status.RECEIVED
     for step in row.history:
-        move = lifecycle.decide(status, step.action, reason=step.reason, payload=step.payload)
+        move = lifecycle.decide(
+            status,
+            step.action,
+            reason=step.reason,
+            payload=step.payload,
+            via=step.via,
+            at=step.at,
+            received_at=_received_at(row),
+        )
         moves.append(move)
         status = move.target
     return moves
-
-
-def _orders_for(
-    rows: Sequence[BulkRow], result: BulkResult
-) -> tuple[dict[str, Order], dict[str, Customer]]:
-    order_nos = {r.request.order_no for r in rows}
-    orders = {o.order_no: o for o in Order.objects.filter(order_no__in=order_nos)}
-    missing = {r.request.order_no: r for r in rows if r.request.order_no not in orders}
-    for row in rows:
-        if row.request.order_no in missing and missing[row.request.order_no].order is None:
-            result.failed.append(
-                (row.line, _("订单 %(order_no)s 不存在") % {"order_no": row.request.order_no})
-            )
-    creatable = {no: r for no, r in missing.items() if r.order is not None}
-    customers = _customers_for(
-        [r for r in rows if r.request.order_no in orders or r.request.order_no in creatable]
-    )
-    if not creatable:
-        return orders, customers
-    facts = {no: r.order for no, r in creatable.items()}
-    stores = _stores_for(facts.values())
-    products = _products_for(facts.values())
-    new_orders = [
-        build(
-            Order,
-            order_no=no,
-            store=stores[f.store_code],
-            customer=customers[creatable[no].request.customer.phone],
-            sale_channel=f.sale_channel,
-            amount_paid=f.amount_paid,
-            payment_channel=f.payment_channel,
-            paid_at=f.paid_at,
-            shipped_at=f.shipped_at,
-            received_at=f.received_at,
-        )
-        for no, f in facts.items()
-    ]
-    insert_many(new_orders)
-    insert_many(
-        [
-            build(
-                OrderLine,
-                order=o,
-                product=products[_sku(facts[o.order_no])],
-                quantity=1,
-                unit_price=facts[o.order_no].amount_paid,
-            )
-            for o in new_orders
-        ],
-    )
-    orders.update({o.order_no: o for o in new_orders})
-    return orders, customers
-
-
-def _sku(f: OrderFacts) -> str:
-    return f.sku or "AUTO-" + hashlib.sha1(f.product_name.encode()).hexdigest()[:16]
-
-
-def _existing_or_created(model, key: str, wanted: dict, make) -> dict:
-    """Rows of `model` whose `key` is in `wanted`, creating the missing ones with
-    `make(key_value, wanted_value)` in one INSERT (a concurrent import may have made
-    some meanwhile: those are skipped by the INSERT and read back)."""
-    found = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": wanted})}
-    new = [make(k, v) for k, v in wanted.items() if k not in found]
-    insert_many(new, skip_taken=key)
-    found.update({getattr(o, key): o for o in new if o.pk is not None})
-    raced = [getattr(o, key) for o in new if o.pk is None]
-    if raced:
-        found.update({getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": raced})})
-    return found
-
-
-def _stores_for(facts: Iterable[OrderFacts]) -> dict[str, Store]:
-    return _existing_or_created(
-        Store,
-        "code",
-        {f.store_code: f for f in facts},
-        lambda code, f: Store(code=code, name=f.store_name, platform=f.platform),
-    )
-
-
-def _products_for(facts: Iterable[OrderFacts]) -> dict[str, Product]:
-    return _existing_or_created(
-        Product,
-        "sku",
-        {_sku(f): f for f in facts},
-        lambda sku, f: Product(
-            sku=sku,
-            name=f.product_name[:200] or sku,
-            product_category=f.product_category,
-            list_price=f.amount_paid,
-        ),
-    )
-
-
-def _customers_for(rows: Sequence[BulkRow]) -> dict[str, Customer]:
-    return _existing_or_created(
-        Customer,
-        "phone",
-        {r.request.customer.phone: r.request.customer for r in rows},
-        lambda phone, c: build(Customer, name=c.name, phone=phone, email=c.email),
-    )

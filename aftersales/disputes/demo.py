@@ -1,10 +1,14 @@
 """Demo data: one staff user per role, mediation teams, and thousands of realistic
 disputes across every state, channel and category over the last 90 days.
 
-Texts come from the project's own generator (`demo_text`); rows go through
-`bulk.bulk_intake`, which replays each row's history through the lifecycle and writes
-the whole timeline. Idempotent: intake keys derive from the seed and the row index, and a
-database that already holds demo disputes is left as it is.
+Texts come from the project's own generator (`demo_text`); histories from
+`demo_history`, each move judged by the lifecycle through the door of the service that
+owns it; rows go through `bulk.bulk_intake`, which replays each history and writes the
+timeline. Then what the services would have written along the way, with their own
+builders and checks: routing's department tasks, the team lead's assignments
+(`demo_routing`), the investigation, proposals and escalations (`mediation.demo`), SLA
+timers, executions and commitments. Idempotent: intake keys derive from the seed and the
+row index, and a database that already holds demo disputes is left as it is.
 
 The demo password is public: the demo is for a developer's own machine (DEBUG).
 """
@@ -13,9 +17,8 @@ import datetime as dt
 import math
 import random
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -27,17 +30,18 @@ from django.utils import timezone
 from aftersales.fulfilment import demo as fulfilment_demo
 from aftersales.mediation import demo as mediation_demo
 from aftersales.parties.models import Team
-from aftersales.parties.roles import ROLE_LABELS, Department, Role
+from aftersales.parties.roles import ROLE_LABELS, Role
 from aftersales.parties.services import staff_create
 from aftersales.sla import demo as sla_demo
 
-from . import lifecycle
-from .bulk import BulkRow, HistoryStep, OrderFacts, bulk_intake, row_hash
+from . import demo_routing
+from .bulk import BulkRow, OrderFacts, bulk_intake, row_hash
+from .demo_history import Handlers, history
 from .demo_text import Complaint, DemoTextGenerator, Person, StoreInfo
 from .intake import validate_intake
-from .lifecycle import Action, EscalationRoute, Status
-from .models import Channel, Dispute, Task
-from .taxonomy import CATEGORY_LABELS, SEVERITY_LABELS, Category, Severity
+from .lifecycle import EscalationRoute, Status
+from .models import Channel, Dispute
+from .taxonomy import Category, Severity
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO_PASSWORD = "demo12345"
@@ -82,6 +86,11 @@ class DemoSummary:
     total: int = 0
     tasks: int = 0
     timers: int = 0
+    proposals: int = 0
+    legal_reviewed: int = 0  # revisions below the statutory minimum that legal approved
+    escalations: int = 0
+    agreements: int = 0  # settlement agreements
+    rendered: int = 0  # of which rendered as PDF
     executions: int = 0
     parcels: int = 0
     commitments: int = 0
@@ -221,7 +230,6 @@ class RowPlan:
     status: Status
     team: str  # team code
     assignee: str | None  # username
-    steps: list[tuple[Action, dt.datetime]]
     route: str = ""
 
 
@@ -242,13 +250,17 @@ def demo_populate(
         summary.failed = result.failed
         number_of = dict(result.created)
         with transaction.atomic():
-            _assign(plans, number_of, teams)
-            summary.tasks = _create_tasks(plans, number_of)
-        mediation_demo.populate(seed=seed)
+            routed = demo_routing.populate(plans, number_of, teams, now=now)
+        mediated = mediation_demo.populate(seed=seed, now=now)
+        summary.tasks = routed.tasks + mediated.tasks
+        summary.proposals, summary.legal_reviewed = mediated.proposals, mediated.below_minimum
+        summary.escalations = mediated.escalations
+        summary.agreements, summary.rendered = mediated.agreements, mediated.rendered
         summary.timers = sla_demo.populate(seed=seed, now=now).timers
         done = fulfilment_demo.populate(seed=seed, now=now)
         summary.executions, summary.parcels = done.executions, done.parcels
         summary.commitments = mediation_demo.populate_commitments(seed=seed, now=now).made
+        demo_routing.name_actors()
     _count(summary)
     summary.seconds = time.monotonic() - started
     return summary
@@ -354,18 +366,19 @@ def _plan(
     )
     team, assignee, handler = _route(rng, status, c)
     route = c.route or _pick(rng, _ROUTE_WEIGHTS)
-    history, steps = _history(rng, status, c, received, now, handler, route, store)
+    who = Handlers(handler=handler, lead=DEMO_STAFF[1][1])
+    steps = history(rng, status, c, received, now, who, route, store)
     row = BulkRow(
         line=i + 1,
         request=request,
         intake_key=KEY_PREFIX + row_hash(["demo", seed, i]),
         order=facts,
-        history=tuple(history),
+        history=tuple(steps),
         category=c.category,
         severity=c.severity,
         actor_label=handler or "system",
     )
-    return RowPlan(i + 1, row, c, status, team, assignee, steps, route)
+    return RowPlan(i + 1, row, c, status, team, assignee, route)
 
 
 _REF_PREFIX = {"taobao": "TB", "tmall": "TM", "jd": "JD", "pinduoduo": "PDD", "douyin": "DY",
@@ -428,349 +441,6 @@ def _route(rng: random.Random, status: Status, c: Complaint) -> tuple[str, str |
             return "team-1", Role.TEAM_LEAD.value, lead
         return "team-1", Role.AGENT.value, agent
     return "team-2", None, rng.choice(TEAM2_HANDLERS)
-
-
-# ── Histories ─────────────────────────────────────────────────────────────────────
-
-A = Action
-MAIN_LINE = (A.TRIAGE, A.INVESTIGATE, A.PROPOSE, A.SETTLE, A.COMPLETE, A.CLOSE)
-# Minutes after the previous step (log-uniform between the bounds).
-GAP_MINUTES: dict[Action, tuple[float, float]] = {
-    A.TRIAGE: (1, 12),  # classification is due in 10 minutes: most make it
-    A.INVESTIGATE: (10, 300),
-    A.PROPOSE: (60, 1440),
-    A.REVISE: (120, 2000),
-    A.SETTLE: (30, 2880),
-    A.COMPLETE: (120, 4320),
-    A.CLOSE: (180, 1800),
-    A.ESCALATE: (240, 4320),
-    A.REOPEN: (60, 1440),
-    A.REJECT: (10, 600),
-    A.WITHDRAW: (60, 4320),
-}
-CLOSE_AFTER_ESCALATION = (720, 4320)  # platform review: 3 working days
-
-
-def _actions(rng: random.Random, target: Status) -> list[Action]:
-    """A realistic sequence of actions to `target`: lifecycle.path_to, with the detours
-    real cases take (revised proposals, escalations, reopened follow-ups)."""
-    path = lifecycle.path_to(target)
-
-    def with_revisions(actions: list[Action], share: float) -> list[Action]:
-        out = []
-        for action in actions:
-            out.append(action)
-            if action == A.PROPOSE and rng.random() < share:
-                out += [A.REVISE] * rng.choice((1, 1, 1, 2))
-        return out
-
-    if target == Status.CLOSED:
-        v = rng.random()
-        if v < 0.08:
-            head = [A.TRIAGE, A.INVESTIGATE] + ([A.PROPOSE] if rng.random() < 0.4 else [])
-            return [*head, A.ESCALATE, A.CLOSE]
-        if v < 0.12:
-            return [A.TRIAGE, A.INVESTIGATE, A.ESCALATE, A.PROPOSE, A.SETTLE, A.COMPLETE, A.CLOSE]
-        if v < 0.18:
-            first = with_revisions(list(MAIN_LINE[:-1]), 0.2)
-            return [*first, A.REOPEN, A.INVESTIGATE, A.PROPOSE, A.SETTLE, A.COMPLETE, A.CLOSE]
-        return with_revisions(path, 0.25)
-    if target == Status.ESCALATED:
-        v = rng.random()
-        if v < 0.5:
-            return path
-        if v < 0.9:
-            return [*with_revisions([A.TRIAGE, A.INVESTIGATE, A.PROPOSE], 0.5), A.ESCALATE]
-        return [A.TRIAGE, A.INVESTIGATE, A.PROPOSE, A.SETTLE, A.ESCALATE]
-    if target == Status.WITHDRAWN:
-        weights = {S.RECEIVED: 15, S.TRIAGED: 20, S.INVESTIGATING: 30, S.PROPOSING: 25,
-                   S.EXECUTING: 10}  # fmt: skip
-        return [*lifecycle.path_to(_pick(rng, weights)), A.WITHDRAW]
-    if target in (Status.PROPOSING, Status.EXECUTING, Status.FOLLOW_UP, Status.REOPENED):
-        return with_revisions(path, 0.3 if target == Status.PROPOSING else 0.2)
-    return path
-
-
-def _history(
-    rng: random.Random,
-    target: Status,
-    c: Complaint,
-    received: dt.datetime,
-    now: dt.datetime,
-    handler: str,
-    route: str,
-    store: StoreInfo,
-) -> tuple[list[HistoryStep], list[tuple[Action, dt.datetime]]]:
-    actions = _actions(rng, target)
-    # Gaps between steps; squeezed to fit when the dispute is younger than they add up to.
-    gaps = []
-    status = Status.RECEIVED
-    for action in actions:
-        low, high = (
-            CLOSE_AFTER_ESCALATION
-            if action == A.CLOSE and status == Status.ESCALATED
-            else GAP_MINUTES[action]
-        )
-        gaps.append(math.exp(rng.uniform(math.log(low), math.log(high))) * 60)
-        status = lifecycle.TRANSITIONS[action].target_from(status)
-    room = (now - received).total_seconds() - 60
-    if sum(gaps) > room * 0.97:
-        factor = room * 0.97 / sum(gaps)
-        gaps = [g * factor for g in gaps]
-
-    lead = DEMO_STAFF[1][1]
-    amount = c.claimed_amount or c.amount_paid
-    history: list[HistoryStep] = []
-    steps: list[tuple[Action, dt.datetime]] = []
-    at, status = received, Status.RECEIVED
-    for action, gap in zip(actions, gaps, strict=True):
-        at = at + dt.timedelta(seconds=max(int(gap), 1))
-        reason, payload, actor = _step_text(rng, action, status, c, amount, route, store)
-        if action == A.REVISE:
-            amount = (amount * Decimal(rng.choice(("1.2", "1.3", "1.5")))).quantize(Decimal("1"))
-            payload = {"remedy": c.expectation, "amount": f"{amount:.2f}"}
-        move = lifecycle.decide(status, action, reason=reason, payload=payload)
-        history.append(
-            HistoryStep(
-                action=action.value,
-                at=at,
-                reason=reason,
-                payload=payload,
-                actor_label=lead if actor == "lead" else handler,
-            )
-        )
-        steps.append((action, at))
-        status = move.target
-    assert status == target, (status, target)
-    return history, steps
-
-
-INVESTIGATION = {
-    Category.QUALITY: "已通知质检部门核查顾客提供的照片和视频",
-    Category.NOT_AS_DESCRIBED: "已调取商品详情页存档，与实物照片比对",
-    Category.COUNTERFEIT: "已请质检和法务核实商品来源与进货凭证",
-    Category.PRICE_PROMOTION: "已请运营核实活动规则和价格记录",
-    Category.WRONG_OR_MISSING: "已调取仓库出库记录和打包视频",
-    Category.SHIPPING_DELAY: "已向仓库核实排单和发货情况",
-    Category.LOGISTICS: "已联系快递公司核实物流轨迹",
-    Category.OUT_OF_STOCK: "已向运营确认库存和补货时间",
-    Category.SERVICE: "已调取客服聊天记录和通话录音",
-    Category.RETURN_REFUND: "已核对退货物流和退款记录",
-    Category.REPAIR_INSTALLATION: "已联系售后网点了解维修和安装记录",
-    Category.OTHER: "已联系顾客了解具体诉求",
-}
-REMEDY = {
-    "refund": "全额退款 {amount} 元",
-    "return_refund": "退货退款 {amount} 元，退货运费由商家承担",
-    "exchange": "换新，寄回运费由商家承担",
-    "repair": "安排售后网点免费上门维修",
-    "reship": "补发缺少的商品，顺丰发出",
-    "compensation": "补偿 {amount} 元",
-    "apology": "电话致歉并赠送 20 元无门槛优惠券",
-    "other": "说明情况并赠送 10 元优惠券",
-}
-REMEDY_BY_CATEGORY = {
-    Category.SHIPPING_DELAY: "约定三日内发货，赠送小礼品",
-    Category.OUT_OF_STOCK: "全额退款 {amount} 元并赠送 10 元优惠券",
-}
-DONE = {
-    "refund": "退款已提交财务，原路退回，预计 1-3 个工作日到账",
-    "return_refund": "已收到退货，退款已提交财务，预计 1-3 个工作日到账",
-    "exchange": "换货新品已发出，快递单号 SF{track}",
-    "repair": "维修完成，顾客已签字确认",
-    "reship": "补发包裹已发出，快递单号 YT{track}",
-    "compensation": "补偿款已打款到顾客支付宝",
-    "apology": "已致电顾客道歉，优惠券已发放",
-    "other": "已向顾客说明情况，优惠券已发放",
-}
-ESCALATION = {
-    "platform": "顾客申请平台介入，平台客服已介入处理",
-    "consumer_association": "顾客向消费者协会投诉，消协来函要求调解",
-    "regulator": "顾客拨打 12315 投诉，市场监管局转来工单",
-    "arbitration": "双方协商不成，按约定提交仲裁",
-    "lawsuit": "顾客委托律师发来律师函，准备起诉",
-}
-ESCALATION_OUTCOME = {
-    "platform": ("平台判定支持顾客，已按平台结果退款", "平台判定商家无责，纠纷关闭"),
-    "consumer_association": ("经消协调解双方达成一致，已履行",),
-    "regulator": ("市场监管局组织调解，双方达成一致，结案",),
-    "arbitration": ("仲裁裁决已履行",),
-    "lawsuit": ("法院调解结案，已按调解书赔付",),
-}
-REJECTION = {
-    "duplicate": "同一订单的问题已在另一投诉中处理，重复投诉",
-    "invalid": "经核实商品无质量问题，顾客描述与事实不符",
-    "fake": "顾客提供的照片为网络图片，订单信息对不上，虚假投诉",
-    "mistaken": "顾客购买的不是本店商品，误投，已告知正确的投诉渠道",
-}
-REOPENING = (
-    "回访：顾客表示退款仍未到账",
-    "回访：顾客反映问题仍未解决，要求重新处理",
-    "回访：顾客对处理结果不满意",
-    "回访：补发的商品仍然少件",
-)
-WITHDRAWAL = (
-    "顾客表示问题已自行解决，撤回投诉",
-    "顾客来电撤回投诉，表示已收到商品",
-    "顾客在平台撤销了纠纷申请",
-)
-CLOSING = (
-    "回访：顾客表示满意，问题已解决",
-    "回访：款项已到账，顾客确认结案",
-    "回访：顾客认可处理结果",
-)
-
-
-def _step_text(
-    rng: random.Random,
-    action: Action,
-    status: Status,
-    c: Complaint,
-    amount: Decimal,
-    route: str,
-    store: StoreInfo,
-) -> tuple[str, dict, str]:
-    """Reason, payload and who acted ("handler" or "lead") for one step."""
-    category = Category(c.category)
-    if action == A.TRIAGE:
-        reason = f"分类：{CATEGORY_LABELS[category]}，{SEVERITY_LABELS[Severity(c.severity)]}"
-        return reason, {"category": c.category, "severity": c.severity}, "handler"
-    if action == A.INVESTIGATE:
-        return INVESTIGATION[category], {}, "handler"
-    if action in (A.PROPOSE, A.SETTLE):
-        if c.remedy and c.expectation not in ("return_refund", "exchange"):
-            remedy = c.remedy
-        else:
-            remedy = REMEDY_BY_CATEGORY.get(category, REMEDY[c.expectation])
-        remedy = remedy.format(amount=f"{amount:.2f}")
-        payload = {"remedy": c.expectation, "amount": f"{amount:.2f}"}
-        if action == A.SETTLE:
-            return f"顾客同意调解方案（{remedy}），调解协议已双方确认", payload, "handler"
-        if status == Status.ESCALATED:
-            return f"根据外部调解意见提出方案：{remedy}", payload, "lead"
-        return f"调解方案：{remedy}", payload, "handler"
-    if action == A.REVISE:
-        return rng.choice(
-            ("顾客不接受，希望提高补偿金额，经组长同意调整方案",
-             "顾客对补偿金额有异议，重新协商",
-             "顾客要求换个处理方式，修改方案")
-        ), {}, "lead"  # fmt: skip
-    if action == A.COMPLETE:
-        done = DONE[c.expectation].format(track=rng.randrange(10**11, 10**12))
-        return done, {"remedy": c.expectation}, "handler"
-    if action == A.CLOSE:
-        if status == Status.ESCALATED:
-            return rng.choice(ESCALATION_OUTCOME[route]), {"route": route}, "lead"
-        if rng.random() < 0.3:
-            return "顾客确认问题已解决", {"customer_confirmed": True}, "handler"
-        score = rng.choices((3, 4, 5), (10, 35, 55))[0]
-        return rng.choice(CLOSING), {"satisfaction": score, "resolved": True}, "handler"
-    if action == A.ESCALATE:
-        return ESCALATION[route], {"route": route}, "lead"
-    if action == A.REOPEN:
-        score = rng.choice((1, 2))
-        return rng.choice(REOPENING), {"satisfaction": score, "resolved": False}, "handler"
-    if action == A.REJECT:
-        ground = rng.choices(list(REJECTION), (35, 25, 20, 20))[0]
-        return REJECTION[ground], {"ground": ground}, "lead"
-    if action == A.WITHDRAW:
-        options = WITHDRAWAL + (("顾客与主播私下协商一致，申请撤回",) if store.is_live else ())
-        return rng.choice(options), {}, "handler"
-    raise AssertionError(action)  # pragma: no cover
-
-
-# ── After intake: teams, assignees, flags, department tasks ─────────────────────────
-
-
-def _assign(plans: list[RowPlan], number_of: dict[int, str], teams: dict[str, Team]) -> None:
-    """Set-based updates: one per (team, assignee), per flag, per secondary category."""
-    users = {u.username: u for u in get_user_model().objects.filter(
-        username__in=[Role.AGENT.value, Role.TEAM_LEAD.value])}  # fmt: skip
-    groups: dict[tuple[str, str | None], list[str]] = defaultdict(list)
-    risky: list[str] = []
-    secondary: dict[tuple[str, ...], list[str]] = defaultdict(list)
-    for p in plans:
-        number = number_of.get(p.line)
-        if number is None:
-            continue
-        groups[(p.team, p.assignee if p.assignee in users else None)].append(number)
-        if p.complaint.escalation_risk:
-            risky.append(number)
-        if p.complaint.secondary_categories:
-            secondary[p.complaint.secondary_categories].append(number)
-    for (team, assignee), numbers in groups.items():
-        _update(numbers, team=teams[team], assignee=users.get(assignee) if assignee else None)
-    _update(risky, escalation_risk=True)
-    for cats, numbers in secondary.items():
-        _update(numbers, secondary_categories=list(cats))
-
-
-def _update(numbers: list[str], **values) -> None:
-    for start in range(0, len(numbers), 500):
-        Dispute.objects.filter(number__in=numbers[start : start + 500]).update(**values)
-
-
-def _create_tasks(plans: list[RowPlan], number_of: dict[int, str]) -> int:
-    ids = dict(
-        Dispute.objects.filter(number__in=list(number_of.values())).values_list("number", "id")
-    )
-    tasks = []
-    for p in plans:
-        number = number_of.get(p.line)
-        if number is None:
-            continue
-        for department, kind, title, start, end, hours in _tasks_for(p):
-            at = dict(p.steps)
-            if start not in at:
-                continue
-            if end in at:
-                state = Task.State.DONE
-            elif p.status in lifecycle.TERMINAL:
-                state = Task.State.CANCELLED if p.status != Status.CLOSED else Task.State.DONE
-            else:
-                state = Task.State.OPEN
-            tasks.append(
-                Task(
-                    dispute_id=ids[number],
-                    department=department,
-                    kind=kind,
-                    title=title,
-                    state=state,
-                    due_at=at[start] + dt.timedelta(hours=hours),
-                )
-            )
-    Task.objects.bulk_create(tasks, batch_size=1000)
-    return len(tasks)
-
-
-def _tasks_for(p: RowPlan):
-    """(department, kind, title, the step that starts it, the step that ends it, hours)."""
-    c = p.complaint
-    category = Category(c.category)
-    product = c.product_name
-    if category in (Category.QUALITY, Category.NOT_AS_DESCRIBED, Category.COUNTERFEIT):
-        title = f"质检：检验「{product}」并出具检验报告"
-        yield Department.QUALITY_CONTROL, "qc_inspection", title, A.INVESTIGATE, A.PROPOSE, 1
-    if category in (Category.LOGISTICS, Category.SHIPPING_DELAY, Category.WRONG_OR_MISSING):
-        title = {
-            Category.LOGISTICS: "物流：追踪包裹并向顾客反馈",
-            Category.SHIPPING_DELAY: "物流：核实仓库排单，约定发货日期",
-            Category.WRONG_OR_MISSING: "物流：核查出库记录，安排补发或换货",
-        }[category]
-        yield Department.LOGISTICS, "logistics_trace", title, A.INVESTIGATE, A.PROPOSE, 4
-    if category == Category.PRICE_PROMOTION:
-        yield (Department.OPERATIONS, "promotion_check", "运营：核实活动规则与价格记录",
-               A.INVESTIGATE, A.PROPOSE, 2)  # fmt: skip
-    if category == Category.COUNTERFEIT or c.severity == Severity.MAJOR:
-        yield (Department.LEGAL, "legal_review", "法务：审核调解方案的合规性",
-               A.INVESTIGATE, A.SETTLE, 24)  # fmt: skip
-    if p.route and p.route != EscalationRoute.PLATFORM:
-        label = lifecycle.ESCALATION_ROUTE_LABELS[EscalationRoute(p.route)]
-        yield (Department.LEGAL, "external_case", f"法务：应对外部投诉（{label}）",
-               A.ESCALATE, A.CLOSE, 24)  # fmt: skip
-    if c.expectation in ("refund", "return_refund", "compensation"):
-        title = f"财务：支付退款/赔付 {c.claimed_amount or c.amount_paid} 元"
-        yield Department.FINANCE, "payout", title, A.SETTLE, A.COMPLETE, 72
 
 
 def _count(summary: DemoSummary) -> None:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from aftersales.parties.models import Store
+from aftersales.parties.models import Order, Product, Store
 
 from .models import Channel, Expectation
 
@@ -21,7 +21,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "store": ("店铺名称", "店铺"),
     "store_code": ("店铺编码",),
     "platform": ("平台",),
-    "amount_paid": ("实付金额", "支付金额", "订单金额"),
+    "amount_paid": ("实付金额", "支付金额", "订单金额", "paid"),
     "paid_at": ("付款时间", "支付时间"),
     "received_at": ("投诉时间", "受理时间", "申请时间"),
     "occurred_at": ("发生时间",),
@@ -34,6 +34,22 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "expectation": ("顾客诉求", "诉求"),
     "expectation_text": ("诉求说明",),
     "claimed_amount": ("诉求金额", "申请金额"),
+    # The order's own facts (docs/orders.md), used when the row creates the order.
+    "platform_order_no": ("线上单号", "平台订单号", "原始单号", "平台单号"),
+    "line_no": ("子订单号",),
+    "sale_channel": ("销售方式",),
+    "payment_channel": ("支付方式", "付款方式"),
+    "shipped_at": ("发货时间",),
+    "received_on": ("签收日期", "签收时间"),
+    "unit_price": ("成交单价", "单价", "商品单价"),
+    "quantity": ("数量", "购买数量"),
+    "goods_kind": ("商品性质",),
+    "three_guarantees": ("三包", "是否三包", "属于三包目录"),
+    "warranty_days": ("保修天数",),
+    "buyer_account": ("买家账号", "买家旺旺", "买家昵称"),
+    "address": ("收货地址",),
+    "carrier": ("快递公司", "物流公司"),
+    "tracking_no": ("快递单号", "物流单号", "运单号"),
 }
 REQUIRED = ("order_no", "customer_name", "customer_phone", "description")
 LABELS = {name: aliases[0] for name, aliases in COLUMNS.items()}
@@ -43,6 +59,22 @@ ERROR_FIELD = {
     "customer.name": "customer_name",
     "customer.phone": "customer_phone",
     "customer.email": "customer_email",
+}
+# The order validator's error keys (aftersales.parties.order_input), as columns: a row is
+# an order of one line.
+ORDER_ERROR_FIELD = {
+    "channel": "sale_channel",
+    "buyer.account": "buyer_account",
+    "lines": "amount_paid",
+    "lines.0.line_no": "line_no",
+    "lines.0.product": "product_name",
+    "lines.0.sku": "sku",
+    "lines.0.quantity": "quantity",
+    "lines.0.unit_price": "unit_price",
+    "lines.0.paid": "amount_paid",
+    "lines.0.goods_kind": "goods_kind",
+    "lines.0.three_guarantees": "three_guarantees",
+    "lines.0.warranty_days": "warranty_days",
 }
 
 
@@ -68,6 +100,22 @@ EXPECTATION_CODES = _lookup(
     dict(Expectation.choices),
     {"仅退款": "refund", "退货": "return_refund", "换新": "exchange", "补寄": "reship"},
 )
+SALE_CHANNEL_CODES = _lookup(
+    dict(Order.SaleChannel.choices),
+    {"网购": "online", "直播": "live_stream", "电视": "tv", "电话": "phone", "门店": "offline"},
+)
+PAYMENT_CODES = _lookup(
+    dict(Order.PaymentChannel.choices),
+    {"微信": "wechat_pay", "余额": "platform_balance", "银行卡": "bank_quickpay", "花呗": "alipay"},
+)
+GOODS_KIND_CODES = _lookup(
+    dict(Product.GoodsKind.choices),
+    {"普通": "general", "定制": "custom_made", "生鲜": "perishable", "数字商品": "digital"},
+)
+FLAGS = {
+    **dict.fromkeys(("是", "y", "yes", "true", "1", "√", "属于"), True),
+    **dict.fromkeys(("否", "n", "no", "false", "0", "×", "不属于"), False),
+}
 PLATFORM_CODES = _lookup(
     dict(Store.Platform.choices),
     {"微信": "wechat", "小程序": "wechat", "官网": "own_site", "线下": "offline", "抖店": "douyin"},

@@ -11,9 +11,7 @@ the import reports it like any other bad row. Problems with the file as a whole 
 import codecs
 import csv
 import datetime as dt
-import hashlib
 import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+# One derivation for the import and the orders API; importers import it from here.
+from aftersales.parties.order_input import store_code_for  # noqa: F401
 
 FORMATS = ("csv", "xlsx", "jsonl", "reviews")
 _EXTENSIONS = {
@@ -48,12 +49,6 @@ class RowError(Exception):
 @dataclass(frozen=True)
 class BadLine:
     reason: str
-
-
-def store_code_for(platform: str, store_name: str) -> str:
-    """A stable store code for a store known only by name: platform slug + short sha1."""
-    slug = re.sub(r"[^a-z0-9]+", "-", platform.lower()).strip("-") or "store"
-    return f"{slug}-{hashlib.sha1(store_name.encode()).hexdigest()[:10]}"
 
 
 Row = dict[str, Any] | BadLine

@@ -40,6 +40,7 @@ from .import_columns import (
     time_text,
     to_code,
 )
+from .import_orders import facts_of, order_of_columns
 from .import_readers import (
     BadLine,
     ImportFileError,
@@ -175,6 +176,9 @@ class _Run:
             if name is None:
                 if self.result.format != "jsonl":
                     continue  # an ignored column of the header
+                if key == "order":  # the order as the API takes it (docs/orders.md)
+                    out["order"] = value
+                    continue
                 if key == "customer":
                     for sub in ("name", "phone", "email"):
                         if isinstance(value, Mapping) and value.get(sub) not in (None, ""):
@@ -253,6 +257,8 @@ class _Run:
             "expectation_text": v.get("expectation_text"),
             "external_ref": v.get("external_ref"),
         }
+        if "order" in v:
+            data["order"] = v["order"]
         platform = ""
         if "platform" in v:
             platform = to_code(v["platform"], PLATFORM_CODES)
@@ -261,10 +267,9 @@ class _Run:
                     "v": v["platform"],
                     "choices": "、".join(str(label) for label in Store.Platform.labels),
                 }
-        paid_at = None
-        if "paid_at" in v:
+        if "paid_at" in v:  # judged even when the order is known (and the value unused)
             try:
-                paid_at = parse_datetime_loose(time_text(v["paid_at"]))
+                parse_datetime_loose(time_text(v["paid_at"]))
             except (ValueError, TypeError):
                 errors["paid_at"] = _("时间格式不正确，例如 2026-11-23 14:30")
         try:
@@ -275,7 +280,7 @@ class _Run:
             raise ValidationFailed(_("提交的内容有误"), fields=errors)
         if request.received_at is None:
             request = dataclasses.replace(request, received_at=self.now)
-        facts = self.order_facts(line, v, request, platform, paid_at)
+        facts = self.order_facts(line, v, request, platform)
         if request.external_ref:
             key = "ext:" + request.external_ref
         else:
@@ -288,34 +293,28 @@ class _Run:
         v: Mapping[str, Any],
         request: IntakeRequest,
         platform: str,
-        paid_at: dt.datetime | None,
     ) -> OrderFacts | None:
+        if request.order is not None:
+            return facts_of(request.order, whole=True)
         store = str(v.get("store") or "").strip()
         code = str(v.get("store_code") or "").strip()
         if not store and not code:
             self.no_order_hint[line] = _("（文件没有店铺信息，无法新建订单）")
             return None
         platform = platform or platform_in_name(store)
+        priced = request.amount_paid is not None or bool(v.get("unit_price"))
         missing = [
-            LABELS[f]
-            for f, ok in (("platform", platform), ("amount_paid", request.amount_paid is not None))
-            if not ok
+            LABELS[f] for f, ok in (("platform", platform), ("amount_paid", priced)) if not ok
         ]
         if missing:
             self.no_order_hint[line] = _("（新建订单还需要：%(cols)s）") % {
                 "cols": "、".join(missing)
             }
             return None
-        assert request.amount_paid is not None
-        return OrderFacts(
-            store_code=code or store_code_for(platform, store),
-            store_name=store or code,
-            platform=platform,
-            amount_paid=request.amount_paid,
-            product_name=request.product_name,
-            sku=str(v.get("sku") or "").strip()[:64],
-            paid_at=paid_at,
-        )
+        order, errors = order_of_columns(v, request, store=store or code, platform=platform)
+        if order is None:
+            raise ValidationFailed(_("提交的内容有误"), fields=errors)
+        return facts_of(order, store_code=code or store_code_for(platform, store))
 
     # -- writing ---------------------------------------------------------------------
 

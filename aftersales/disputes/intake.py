@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from aftersales.common.errors import ValidationFailed
 from aftersales.common.money import InvalidAmount, parse_yuan
 from aftersales.common.phones import InvalidPhone, normalize_phone
+from aftersales.parties.order_input import OrderInput, read_order
 
 from .models import Channel, Expectation
 
@@ -56,6 +57,9 @@ class IntakeRequest:
     expectation_text: str = ""
     external_ref: str | None = None
     received_at: dt.datetime | None = None  # set by imports of historical complaints
+    # The order itself, when the complaint brings it (an agent on the phone, an order no
+    # import has brought yet): created at intake if the number is unknown, else unused.
+    order: OrderInput | None = None
 
 
 def amount_message(reason: str) -> str:
@@ -101,6 +105,9 @@ def validate_intake(data: Mapping[str, Any], *, now: dt.datetime | None = None) 
         }
 
     order_no = _text(data, "order_no")
+    order_raw = data.get("order")
+    if not order_no and isinstance(order_raw, Mapping):
+        order_no = _text(order_raw, "order_no")
     if not order_no:
         errors["order_no"] = _("请填写订单号")
     elif len(order_no) > ORDER_NO_MAX:
@@ -192,6 +199,15 @@ def validate_intake(data: Mapping[str, Any], *, now: dt.datetime | None = None) 
     if external_ref and len(external_ref) > EXTERNAL_REF_MAX:
         errors["external_ref"] = _("外部单号不能超过 %(max)d 个字符") % {"max": EXTERNAL_REF_MAX}
 
+    order = None
+    if order_raw is not None:
+        # Judged whole even when the number turns out to be known: what a client sends
+        # is either right or refused, never half-used.
+        order, order_errors = read_order(order_raw, order_no=order_no or None, prefix="order.")
+        if "order.body" in order_errors:
+            order_errors = {"order": order_errors["order.body"]}
+        errors.update(order_errors)
+
     if errors:
         raise ValidationFailed(_("提交的内容有误，请按提示修改"), fields=errors)
 
@@ -208,4 +224,5 @@ def validate_intake(data: Mapping[str, Any], *, now: dt.datetime | None = None) 
         expectation_text=expectation_text,
         external_ref=external_ref,
         received_at=times["received_at"],
+        order=order,
     )

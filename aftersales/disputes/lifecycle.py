@@ -9,113 +9,32 @@ received ─► triaged ─► investigating ─► proposing ─► executing �
   any open state ─► withdrawn;  proposing ─► proposing (revise)
   investigating ─► proposing on a complex or major dispute: after a case meeting and a
   responsibility finding (a guard on the record's facts, CaseFacts)
+
+Each action has a door (`Owner`): propose and revise belong to sending a proposal, settle
+to the customer's acceptance, escalate to filing an escalation; the others are generic
+(the actions endpoint, admin). `decide` refuses an action asked for at the wrong door.
 """
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from enum import StrEnum
 from typing import Any
 
+from . import withdrawal
 
-class Status(StrEnum):
-    RECEIVED = "received"
-    TRIAGED = "triaged"
-    INVESTIGATING = "investigating"
-    PROPOSING = "proposing"
-    EXECUTING = "executing"
-    FOLLOW_UP = "follow_up"
-    CLOSED = "closed"
-    REOPENED = "reopened"
-    ESCALATED = "escalated"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-
-
-STATUS_LABELS: dict[Status, str] = {
-    Status.RECEIVED: "受理",
-    Status.TRIAGED: "已分类",
-    Status.INVESTIGATING: "调查核实",
-    Status.PROPOSING: "调解协商",
-    Status.EXECUTING: "执行",
-    Status.FOLLOW_UP: "回访",
-    Status.CLOSED: "结案",
-    Status.REOPENED: "重新打开",
-    Status.ESCALATED: "升级处理",
-    Status.REJECTED: "不予受理",
-    Status.WITHDRAWN: "顾客撤回",
-}
-STATUS_LABELS_EN: dict[Status, str] = {
-    Status.RECEIVED: "Received",
-    Status.TRIAGED: "Triaged",
-    Status.INVESTIGATING: "Investigating",
-    Status.PROPOSING: "Proposing",
-    Status.EXECUTING: "Executing",
-    Status.FOLLOW_UP: "Follow-up",
-    Status.CLOSED: "Closed",
-    Status.REOPENED: "Reopened",
-    Status.ESCALATED: "Escalated",
-    Status.REJECTED: "Rejected",
-    Status.WITHDRAWN: "Withdrawn",
-}
-
-TERMINAL: frozenset[Status] = frozenset({Status.CLOSED, Status.REJECTED, Status.WITHDRAWN})
-OPEN: frozenset[Status] = frozenset(Status) - TERMINAL
-
-
-class EscalationRoute(StrEnum):
-    """Where a dispute goes outside the company (SPEC §9)."""
-
-    PLATFORM = "platform"  # 平台介入
-    CONSUMER_ASSOCIATION = "consumer_association"  # 消协调解
-    REGULATOR = "regulator"  # 市场监管 / 12315 行政投诉
-    ARBITRATION = "arbitration"  # 仲裁
-    LAWSUIT = "lawsuit"  # 诉讼
-
-
-ESCALATION_ROUTE_LABELS: dict[EscalationRoute, str] = {
-    EscalationRoute.PLATFORM: "平台介入",
-    EscalationRoute.CONSUMER_ASSOCIATION: "消协调解",
-    EscalationRoute.REGULATOR: "行政投诉（12315）",
-    EscalationRoute.ARBITRATION: "仲裁",
-    EscalationRoute.LAWSUIT: "诉讼",
-}
-
-
-class RejectionGround(StrEnum):
-    INVALID = "invalid"  # 无效投诉
-    DUPLICATE = "duplicate"  # 重复投诉
-    FAKE = "fake"  # 虚假投诉
-    MISTAKEN = "mistaken"  # 误投
-
-
-class Action(StrEnum):
-    TRIAGE = "triage"
-    INVESTIGATE = "investigate"
-    REJECT = "reject"
-    PROPOSE = "propose"
-    REVISE = "revise"
-    SETTLE = "settle"
-    ESCALATE = "escalate"
-    COMPLETE = "complete"
-    CLOSE = "close"
-    REOPEN = "reopen"
-    WITHDRAW = "withdraw"
-
-
-ACTION_LABELS: dict[Action, str] = {
-    Action.TRIAGE: "完成分类",
-    Action.INVESTIGATE: "开始调查核实",
-    Action.REJECT: "不予受理",
-    Action.PROPOSE: "提出调解方案",
-    Action.REVISE: "修改调解方案",
-    Action.SETTLE: "达成调解协议",
-    Action.ESCALATE: "升级处理",
-    Action.COMPLETE: "执行完毕",
-    Action.CLOSE: "结案",
-    Action.REOPEN: "重新打开",
-    Action.WITHDRAW: "顾客撤回",
-}
+# The vocabulary lives in `states`; it is re-exported here, where its users import it.
+from .states import ACTION_LABELS as ACTION_LABELS
+from .states import ESCALATION_ROUTE_LABELS as ESCALATION_ROUTE_LABELS
+from .states import OPEN as OPEN
+from .states import STATUS_LABELS as STATUS_LABELS
+from .states import STATUS_LABELS_EN as STATUS_LABELS_EN
+from .states import TERMINAL as TERMINAL
+from .states import Action as Action
+from .states import EscalationRoute as EscalationRoute
+from .states import Owner as Owner
+from .states import RejectionGround as RejectionGround
+from .states import Status as Status
 
 
 @dataclass(frozen=True)
@@ -127,7 +46,21 @@ class Refusal:
     params: Mapping[str, Any] = dc_field(default_factory=dict)
 
 
-Guard = Callable[[Status, str, Mapping[str, Any]], Refusal | None]
+@dataclass(frozen=True)
+class Attempt:
+    """A move as its guards see it: from where, why, with what, through which door, and
+    when (`at`: the moment it is applied; `received_at`: when the dispute came in; either
+    may be unknown to a pure caller, and the comparisons with it are then not made)."""
+
+    source: Status
+    reason: str
+    payload: Mapping[str, Any]
+    via: Owner | None = None
+    at: dt.datetime | None = None
+    received_at: dt.datetime | None = None
+
+
+Guard = Callable[[Attempt], Refusal | None]
 
 
 @dataclass(frozen=True)
@@ -152,13 +85,15 @@ class Transition:
     needs_reason: bool = False
     guards: tuple[Guard, ...] = ()
     fact_guards: tuple[FactGuard, ...] = ()
+    owner: Owner | None = None  # the workflow that alone applies it; None: generic
+    customer_door: bool = False  # a generic action the customer's portal may apply too
 
     def target_from(self, source: Status) -> Status:
         return self.target or source
 
 
-def _escalation_route(_: Status, __: str, payload: Mapping[str, Any]) -> Refusal | None:
-    route = payload.get("route")
+def _escalation_route(attempt: Attempt) -> Refusal | None:
+    route = attempt.payload.get("route")
     if route is None:
         return Refusal("route_required", "route", {"choices": [r.value for r in EscalationRoute]})
     if route not in EscalationRoute.__members__.values():
@@ -166,18 +101,19 @@ def _escalation_route(_: Status, __: str, payload: Mapping[str, Any]) -> Refusal
     return None
 
 
-def _rejection_ground(_: Status, __: str, payload: Mapping[str, Any]) -> Refusal | None:
-    ground = payload.get("ground", RejectionGround.INVALID.value)
+def _rejection_ground(attempt: Attempt) -> Refusal | None:
+    ground = attempt.payload.get("ground", RejectionGround.INVALID.value)
     if ground not in RejectionGround.__members__.values():
         return Refusal("ground_invalid", "ground", {"choices": [g.value for g in RejectionGround]})
     return None
 
 
-def _closing_record(source: Status, reason: str, payload: Mapping[str, Any]) -> Refusal | None:
+def _closing_record(attempt: Attempt) -> Refusal | None:
     """SPEC §2: closing needs the customer's confirmation or the follow-up visit's record;
     an escalated case closes on the outside body's outcome, given as the reason."""
-    if source == Status.ESCALATED:
-        return None if reason else Refusal("reason_required", "reason")
+    payload = attempt.payload
+    if attempt.source == Status.ESCALATED:
+        return None if attempt.reason else Refusal("reason_required", "reason")
     if payload.get("customer_confirmed") is True:
         return None
     satisfaction = payload.get("satisfaction")
@@ -190,6 +126,19 @@ def _closing_record(source: Status, reason: str, payload: Mapping[str, Any]) -> 
     if payload.get("resolved") is not True or satisfaction <= 2:
         return Refusal("follow_up_unsatisfied", "satisfaction")
     return None
+
+
+def _withdrawal_confirmed(attempt: Attempt) -> Refusal | None:
+    """A withdrawal carries the customer's own confirmation (`disputes.withdrawal`): by
+    portal click or code through the customer's door, else a staff note with the channel
+    and a time between intake and now."""
+    problem = withdrawal.confirmation_problem(
+        attempt.payload.get("confirmation"),
+        customer_door=attempt.via == Owner.CUSTOMER_PORTAL,
+        at=attempt.at,
+        received_at=attempt.received_at,
+    )
+    return None if problem is None else Refusal(problem.code, problem.field, problem.params)
 
 
 # Severities (disputes.taxonomy.Severity) whose investigation the mediation team runs
@@ -249,15 +198,28 @@ TRANSITIONS: dict[Action, Transition] = {
             frozenset({Status.INVESTIGATING, Status.ESCALATED}),
             Status.PROPOSING,
             fact_guards=(_investigation_concluded,),
+            owner=Owner.PROPOSAL_SEND,
         ),
-        Transition(Action.REVISE, frozenset({Status.PROPOSING}), None, needs_reason=True),
-        Transition(Action.SETTLE, frozenset({Status.PROPOSING}), Status.EXECUTING),
+        Transition(
+            Action.REVISE,
+            frozenset({Status.PROPOSING}),
+            None,
+            needs_reason=True,
+            owner=Owner.PROPOSAL_SEND,
+        ),
+        Transition(
+            Action.SETTLE,
+            frozenset({Status.PROPOSING}),
+            Status.EXECUTING,
+            owner=Owner.CUSTOMER_ACCEPTANCE,
+        ),
         Transition(
             Action.ESCALATE,
             frozenset({Status.INVESTIGATING, Status.PROPOSING, Status.EXECUTING}),
             Status.ESCALATED,
             needs_reason=True,
             guards=(_escalation_route,),
+            owner=Owner.ESCALATION_FILE,
         ),
         Transition(Action.COMPLETE, frozenset({Status.EXECUTING}), Status.FOLLOW_UP),
         Transition(
@@ -269,9 +231,48 @@ TRANSITIONS: dict[Action, Transition] = {
         Transition(
             Action.REOPEN, frozenset({Status.FOLLOW_UP}), Status.REOPENED, needs_reason=True
         ),
-        Transition(Action.WITHDRAW, OPEN, Status.WITHDRAWN),
+        Transition(
+            Action.WITHDRAW,
+            OPEN,
+            Status.WITHDRAWN,
+            needs_reason=True,
+            guards=(_withdrawal_confirmed,),
+            customer_door=True,
+        ),
     )
 }
+
+# The one place that says which actions any staff door may apply: those nobody owns.
+# (complete and close are generic until fulfilment and follow-up own them.)
+GENERIC: frozenset[Action] = frozenset(a for a, t in TRANSITIONS.items() if t.owner is None)
+
+
+def owner_of(action: Action | str) -> Owner | None:
+    """The workflow that alone applies `action`; None for a generic action."""
+    return TRANSITIONS[Action(action)].owner
+
+
+def doors(action: Action | str) -> frozenset[Owner | None]:
+    """Through which doors `action` may come: its owner alone, or for a generic action
+    the staff's generic door (None) and, where the table says so, the customer's portal."""
+    transition = TRANSITIONS[Action(action)]
+    if transition.owner is not None:
+        return frozenset({transition.owner})
+    return frozenset({None, Owner.CUSTOMER_PORTAL} if transition.customer_door else {None})
+
+
+def plain_actions() -> list[Action]:
+    """Generic actions that need no reason, payload or record: the only ones a list of
+    disputes may be moved by at once (admin's bulk actions)."""
+    return [
+        a
+        for a, t in TRANSITIONS.items()
+        if t.owner is None
+        and not t.customer_door
+        and not t.needs_reason
+        and not t.guards
+        and not t.fact_guards
+    ]
 
 
 class LifecycleError(Exception):
@@ -288,6 +289,15 @@ class ActionNotAllowed(LifecycleError):
     def __init__(self, action: Action, status: Status, allowed: list[Action]):
         super().__init__(f"{action} not allowed in {status}; allowed: {allowed}")
         self.action, self.status, self.allowed = action, status, allowed
+
+
+class ActionOwned(LifecycleError):
+    """An action asked for at a door that may not apply it: an owned action anywhere but
+    through its owner, or a generic one through a workflow that does not own it."""
+
+    def __init__(self, action: Action, owner: Owner | None, via: Owner | None):
+        super().__init__(f"{action} is applied via {owner or 'the actions endpoint'}, not {via}")
+        self.action, self.owner, self.via = action, owner, via
 
 
 class GuardRefused(LifecycleError):
@@ -313,6 +323,12 @@ def parse_action(action: str) -> Action:
         raise UnknownAction(action) from None
 
 
+def check_door(action: Action, via: Owner | None) -> None:
+    """Refuse `action` asked for through `via` unless that is one of its doors."""
+    if via not in doors(action):
+        raise ActionOwned(action, owner_of(action), via)
+
+
 @dataclass(frozen=True)
 class Move:
     action: Action
@@ -327,20 +343,27 @@ def decide(
     reason: str = "",
     payload: Mapping[str, Any] | None = None,
     facts: CaseFacts | None = None,
+    via: Owner | None = None,
+    at: dt.datetime | None = None,
+    received_at: dt.datetime | None = None,
 ) -> Move:
-    """Judge one move. Returns it, or raises a LifecycleError saying why not. `facts`:
-    the record's facts, for the guards that need them (see `needs_facts`); without
-    them those guards are not asked."""
+    """Judge one move. Returns it, or raises a LifecycleError saying why not. `via`: the
+    door it comes through (its owner; None for the generic door), checked first: an
+    owned action is refused elsewhere whatever the state. `facts`: the record's facts,
+    for the guards that need them (see `needs_facts`); without them those guards are not
+    asked. `at`, `received_at`: see `Attempt`."""
     status = Status(status)
     action = parse_action(action) if not isinstance(action, Action) else action
+    check_door(action, via)
     transition = TRANSITIONS[action]
     if status not in transition.sources:
         raise ActionNotAllowed(action, status, allowed_actions(status))
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:
         raise GuardRefused(action, Refusal("reason_required", "reason"))
+    attempt = Attempt(status, reason, payload or {}, via, at, received_at)
     for guard in transition.guards:
-        refusal = guard(status, reason, payload or {})
+        refusal = guard(attempt)
         if refusal:
             raise GuardRefused(action, refusal)
     if facts is not None:

@@ -25,7 +25,7 @@ class Channel(models.TextChoices):
 
 
 class Expectation(models.TextChoices):
-    REFUND = "refund", "退款"
+    REFUND = "refund", "仅退款"
     RETURN_REFUND = "return_refund", "退货退款"
     EXCHANGE = "exchange", "换货"
     REPAIR = "repair", "维修"

@@ -185,3 +185,73 @@ def can_approve_proposals(user) -> bool:
 def can_view_proposals(user) -> bool:
     """Anyone who may see the dispute and takes part in mediation: handlers, approvers."""
     return bool(roles_of(user) & (CASE_HANDLERS | PROPOSAL_APPROVERS | {Role.ADMIN}))
+
+
+# Orders (PUT/GET /api/v1/orders, aftersales.parties.orders): whoever takes disputes in
+# records orders too — an agent on the phone is never blocked by a missing import; the
+# readers of every dispute read orders as well.
+
+
+def can_record_orders(user) -> bool:
+    return can_create(user)
+
+
+def can_view_orders(user) -> bool:
+    return can_record_orders(user) or bool(roles_of(user) & READ_ALL)
+
+
+# Case facts (aftersales.mediation.facts): who may record which finding the entitlements
+# engine reads. One row per fact of the `aftersales entitlements` contract; admins may
+# record every fact. A fact no row names nobody but an admin records (a new contract field
+# is placed here deliberately). Visibility comes first: a dispute the user cannot see
+# answers 404 before this is asked. docs/entitlements.md shows the table.
+_LEGAL_OR_OPERATIONS = frozenset({Role.LEGAL, Role.OPERATIONS})
+_GOODS_INSPECTORS = frozenset({Role.QUALITY_CONTROL, Role.TEAM_LEAD})
+_MONEY_FINDERS = frozenset({Role.LEGAL, Role.TEAM_LEAD})
+_REPAIR_RECORDERS = frozenset({Role.QUALITY_CONTROL, Role.TEAM_LEAD, Role.AGENT})
+FACT_RECORDERS: dict[str, frozenset[Role]] = {
+    # What the merchant did or knew: legal, or operations (who check ads and live streams).
+    "fraud": _LEGAL_OR_OPERATIONS,
+    "food_safety_violation": _LEGAL_OR_OPERATIONS,
+    "known_defect_serious_harm": _LEGAL_OR_OPERATIONS,
+    "label_defect_only": _LEGAL_OR_OPERATIONS,
+    # The goods themselves: QC's inspection, or the team lead's judgement.
+    "defect": _GOODS_INSPECTORS,
+    "intact": _GOODS_INSPECTORS,
+    "digital_unsealed": _GOODS_INSPECTORS,
+    # Money the law turns on, and the day the claim was first made: legal or the lead.
+    "loss": _MONEY_FINDERS,
+    "price": _MONEY_FINDERS,
+    "claim_on": _MONEY_FINDERS,
+    # The repair history: QC and the handlers who hold the repair records.
+    "failed_repairs": _REPAIR_RECORDERS,
+    "parts_wait_days": _REPAIR_RECORDERS,
+    "repair_delay_days": _REPAIR_RECORDERS,
+    # Order and product details the handlers check with the customer and the order.
+    **dict.fromkeys(
+        (
+            "channel",
+            "received_on",
+            "sold_on",
+            "goods_kind",
+            "three_guarantees",
+            "car",
+            "warranty_days",
+            "food",
+            "excluded_confirmed",
+        ),
+        CASE_HANDLERS,
+    ),
+}
+
+
+def can_record_fact(user, dispute: Dispute, name: str) -> bool:
+    """May `user` record the fact `name` on `dispute` (one the user can see)?"""
+    roles = roles_of(user)
+    return Role.ADMIN in roles or bool(roles & FACT_RECORDERS.get(name, frozenset()))
+
+
+def can_request_task(user) -> bool:
+    """Ask a department for a task on a dispute of any category (QC on a false-advertising
+    case, legal on a late delivery): the handlers of the dispute, and admins."""
+    return bool(roles_of(user) & (CASE_HANDLERS | {Role.ADMIN}))

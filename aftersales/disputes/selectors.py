@@ -93,6 +93,7 @@ class IntakeFacts:
     order: Order | None  # with its buyer (`order.customer`), None if unknown
     product_id: int | None  # the product when the order has exactly one line
     product_name: str
+    lines: int  # how many lines the order has (0, 1, or 2 for "more than one")
     same_order: tuple[int, str] | None  # (id, number): the order's earliest open dispute
     same_customer: tuple[int, str] | None  # the same for the complainant's phone
     key_taken_by: int | None  # id of the dispute made with this intake key
@@ -159,9 +160,35 @@ def intake_facts(
         order=order,
         product_id=product_id if single else None,
         product_name=(row[9] or "") if single else "",
+        lines=lines or 0,
         same_order=same_order,
         same_customer=same_customer,
         key_taken_by=row[14],
         ref_taken_by=row[15],
         policy_key=(row[16], row[17]) if row[16] is not None else None,
     )
+
+
+def order_line_named(order_id: int, product_name: str) -> tuple[int, Decimal] | None:
+    """The line of a several-line order that a complaint names by its product: (product
+    id, what was paid for it), when exactly one line's product has that name (or the
+    name is a part of exactly one line's product name, or contains it). The law counts
+    the price paid for the goods complained of, not the order's total (legal.md R06)."""
+    name = (product_name or "").strip().casefold()
+    if not name:
+        return None
+    lines = list(
+        OrderLine.objects.filter(order_id=order_id).values_list(
+            "product_id", "product__name", "paid", "unit_price", "quantity"
+        )
+    )
+
+    def paid_of(row) -> Decimal:
+        return row[2] if row[2] is not None else row[3] * row[4]
+
+    exact = [r for r in lines if r[1].strip().casefold() == name]
+    if len(exact) != 1:
+        exact = [r for r in lines if name in r[1].casefold() or r[1].casefold() in name]
+    if len({r[0] for r in exact}) != 1:
+        return None
+    return exact[0][0], sum((paid_of(r) for r in exact), Decimal("0.00"))

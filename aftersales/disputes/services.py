@@ -4,6 +4,7 @@ one transaction and the only code that changes these rows."""
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,7 +16,9 @@ from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
 from aftersales.common.fastinsert import from_row, insert_many
 from aftersales.common.text import search_form
 from aftersales.notifications.services import acknowledge_intakes
-from aftersales.parties.models import Order, Team
+from aftersales.parties.models import Order, OrderLine, Team
+from aftersales.parties.order_input import OrderInput
+from aftersales.parties.orders import order_upsert
 from aftersales.parties.services import customer_for_intake
 from aftersales.sla import services as sla_services
 from aftersales.triage.services import TriagePlan, triage_notify, triage_plan, triage_record
@@ -28,7 +31,13 @@ from .models import Dispute, Event
 from .numbering import assign_number, intake_day, provisional_number
 from .permissions import can_act, can_assign, can_create
 from .taxonomy import SEVERITY_RANK, Severity
-from .timeline import acknowledgement_event, duplicate_event, intake_event
+from .timeline import (
+    acknowledgement_event,
+    assigned_event,
+    duplicate_event,
+    intake_event,
+    placement,
+)
 
 
 def actor_label(user) -> str:
@@ -123,8 +132,10 @@ def _external_ref_taken(existing: Dispute) -> Conflict:
 
 @dataclass(frozen=True)
 class _IntakeFacts:
-    order: Order
+    order: Order | None  # None: `new_order` is created with the dispute
+    new_order: OrderInput | None
     product_id: int | None
+    line_paid: Decimal | None  # what was paid for the line complained of, when known
     product_name: str
     duplicate_of: tuple[int, str] | None  # (id, number)
     duplicate_basis: str
@@ -145,7 +156,11 @@ def _intake_facts(request: IntakeRequest, actor, intake_key: str | None):
     if read.key_taken_by is not None:
         return Dispute.objects.get(pk=read.key_taken_by)
     order = read.order
-    if order is None:
+    # An unknown number is an error unless the complaint brings its order (created in
+    # the intake's transaction, below). A known order is used as stored: intake never
+    # overwrites it — PUT /api/v1/orders/{order_no} does.
+    new_order = request.order if order is None else None
+    if order is None and new_order is None:
         raise ValidationFailed(
             _("找不到订单"),
             code="unknown_order",
@@ -163,17 +178,28 @@ def _intake_facts(request: IntakeRequest, actor, intake_key: str | None):
     if duplicate_of is None:
         duplicate_of, basis = read.same_customer, "customer"
     received_at = request.received_at or timezone.now()
+    product_name = request.product_name or read.product_name
+    if new_order is not None and len(new_order.lines) == 1:
+        product_name = request.product_name or new_order.lines[0].product
+    product_id, line_paid = read.product_id, None
+    if order is not None and read.lines > 1 and request.product_name:
+        # A complaint about one line of a several-line order: its goods and their price.
+        named = selectors.order_line_named(order.pk, request.product_name)
+        if named is not None:
+            product_id, line_paid = named
     return _IntakeFacts(
         order=order,
-        product_id=read.product_id,
-        product_name=request.product_name or read.product_name,
+        new_order=new_order,
+        product_id=product_id,
+        line_paid=line_paid,
+        product_name=product_name,
         duplicate_of=duplicate_of,
         duplicate_basis=basis if duplicate_of else "",
         triage=triage_plan(
             text=request.description,
             channel=request.channel,
-            product_id=read.product_id,
-            product_name=request.product_name or read.product_name,
+            product_id=product_id,
+            product_name=product_name,
             customer_phone=request.customer.phone,
             team=team,
             assignee=assignee,
@@ -188,6 +214,11 @@ def _create(
 ) -> Dispute:
     order, plan = facts.order, facts.triage
     team, assignee = plan.team, plan.assignee
+    product_id, line_paid = facts.product_id, facts.line_paid
+    if order is None:
+        order, product_id, line_paid = _order_at_intake(
+            facts.new_order, actor, request.product_name
+        )
     customer = customer_for_intake(request.customer, known=order.customer)
     # The number is reserved last (below): on PostgreSQL the day's counter row stays
     # locked from then until commit, and every intake of the day queues on it. So what
@@ -200,9 +231,15 @@ def _create(
         is_open=True,
         customer=customer,
         order=order,
-        product_id=facts.product_id,
+        product_id=product_id,
         product_name=facts.product_name,
-        amount_paid=request.amount_paid if request.amount_paid is not None else order.amount_paid,
+        amount_paid=(
+            request.amount_paid
+            if request.amount_paid is not None
+            else line_paid
+            if line_paid is not None
+            else order.amount_paid
+        ),
         claimed_amount=request.claimed_amount,
         occurred_at=request.occurred_at,
         description=request.description,
@@ -269,6 +306,26 @@ def _create(
     return dispute
 
 
+def _order_at_intake(
+    data: OrderInput | None, actor, product_name: str
+) -> tuple[Order, int | None, Decimal | None]:
+    """The order a complaint brought, created with it (the same writer as the orders
+    API); its product when it has one line, else the line the complaint names, with
+    what was paid for it."""
+    assert data is not None
+    try:
+        order, _created = order_upsert(data=data, actor=actor)
+    except ValidationFailed as exc:  # e.g. a known store on another platform
+        raise ValidationFailed(
+            exc.message, code=exc.code, fields={f"order.{k}": v for k, v in exc.fields.items()}
+        ) from None
+    products = list(OrderLine.objects.filter(order=order).values_list("product_id", flat=True)[:2])
+    if len(products) == 1:
+        return order, products[0], None
+    named = selectors.order_line_named(order.pk, product_name) if products else None
+    return (order, *named) if named is not None else (order, None, None)
+
+
 def dispute_apply(
     *,
     dispute: Dispute,
@@ -278,14 +335,19 @@ def dispute_apply(
     reason: str = "",
     payload: Mapping[str, Any] | None = None,
     at: dt.datetime | None = None,
+    via: lifecycle.Owner | None = None,
 ) -> Dispute:
     """Apply one lifecycle action: lock the row, check version, guard and permission,
-    change state, append exactly one timeline event. All or nothing."""
+    change state, append exactly one timeline event. All or nothing. `via`: the workflow
+    applying it (`lifecycle.Owner`); None is the generic door (the actions endpoint,
+    admin), which the lifecycle refuses an owned action with a 409 naming its owner's."""
     payload = dict(payload or {})
     try:
         parsed = lifecycle.parse_action(action)
+        lifecycle.check_door(parsed, via)
     except lifecycle.LifecycleError as exc:
-        raise lifecycle_error(exc) from None
+        raise lifecycle_error(exc, number=dispute.number) from None
+    now = at or timezone.now()
     with transaction.atomic():
         locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
         if locked.version != version:
@@ -303,11 +365,17 @@ def dispute_apply(
         try:
             facts = _case_facts(locked) if lifecycle.needs_facts(parsed) else None
             move = lifecycle.decide(
-                locked.status, parsed, reason=reason, payload=payload, facts=facts
+                locked.status,
+                parsed,
+                reason=reason,
+                payload=payload,
+                facts=facts,
+                via=via,
+                at=now,
+                received_at=locked.received_at,
             )
         except lifecycle.LifecycleError as exc:
-            raise lifecycle_error(exc) from None
-        now = at or timezone.now()
+            raise lifecycle_error(exc, number=locked.number) from None
         target = move.target
         updated = Dispute.objects.filter(pk=locked.pk, version=version).update(
             status=target,
@@ -376,27 +444,18 @@ def dispute_assign(
         locked = lock_at_version(dispute, version)
         if not locked.is_open:
             raise Conflict(_("已结束的投诉不能再分派"), code="dispute_closed")
-        before = {
-            "team": locked.team.code if locked.team else None,
-            "assignee": locked.assignee.get_username() if locked.assignee else None,
-        }
+        before = placement(locked.team, locked.assignee)
         Dispute.objects.filter(pk=locked.pk).update(
             team=team, assignee=assignee, version=F("version") + 1
         )
-        Event.objects.create(
-            dispute=locked,
-            kind=Event.Kind.ASSIGNED,
+        assigned_event(
+            locked,
             actor=actor,
             actor_label=actor_label(actor),
-            payload={
-                "before": before,
-                "after": {
-                    "team": team.code if team else None,
-                    "assignee": assignee.get_username() if assignee else None,
-                },
-            },
+            before=before,
+            after=placement(team, assignee),
             at=timezone.now(),
-        )
+        ).save()
     locked.refresh_from_db()
     return locked
 

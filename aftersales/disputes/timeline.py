@@ -50,3 +50,26 @@ def duplicate_event(dispute: Dispute, original_number: str, *, basis: str = "ord
         payload={"duplicate_of": original_number, "basis": basis},
         at=dispute.received_at,
     )
+
+
+def placement(team, assignee) -> dict:
+    """Where a dispute sits, as an assignment event records it: team code, username."""
+    return {
+        "team": team.code if team else None,
+        "assignee": assignee.get_username() if assignee else None,
+    }
+
+
+def assigned_event(
+    dispute: Dispute, *, actor, actor_label: str, before: dict, after: dict, at
+) -> Event:
+    """`dispute_assign`'s event (also built in bulk by the demo): `before` and `after`
+    as `placement` gives them."""
+    return Event(
+        dispute=dispute,
+        kind=Event.Kind.ASSIGNED,
+        actor=actor,
+        actor_label=actor_label,
+        payload={"before": before, "after": after},
+        at=at,
+    )

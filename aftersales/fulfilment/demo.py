@@ -163,11 +163,12 @@ def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoFulfilm
     ):
         if dispute_id in disputes:
             steps[dispute_id].append((action, at, label))
+    # The revision each settle step accepted (a reopened dispute settles twice).
     agreed = {
-        dispute_id: items
-        for dispute_id, items in ProposalRevision.objects.filter(
+        (dispute_id, answered): items
+        for dispute_id, answered, items in ProposalRevision.objects.filter(
             proposal__dispute_id__in=list(steps), state=ProposalState.ACCEPTED
-        ).values_list("proposal__dispute_id", "remedies")
+        ).values_list("proposal__dispute_id", "answered_at", "remedies")
     }
 
     plans = []  # (execution, parcels [(parcel, movements)], events-to-be)
@@ -186,7 +187,7 @@ def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoFulfilm
                 after = None  # escalated while executing and still out: not done yet
             if after is None and d.status not in (Status.EXECUTING, Status.ESCALATED):
                 continue
-            for kind, amount, days in _kinds(d, agreed.get(dispute_id)):
+            for kind, amount, days in _kinds(d, agreed.get((dispute_id, settled))):
                 plans.append(_plan(ctx, d, kind, amount, days, settled, label, after, forced))
 
     executions = [p[0] for p in plans]

@@ -12,6 +12,7 @@ import datetime as dt
 import glob
 import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 from django.utils import timezone
@@ -24,6 +25,7 @@ from aftersales.disputes.taxonomy import CATEGORY_LABELS, Category
 from aftersales.parties.roles import ROLE_LABELS, Role
 
 from . import investigation_rules as rules
+from . import statutory
 from .models import (
     Proposal,
     ProposalApproval,
@@ -32,6 +34,8 @@ from .models import (
     SettlementAgreement,
     TaskReport,
 )
+from .proposal_messages import remedy_line
+from .proposal_selectors import order_money
 from .remedies import RemedyItem
 
 FONT_GLOBS = (
@@ -44,7 +48,8 @@ METHOD_LABELS = {
     "portal_click": "顾客门户点击确认",
     "one_time_code": "一次性验证码确认",
 }
-# The parties may settle by negotiation: the basis of every agreement.
+# The parties may settle by negotiation: the basis of every agreement, and the only one
+# of a line that delivers no statutory entitlement (goodwill).
 SETTLEMENT_BASIS = "《中华人民共和国消费者权益保护法》第三十九条（与经营者协商和解）"
 
 
@@ -79,11 +84,12 @@ class AgreementData:
     findings: tuple[str, ...]
     responsibility: str | None
     remedies: tuple[str, ...]
-    total: str
+    total: str  # what the merchant gives the customer
     legal_basis: tuple[str, ...]
     customer: Confirmation
     staff: tuple[Confirmation, ...]
     generated_at: dt.datetime
+    customer_pays: str = ""  # what the customer owes (买家应补), never part of `total`
 
 
 def _local(moment: dt.datetime) -> str:
@@ -165,7 +171,9 @@ def render_pdf(data: AgreementData) -> bytes:
     for i, line in enumerate(data.remedies, 1):
         text(f"{i}. {line}")
     if data.total:
-        text(f"以上金额合计人民币 {data.total} 元。")
+        text(f"以上由乙方支付给甲方的金额合计人民币 {data.total} 元。")
+    if data.customer_pays:
+        text(f"以上由甲方支付给乙方的金额（补差价等）合计人民币 {data.customer_pays} 元。")
     heading(f"{numerals[n]}、法律依据")
     for line in data.legal_basis:
         text(line)
@@ -194,6 +202,44 @@ def _responsibility(finding: ResponsibilityFinding | None) -> str | None:
     return text
 
 
+def _agreed_basis(dispute, items: list[RemedyItem], entitlements: list) -> tuple[str, ...]:
+    """The bases of the entitlements the agreed lines deliver (statutory.line_entitlements),
+    not of every entitlement the case had: a line that delivers none (goodwill) rests on
+    the settlement itself, SETTLEMENT_BASIS."""
+    case = statutory.Case(dispute.expectation, dispute.claimed_amount, order_money(dispute))
+    return statutory.agreed_basis(items, entitlements, case)
+
+
+def _customer_pays(items: list[RemedyItem]) -> str:
+    owed = sum((i.customer_pays for i in items if i.customer_pays), Decimal("0.00"))
+    return f"{owed:,.2f}" if owed else ""
+
+
+def _staff_confirmations(
+    revision: ProposalRevision, approvals: list[ProposalApproval]
+) -> tuple[Confirmation, ...]:
+    """The author, then every approval with approver and role. "在其权限内" only when the
+    revision needed no approval at all; else the approvals it needed are named."""
+    author = revision.author_label or actor_label(revision.author)
+    sent = _local(revision.sent_at or revision.created_at)
+    if not revision.required_approvals:
+        return (Confirmation(author, "在其权限内拟定并发送", sent),)
+    needed = "、".join(
+        dict.fromkeys(ROLE_LABELS[Role(r["role"])] for r in revision.required_approvals)
+    )
+    return (
+        Confirmation(author, f"拟定，经{needed}审批同意后发送", sent),
+        *(
+            Confirmation(
+                f"{a.approver_label}（{ROLE_LABELS.get(Role(a.approver_role), a.approver_role)}）",
+                "审批同意" + (f"：{a.reason}" if a.reason else ""),
+                _local(a.at),
+            )
+            for a in approvals
+        ),
+    )
+
+
 def agreement_data(
     *,
     proposal: Proposal,
@@ -203,8 +249,6 @@ def agreement_data(
     ip: str | None,
     generated_at: dt.datetime,
 ) -> AgreementData:
-    from .proposals import remedy_line
-
     dispute = (
         type(proposal.dispute)
         .objects.select_related("customer", "order", "order__store")
@@ -240,29 +284,13 @@ def agreement_data(
     finding = ResponsibilityFinding.objects.filter(dispute=dispute).order_by("decided_at", "id")
     items = [RemedyItem.from_dict(d) for d in revision.remedies]
     # What the law gave the customer on the facts compared, then the settlement itself.
-    basis = (
-        *dict.fromkeys(e["basis"] for e in revision.entitlements if e.get("basis")),
-        SETTLEMENT_BASIS,
-    )
+    basis = (*_agreed_basis(dispute, items, revision.entitlements), SETTLEMENT_BASIS)
     approvals = list(
         ProposalApproval.objects.filter(
             revision=revision, decision=ProposalApproval.Decision.APPROVED
         ).order_by("at", "id")
     )
-    staff = tuple(
-        Confirmation(
-            f"{a.approver_label}（{ROLE_LABELS.get(Role(a.approver_role), a.approver_role)}）",
-            "审批同意" + (f"：{a.reason}" if a.reason else ""),
-            _local(a.at),
-        )
-        for a in approvals
-    ) or (
-        Confirmation(
-            revision.author_label or actor_label(revision.author),
-            "在其权限内拟定并发送",
-            _local(revision.sent_at or revision.created_at),
-        ),
-    )
+    staff = _staff_confirmations(revision, approvals)
     return AgreementData(
         number=dispute.number,
         proposal=f"编号 {proposal.pk} 第 {revision.number} 版",
@@ -272,6 +300,7 @@ def agreement_data(
         responsibility=_responsibility(finding.last()),
         remedies=tuple(remedy_line(i) for i in items),
         total=f"{revision.total_amount:,.2f}" if revision.total_amount else "",
+        customer_pays=_customer_pays(items),
         legal_basis=basis,
         customer=Confirmation(
             customer.name, METHOD_LABELS.get(method, method), _local(confirmed_at), ip or ""

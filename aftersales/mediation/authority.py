@@ -1,6 +1,9 @@
 """Who must approve a proposal before it is sent (权限管理, SPEC §6). Pure Python, no ORM.
 
-- Each role may grant compensation up to its ceiling on its own; the ceilings are
+- Each role may grant up to its ceiling on its own. The amount compared is the authority
+  amount `money.assess` computes: everything given without the goods coming back
+  (仅退款, compensation, coupons, price differences, ...), not a refund against returned
+  goods up to their price, never what the customer pays. The ceilings are
   configuration (`settings.MEDIATION_AUTHORITY_CEILINGS`, defaults agent 200, team lead
   400, supervisor 600 yuan; management has none). Above the author's ceiling the lowest
   role whose ceiling covers the amount approves.

@@ -155,6 +155,7 @@ def escalation_file(
                 reason=reason,
                 payload={"route": route, "reference": reference, "body": body},
                 at=now,
+                via=lifecycle.Owner.ESCALATION_FILE,
             )
         try:
             with transaction.atomic():

@@ -1,6 +1,6 @@
-"""Writes of the investigation (调查核实): department reports that complete their tasks,
-case meetings, responsibility findings with root causes. Each service is one transaction
-and appends exactly one timeline event."""
+"""Writes of the investigation (调查核实): department tasks asked for by hand, department
+reports that complete their tasks, case meetings, responsibility findings with root causes.
+Each service is one transaction and appends exactly one timeline event."""
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
@@ -16,9 +16,12 @@ from aftersales.disputes.permissions import (
     can_determine_responsibility,
     can_file_task_report,
     can_record_case_meeting,
+    can_request_task,
 )
 from aftersales.disputes.services import actor_label
+from aftersales.parties.roles import DEPARTMENT_LABELS, Department
 from aftersales.sla import services as sla_services
+from aftersales.sla.models import Timer
 from aftersales.sla.signals import task_signals
 
 from . import investigation_rules as rules
@@ -308,3 +311,77 @@ def responsibility_determine(
         reason=note,
     )
     return finding
+
+
+# -- department tasks asked for by hand (issue 10 item 4) ---------------------------------
+
+TASK_NOTE_MAX = 1000
+
+
+def _task_kind_and_title(department: str) -> tuple[str, str]:
+    """The kind and title routing gives this department's task (so the SLA timers of that
+    kind apply, e.g. qc_inspection's report hour); a department no rule names gets
+    `<department>_request`."""
+    from aftersales.triage.selectors import routing_rules
+
+    for rule in routing_rules():
+        if rule.task_department == department and rule.task_kind:
+            return rule.task_kind, rule.task_title or rule.name
+    label = DEPARTMENT_LABELS[Department(department)]
+    return f"{department}_request", _("%(department)s：协查") % {"department": label}
+
+
+@transaction.atomic
+def task_request(
+    *,
+    dispute: Dispute,
+    actor,
+    department: str,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Task:
+    """Ask a department for a task on a dispute of any category (QC inspecting goods on a
+    false-advertising case): an open task, its SLA timers started as routing's are, and a
+    TASK_REQUESTED event. The department's staff then see the dispute. One open task per
+    department and dispute (409)."""
+    if actor is not None and not can_request_task(actor):
+        raise Forbidden(_("只有处理该投诉的客服专员、组长或管理员可以申请部门协查"))
+    if department not in Department.__members__.values():
+        choices = "、".join(d.value for d in Department)
+        message = _("未知的部门，可选：%(choices)s") % {"choices": choices}
+        raise ValidationFailed(message, fields={"department": message})
+    note = _text(note, "note", TASK_NOTE_MAX, required=False)
+    locked = _open_dispute(dispute)
+    if Task.objects.filter(
+        dispute_id=locked.pk, department=department, state=Task.State.OPEN
+    ).exists():
+        label = DEPARTMENT_LABELS[Department(department)]
+        raise Conflict(
+            _("%(department)s在该投诉上已有未完成的任务") % {"department": label},
+            code="task_open",
+        )
+    now = at or timezone.now()
+    kind, title = _task_kind_and_title(department)
+    task = Task.objects.create(
+        dispute_id=locked.pk, department=department, kind=kind, title=(note or title)[:200]
+    )
+    timers = sla_services.timers_on_tasks(locked, [task], now)  # task:<kind>:created
+    due = min((t.due_at for t in timers if t.state in Timer.URGENT), default=None)
+    if due is not None:
+        Task.objects.filter(pk=task.pk).update(due_at=due)
+        task.due_at = due
+    _event(
+        locked.pk,
+        Event.Kind.TASK_REQUESTED,
+        actor,
+        now,
+        {
+            "task": task.pk,
+            "department": department,
+            "kind": kind,
+            "title": task.title,
+            "due_at": due.isoformat() if due else None,
+        },
+        reason=note,
+    )
+    return task

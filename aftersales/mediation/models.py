@@ -398,3 +398,6 @@ class SettlementAgreement(models.Model):
     class Meta:
         verbose_name = "调解协议书"
         verbose_name_plural = "调解协议书"
+
+
+from .facts_models import CaseFact  # noqa: E402, F401  (registered with this app)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from aftersales.disputes.lifecycle import Action
+from aftersales.disputes.lifecycle import Action, Owner
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.services import dispute_apply
 
@@ -164,6 +164,7 @@ def _accept(*, proposal: Proposal, method: str, ip, user_agent: str, now: dt.dat
         % {"id": locked.pk, "n": revision.number},
         payload={"proposal": locked.pk, "revision": revision.number, "by": "customer"},
         at=now,
+        via=Owner.CUSTOMER_ACCEPTANCE,
     )
     set_state(locked, revision, S.ACCEPTED, now, answered_at=now)
     _customer_event(

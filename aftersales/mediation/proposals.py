@@ -3,9 +3,11 @@
 to the customer, withdrawing. Each service is one transaction and appends its timeline
 events; the dispute moves only through `dispute_apply` (propose, revise).
 
-The rules live in pure modules: `remedies` (catalogue, parsing), `statutory` (below the
-statutory minimum?), `authority` (who must approve). The customer's answers are in
-`negotiation`, the settlement agreement in `agreement`."""
+The rules live in pure modules: `remedies` and `remedy_lines` (catalogue, parsing),
+`money` (restitution or concession, refund caps, bundles, what the customer owes),
+`statutory` (below the statutory minimum?), `authority` (who must approve); the words in
+`proposal_messages`. The customer's answers are in `negotiation`, the settlement
+agreement in `agreement`."""
 
 from __future__ import annotations
 
@@ -23,20 +25,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
-from aftersales.disputes.lifecycle import Action, Status, allowed_actions
-from aftersales.disputes.models import Dispute, Event, Task
+from aftersales.disputes.lifecycle import Action, Owner, Status, allowed_actions
+from aftersales.disputes.models import Dispute, Event, Expectation, Task
 from aftersales.disputes.permissions import can_approve_proposals, can_propose
 from aftersales.disputes.services import actor_label, dispute_apply
-from aftersales.disputes.taxonomy import CATEGORY_LABELS, Category
 from aftersales.notifications.models import OutboundMessage
 from aftersales.notifications.services import ack_channel
-from aftersales.parties.roles import ROLE_LABELS, Department, Role
+from aftersales.parties.roles import Department, Role
 from aftersales.parties.selectors import roles_of
 from aftersales.sla import services as sla_services
 
-from . import authority, notices, remedies, statutory
+from . import authority, money, notices, remedies, remedy_lines, statutory
 from .models import CustomerAccess, Proposal, ProposalApproval, ProposalRevision, ProposalState
-from .remedies import REMEDY_LABELS, Payer, RemedyItem
+from .proposal_messages import problem_message, render_message, requirement_label
+from .proposal_messages import remedy_line as remedy_line  # read here by demo, workbench
+from .proposal_selectors import order_money
+from .remedies import RemedyItem
 
 S = ProposalState
 NOTE_MAX = 2000
@@ -50,34 +54,6 @@ SENDABLE = frozenset({S.DRAFT, S.APPROVED})
 
 
 # -- messages ------------------------------------------------------------------------------
-
-
-def problem_message(problem: remedies.Problem) -> str:
-    p = problem.params
-    if problem.code == "remedy_not_allowed":
-        return _("“%(remedy)s”不适用于“%(category)s”类纠纷，可选：%(allowed)s") % {
-            "remedy": REMEDY_LABELS[remedies.RemedyCode(p["code"])],
-            "category": CATEGORY_LABELS[Category(p["category"])],
-            "allowed": "、".join(f"{c.value}（{REMEDY_LABELS[c]}）" for c in p["allowed"]),
-        }
-    messages = {
-        "remedies_not_list": _("解决办法应为列表"),
-        "remedies_empty": _("请至少填写一项解决办法"),
-        "remedy_not_object": _("每项解决办法应为对象"),
-        "remedy_unknown": _("未知的解决办法“%(code)s”，可选：%(choices)s")
-        % {"code": p.get("code", ""), "choices": ", ".join(c.value for c in remedies.RemedyCode)},
-        "remedy_repeated": _("同一解决办法只能填写一次"),
-        "amount_not_decimal": _('金额应为以元为单位的数字字符串，如 "199.00"'),
-        "amount_negative": _("金额不能为负数"),
-        "amount_too_precise": _("金额最多保留两位小数（精确到分）"),
-        "amount_too_large": _("金额不能超过 %(max)s 元") % {"max": p.get("max")},
-        "amount_required": _("该解决办法必须填写大于 0 的金额"),
-        "amount_not_applicable": _("该解决办法不涉及金额"),
-        "deadline_invalid": _("期限应为 0 到 %(max)s 之间的整天数") % {"max": p.get("max")},
-        "payer_invalid": _("运费承担方应为 merchant（商家）或 consumer（顾客）"),
-        "note_too_long": _("说明不能超过 %(max)s 个字符") % {"max": p.get("max")},
-    }
-    return messages[problem.code]
 
 
 def _refuse(field: str, message: str, code: str = "validation_error") -> ValidationFailed:
@@ -97,53 +73,24 @@ def shortfall_message(s: dict[str, Any]) -> str:
             **params,
             "basis": s["basis"],
         }
-    return _("方案未包含顾客依法可选的退货、换货或修理（%(basis)s）") % s
-
-
-def requirement_label(req: authority.Requirement) -> str:
-    role = ROLE_LABELS[req.role]
-    if req.why == authority.Why.BELOW_MINIMUM:
-        return _("低于法定标准，须%(role)s审核") % {"role": role}
-    if req.why == authority.Why.MAJOR_INCIDENT:
-        return _("重大质量事故处理申请，须%(role)s批准") % {"role": role}
-    return _("超出拟定人权限（%(ceiling)s 元），须%(role)s或以上审批") % {
-        "ceiling": req.ceiling,
-        "role": role,
+    if s["code"] == "customer_charged":
+        return _("依法应免费修理，方案却要顾客支付 %(offered)s 元（%(basis)s）") % s
+    if s["code"] == "remedy_below_request":
+        return _("顾客要求%(requested)s，依法可以%(remedy)s，方案未予满足（%(basis)s）") % {
+            "requested": Expectation(params["requested"]).label,
+            "remedy": _entitlement_labels(s["remedy"]),
+            "basis": s["basis"],
+        }
+    return _("方案未包含顾客依法可选的退货、换货或修理，依法可以：%(remedy)s（%(basis)s）") % {
+        "remedy": _entitlement_labels(s["remedy"]),
+        "basis": s["basis"],
     }
 
 
-def remedy_line(item: RemedyItem) -> str:
-    """One remedy as the customer and the agreement read it."""
-    text = REMEDY_LABELS[item.code]
-    if item.amount is not None and item.amount > 0:
-        text += _(" %(amount)s 元") % {"amount": f"{item.amount:,.2f}"}
-    if item.deadline_days:
-        text += _("，自协议达成之日起 %(days)s 日内办理") % {"days": item.deadline_days}
-    if item.shipping_paid_by is not None:
-        text += (
-            _("，运费由商家承担")
-            if item.shipping_paid_by == Payer.MERCHANT
-            else _("，运费由顾客承担")
-        )
-    if item.note:
-        text += f"（{item.note}）"
-    return text
+def _entitlement_labels(codes: str) -> str:
+    from .selectors import ENTITLEMENT_LABELS
 
-
-def render_message(dispute: Dispute, number: int, items: list[RemedyItem], note: str) -> str:
-    total = remedies.total_amount(items)
-    return render_to_string(
-        "mediation/proposal_message.txt",
-        {
-            "customer_name": dispute.customer.name,
-            "number": dispute.number,
-            "product": dispute.product_name,
-            "revision": number,
-            "lines": [remedy_line(i) for i in items],
-            "amount": f"{total:,.2f}" if total else "",
-            "note": note,
-        },
-    ).strip()
+    return "、".join(str(ENTITLEMENT_LABELS.get(c, c)) for c in codes.split(",") if c)
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -153,12 +100,13 @@ def ceilings() -> dict[str, Decimal]:
     return authority.ceilings_from(getattr(settings, "MEDIATION_AUTHORITY_CEILINGS", None))
 
 
-def dispute_entitlement_list(dispute: Dispute) -> list[dict[str, Any]]:
+def dispute_entitlement_list(dispute: Dispute, *, read=None) -> list[dict[str, Any]]:
     """The engine's entitlements for the dispute, in the contract's shape; empty while the
-    facts are incomplete (the revision records what it was compared with)."""
+    facts are incomplete (the revision records what it was compared with). `read`: its
+    `selectors.DisputeEntitlements` when already read (`disputes_entitlements`)."""
     from .selectors import dispute_entitlements
 
-    result = dispute_entitlements(dispute).result
+    result = (read or dispute_entitlements(dispute)).result
     return [] if result is None else result.as_dict()["entitlements"]
 
 
@@ -202,26 +150,80 @@ class Draft:
     entitlements: list[dict[str, Any]]
     shortfalls: list[dict[str, Any]]
     requirements: tuple[authority.Requirement, ...]
+    assessment: money.Assessment | None = None  # None: judged without the order
+    warnings: tuple[remedy_lines.ProposalWarning, ...] = ()
+
+    @property
+    def assessed(self) -> money.Assessment:
+        return self.assessment or money.assess(self.items)
+
+    def lines(self) -> list[dict[str, Any]]:
+        """The lines as stored on the revision: each with its share of the authority
+        amount and its warnings (codes and parameters; read in the reader's language)."""
+        out = []
+        for i, (item, line) in enumerate(zip(self.items, self.assessed.lines, strict=True)):
+            at = f"remedies.{i}."
+            out.append(
+                item.as_dict()
+                | {
+                    "authority_amount": f"{line.concession:.2f}",
+                    "warnings": [w.as_dict() for w in self.warnings if w.field.startswith(at)],
+                }
+            )
+        return out
 
 
-def evaluate_draft(dispute: Dispute, raw_remedies: Any, author) -> Draft:
-    """Parse the remedy lines against the category, compare them with the entitlements,
-    and decide the approvals; a ValidationFailed names every bad field."""
-    items, problems = remedies.parse_items(raw_remedies, dispute.category)
+def _invalid(problems: list[remedy_lines.Problem]) -> ValidationFailed:
+    fields = {p.field: problem_message(p) for p in problems}
+    return ValidationFailed(next(iter(fields.values())), code="invalid_remedies", fields=fields)
+
+
+def evaluate_draft(
+    dispute: Dispute,
+    raw_remedies: Any,
+    author,
+    *,
+    entitlements: list[dict[str, Any]] | None = None,
+    order: money.OrderMoney | None = None,
+) -> Draft:
+    """Parse the remedy lines, check their money against the order, compare them with the
+    entitlements, and decide the approvals; a ValidationFailed names every bad field. The
+    category never refuses a remedy: an unusual one comes back as a warning."""
+    items, problems = remedy_lines.parse_items(raw_remedies, dispute.category)
     if problems:
-        fields = {p.field: problem_message(p) for p in problems}
-        first = next(iter(fields.values()))
-        raise ValidationFailed(first, code="invalid_remedies", fields=fields)
-    entitlements = dispute_entitlement_list(dispute)
-    found = [s.as_dict() for s in statutory.shortfalls(items, entitlements)]
+        raise _invalid(problems)
+    # `entitlements`, `order`: the dispute's, when the caller has read them already (the
+    # demo judges several drafts per dispute); else read here.
+    order = order_money(dispute) if order is None else order
+    assessed = money.assess(items, order)
+    if assessed.problems:
+        raise _invalid(list(assessed.problems))
+    if entitlements is None:
+        entitlements = dispute_entitlement_list(dispute)
+    found = statutory_shortfalls(dispute, items, entitlements, order)
     requirements = authority.required_approvals(
-        amount=remedies.authority_amount(items),
+        amount=assessed.authority,
         author_roles=roles_of(author) if author is not None else (),
         ceilings=ceilings(),
         below_minimum=bool(found),
         major_incident=remedies.is_major_incident(items),
     )
-    return Draft(items, entitlements, found, requirements)
+    warnings = (*remedy_lines.category_warnings(items, dispute.category), *assessed.warnings)
+    return Draft(items, entitlements, found, requirements, assessed, warnings)
+
+
+def statutory_shortfalls(
+    dispute: Dispute,
+    items: list[RemedyItem],
+    entitlements: list[dict[str, Any]],
+    order: money.OrderMoney | None = None,
+) -> list[dict[str, Any]]:
+    """The statutory check of a draft, as `evaluate_draft` makes it (also how the demo's
+    revisions are judged again): the lines against the entitlements, the customer's
+    request and the order's money (read when not given)."""
+    order = order_money(dispute) if order is None else order
+    case = statutory.Case(dispute.expectation, dispute.claimed_amount, order)
+    return [s.as_dict() for s in statutory.shortfalls(items, entitlements, case)]
 
 
 def standard_draft(dispute: Dispute) -> list[dict[str, Any]]:
@@ -256,25 +258,18 @@ def _write_revision(
     change_note: str,
     at: dt.datetime,
 ) -> ProposalRevision:
-    state = S.PENDING_APPROVAL if draft.requirements else S.DRAFT
-    revision = ProposalRevision.objects.create(
+    revision = build_revision(
+        dispute=dispute,
         proposal=proposal,
         number=number,
-        state=state,
-        remedies=[i.as_dict() for i in draft.items],
-        total_amount=remedies.total_amount(draft.items),
-        authority_amount=remedies.authority_amount(draft.items),
-        message=render_message(dispute, number, draft.items, note),
-        change_note=change_note,
-        entitlements=draft.entitlements,
-        shortfalls=draft.shortfalls,
-        below_minimum=bool(draft.shortfalls),
-        major_incident=remedies.is_major_incident(draft.items),
-        required_approvals=[r.as_dict() for r in draft.requirements],
+        draft=draft,
         author=author,
-        author_label=actor_label(author),
-        created_at=at,
+        note=note,
+        change_note=change_note,
+        at=at,
     )
+    revision.save(force_insert=True)
+    state = revision.state
     Proposal.objects.filter(pk=proposal.pk).update(
         state=state, current_number=number, updated_at=at
     )
@@ -292,13 +287,69 @@ def _write_revision(
     return revision
 
 
-def _revision_payload(proposal: Proposal, revision: ProposalRevision) -> dict[str, Any]:
+def build_revision(
+    *,
+    dispute: Dispute,
+    proposal: Proposal,
+    number: int,
+    draft: Draft,
+    author,
+    note: str,
+    change_note: str,
+    at: dt.datetime,
+) -> ProposalRevision:
+    """A revision as drafted, unsaved (`_write_revision` stores it; the demo inserts
+    many at once): awaiting approval when the draft needs any, else a draft."""
+    return ProposalRevision(
+        proposal=proposal,
+        number=number,
+        state=S.PENDING_APPROVAL if draft.requirements else S.DRAFT,
+        remedies=draft.lines(),
+        total_amount=draft.assessed.total,
+        authority_amount=draft.assessed.authority,
+        message=render_message(
+            customer_name=dispute.customer.name,
+            number=dispute.number,
+            product=dispute.product_name,
+            revision=number,
+            items=draft.items,
+            total=draft.assessed.total,
+            customer_pays=draft.assessed.customer_pays,
+            note=note,
+        ),
+        change_note=change_note,
+        entitlements=draft.entitlements,
+        shortfalls=draft.shortfalls,
+        below_minimum=bool(draft.shortfalls),
+        major_incident=remedies.is_major_incident(draft.items),
+        required_approvals=[r.as_dict() for r in draft.requirements],
+        author=author,
+        author_label=actor_label(author),
+        created_at=at,
+    )
+
+
+def customer_pays_total(revision: ProposalRevision) -> Decimal:
+    """What the customer owes under a revision (买家应补), from its stored lines."""
+    return money.fen(
+        sum((Decimal(r["customer_pays"]) for r in revision.remedies if r.get("customer_pays")), 0)
+    )
+
+
+def revision_warnings(revision: ProposalRevision) -> list[dict[str, Any]]:
+    """The warnings stored with a revision's lines (codes, fields, parameters)."""
+    return [w for line in revision.remedies for w in line.get("warnings") or ()]
+
+
+def revision_payload(proposal: Proposal, revision: ProposalRevision) -> dict[str, Any]:
     return {
         "proposal": proposal.pk,
         "revision": revision.number,
         "remedies": revision.remedies,
         "total_amount": f"{revision.total_amount:.2f}",
         "authority_amount": f"{revision.authority_amount:.2f}",
+        "customer_pays_total": f"{customer_pays_total(revision):.2f}",
+        "warnings": revision_warnings(revision),
         "below_minimum": revision.below_minimum,
         "shortfalls": revision.shortfalls,
         "major_incident": revision.major_incident,
@@ -363,7 +414,7 @@ def proposal_create(
         change_note="",
         at=now,
     )
-    payload = _revision_payload(proposal, revision)
+    payload = revision_payload(proposal, revision)
     _event(locked.pk, Event.Kind.PROPOSAL_DRAFTED, actor, now, payload)
     return proposal
 
@@ -405,7 +456,7 @@ def proposal_revise(
         Event.Kind.PROPOSAL_REVISED,
         actor,
         now,
-        _revision_payload(locked, revision) | {"previous_state": previous.state},
+        revision_payload(locked, revision) | {"previous_state": previous.state},
         reason=reason,
     )
     return locked
@@ -585,6 +636,7 @@ def proposal_send(*, proposal: Proposal, actor, at=None) -> Sent:
         reason=why,
         payload={"proposal": locked.pk, "revision": revision.number},
         at=now,
+        via=Owner.PROPOSAL_SEND,
     )
     token, access = _customer_link(dispute, now)
     code = f"{secrets.randbelow(10**6):06d}"

@@ -1,15 +1,19 @@
 """The remedy catalogue of SPEC §5 (常见纠纷及一般解决办法): every remedy a mediation
-proposal (调解方案) may offer, which ones each dispute category allows, the standard one a
-new proposal starts from, and the parsing of a proposal's remedy lines.
+proposal (调解方案) may offer, which ones are usual for each dispute category, the standard
+one a new proposal starts from, and what one line holds (`RemedyItem`). Parsing a
+request's lines is `remedy_lines`'.
 
-Pure Python, no ORM. Problems come back as codes with the field at fault; the services
-turn them into messages."""
+The category is a machine's guess: it never blocks a remedy. A remedy unusual for the
+category is accepted with a warning asking to check the classification.
+
+Pure Python, no ORM. The money of the lines (what counts toward authority, refund caps,
+bundles, what the customer owes) is `money`'s."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -72,7 +76,8 @@ class RemedySpec:
     code: RemedyCode
     amount: AmountRule
     # Money (or its value) the company gives up without goods coming back: what the
-    # authority ceilings cap. A refund against returned goods is restitution, not this.
+    # authority ceilings cap. A refund against returned goods is restitution, not this
+    # (up to what was paid for them: `money` decides, this flag only documents it).
     counts_toward_authority: bool
     major_incident: bool = False
     goods_move: bool = False  # a return, exchange or repair: someone pays the shipping
@@ -139,8 +144,9 @@ _MAJOR = (R.WHOLE_EXCHANGE, R.TAKE_BACK, R.INCIDENT_COMPENSATION)
 
 # SPEC §5, column "first-line remedy", widened with what a real after-sales department
 # offers next for the category; the statutory routes (return, exchange, repair) wherever
-# the goods themselves can be at fault.
-ALLOWED: dict[Category, tuple[RemedyCode, ...]] = {
+# the goods themselves can be at fault. Usual, not required: any other remedy is allowed
+# with a warning (the category may be wrong, the case unusual).
+USUAL: dict[Category, tuple[RemedyCode, ...]] = {
     Category.QUALITY: (
         R.RETURN_REFUND,
         R.EXCHANGE,
@@ -223,8 +229,23 @@ SMALL_GIFT = Decimal("10.00")
 FRAUD_MINIMUM = Decimal("500.00")
 
 
-def allowed(category: str) -> tuple[RemedyCode, ...]:
-    return ALLOWED[Category(category)]
+ALLOWED = USUAL  # the name before issue 10, when the category blocked the others
+
+
+def usual(category: str) -> tuple[RemedyCode, ...]:
+    """The remedies usual for a category; any other is allowed with a warning."""
+    return USUAL[Category(category)]
+
+
+allowed = usual  # the name before issue 10
+
+# Who may pay instead of receive (买家应补): the difference of an exchange to a dearer
+# item, a paid repair outside the warranty.
+CUSTOMER_PAYS_CODES = frozenset({R.EXCHANGE, R.WHOLE_EXCHANGE, R.REPAIR})
+# A bundle partial return names the components kept: only on a return with refund.
+KEPT_CODES = frozenset({R.RETURN_REFUND})
+KEPT_MAX = 20
+KEPT_NAME_MAX = 200
 
 
 class Payer(StrEnum):
@@ -305,132 +326,32 @@ def standard_items(category: str, price: Decimal | None) -> list[RemedyItem]:
     return items
 
 
-@dataclass(frozen=True)
-class Problem:
-    """What is wrong with an input: the field at fault, a stable code, parameters."""
-
-    field: str
-    code: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+# Parsing moved to `remedy_lines` (issue 10); the old names still answer here.
+_MOVED = frozenset({"Problem", "ProposalWarning", "parse_items", "category_warnings", "_amount"})
 
 
-def _amount(raw: Any) -> Decimal | str | None:
-    """A Decimal, None when absent, or a problem code."""
-    if raw is None or raw == "":
-        return None
-    if isinstance(raw, bool) or isinstance(raw, float):
-        return "amount_not_decimal"  # floats lose fen; amounts travel as strings
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        return "amount_not_decimal"
-    if not value.is_finite():
-        return "amount_not_decimal"
-    if value < 0:
-        return "amount_negative"
-    if value != value.quantize(FEN):
-        return "amount_too_precise"
-    if value > MAX_AMOUNT:
-        return "amount_too_large"
-    return value.quantize(FEN)
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from . import remedy_lines
 
-
-def parse_items(
-    raw: Any, category: str, *, prefix: str = "remedies"
-) -> tuple[list[RemedyItem], list[Problem]]:
-    """Remedy lines from a request: each {code, amount, deadline_days, shipping_paid_by,
-    note}. Every problem is reported, each naming its line (`remedies.1.amount`)."""
-    if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
-        return [], [Problem(prefix, "remedies_not_list")]
-    if not raw:
-        return [], [Problem(prefix, "remedies_empty")]
-    items: list[RemedyItem] = []
-    problems: list[Problem] = []
-    permitted = allowed(category)
-    seen: set[RemedyCode] = set()
-    for i, line in enumerate(raw):
-        at = f"{prefix}.{i}"
-        if not isinstance(line, Mapping):
-            problems.append(Problem(at, "remedy_not_object"))
-            continue
-        code_raw = line.get("code")
-        try:
-            code = RemedyCode(code_raw)
-        except ValueError:
-            problems.append(Problem(f"{at}.code", "remedy_unknown", {"code": str(code_raw or "")}))
-            continue
-        if code not in permitted:
-            problems.append(
-                Problem(
-                    f"{at}.code",
-                    "remedy_not_allowed",
-                    {"code": code.value, "category": category, "allowed": permitted},
-                )
-            )
-            continue
-        if code in seen:
-            problems.append(Problem(f"{at}.code", "remedy_repeated", {"code": code.value}))
-            continue
-        seen.add(code)
-        spec = SPECS[code]
-        amount = _amount(line.get("amount"))
-        if isinstance(amount, str):
-            problems.append(Problem(f"{at}.amount", amount, {"max": MAX_AMOUNT}))
-            continue
-        if spec.amount == AmountRule.REQUIRED and (amount is None or amount == 0):
-            problems.append(Problem(f"{at}.amount", "amount_required", {"code": code.value}))
-            continue
-        if spec.amount == AmountRule.NONE and amount not in (None, Decimal(0)):
-            problems.append(Problem(f"{at}.amount", "amount_not_applicable", {"code": code.value}))
-            continue
-        if spec.amount == AmountRule.NONE:
-            amount = None
-        days = line.get("deadline_days", spec.default_deadline_days)
-        if days is not None and (
-            isinstance(days, bool)
-            or not isinstance(days, int)
-            or not 0 <= days <= MAX_DEADLINE_DAYS
-        ):
-            problems.append(
-                Problem(f"{at}.deadline_days", "deadline_invalid", {"max": MAX_DEADLINE_DAYS})
-            )
-            continue
-        payer_raw = line.get("shipping_paid_by")
-        payer: Payer | None = None
-        if spec.goods_move:
-            try:
-                payer = Payer(payer_raw) if payer_raw else Payer.MERCHANT
-            except ValueError:
-                problems.append(Problem(f"{at}.shipping_paid_by", "payer_invalid"))
-                continue
-        note = line.get("note") or ""
-        if not isinstance(note, str) or len(note) > NOTE_MAX:
-            problems.append(Problem(f"{at}.note", "note_too_long", {"max": NOTE_MAX}))
-            continue
-        items.append(
-            RemedyItem(
-                code=code,
-                amount=amount,
-                deadline_days=days,
-                shipping_paid_by=payer,
-                note=note.strip(),
-            )
-        )
-    return items, problems
+        return getattr(remedy_lines, name)
+    raise AttributeError(name)
 
 
 def total_amount(items: Sequence[RemedyItem]) -> Decimal:
-    """Everything with an amount: what the customer is offered in money or its value."""
-    return sum((i.amount for i in items if i.amount is not None), Decimal("0.00"))
+    """What the customer receives in money or its value (`money.total_amount`)."""
+    from . import money
+
+    return money.total_amount(items)
 
 
-def authority_amount(items: Sequence[RemedyItem]) -> Decimal:
-    """The part the authority ceilings cap (SPEC §6): compensation and goodwill given
-    without goods coming back."""
-    return sum(
-        (i.amount for i in items if i.amount is not None and i.spec.counts_toward_authority),
-        Decimal("0.00"),
-    )
+def authority_amount(items: Sequence[RemedyItem], order: Any = None) -> Decimal:
+    """The part the authority ceilings cap (`money.authority_amount`); without the
+    order's money (`money.OrderMoney`) every refund counts, as the order's amount is
+    not known."""
+    from . import money
+
+    return money.authority_amount(items, order)
 
 
 def is_major_incident(items: Sequence[RemedyItem]) -> bool:

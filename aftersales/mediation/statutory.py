@@ -1,18 +1,21 @@
-"""Does a proposal meet the statutory minimum (SPEC §5, legal.md §2-§4)? A pure comparison
-of a proposal's remedy lines with the entitlements engine's output for the case, in its
-contract shape: [{"remedy", "basis", "amount", "shipping_paid_by",
-"merchant_deadline_days"}]. A proposal below the minimum is not forbidden — the customer
-may agree to less — but it goes to legal before it can be sent.
+"""Does a proposal meet the statutory minimum (SPEC §5, legal.md §2-§4)? A pure comparison,
+judged as a lawyer would, of a proposal's remedy lines with the entitlements engine's
+output for the case (its contract shape: [{"remedy", "basis", "amount",
+"shipping_paid_by", "merchant_deadline_days", ...}]) and the customer's own request (诉求).
+A proposal below the minimum is not forbidden — the customer may agree to less — but it
+goes to legal before it can be sent. docs/mediation.md, "法定标准核对", has the reasoning.
 
-The rules:
-- Goods remedies (return_no_reason, return, exchange, repair) are the customer's choice
-  among those the law gives: the proposal must offer one of them in full — refunds
-  (refund, return_refund, take_back) adding up to at least the price where a return is
-  due, an exchange where one is due, a repair where one is due — with the merchant paying
-  the shipping where the law says so, within the law's deadline where it sets one.
-- Damages (punitive_damages, food_punitive_damages, loss_compensation) are money: the
-  proposal's compensation lines must add up to at least their sum.
-- harm_punitive_damages is the most a court may award, not a floor; it is not compared.
+- Goods remedies are ordered: a full refund with the goods back ≥ exchange ≥ repair; a
+  仅退款 of the full price is at least a return, a take-back a return, a whole-product
+  exchange (or a re-shipment) an exchange. Money lines add up, however many there are.
+- The customer chooses among the goods remedies the law gives (CPL 24): what they asked
+  for, up to the best the law gives, is the minimum; when their request names no goods
+  remedy, any entitled one offered in full meets it. A remedy above the minimum meets it.
+- The merchant pays shipping where the law says so, within the law's deadline.
+- Damages (punitive, food punitive, losses) are money on top of the refund; the
+  harm punitive damages are a ceiling a court applies, not a floor.
+- `line_entitlements` says which entitlement each line delivers (none: goodwill, resting
+  on the parties' agreement); the agreement's legal basis reads it.
 """
 
 from __future__ import annotations
@@ -20,28 +23,77 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import IntEnum
 from typing import Any
 
+from . import money
 from .remedies import Payer, RemedyCode, RemedyItem
 
-REFUND_ENTITLEMENTS = ("return_no_reason", "return")
-GOODS_ENTITLEMENTS = (*REFUND_ENTITLEMENTS, "exchange", "repair")
-DAMAGES_ENTITLEMENTS = ("punitive_damages", "food_punitive_damages", "loss_compensation")
-REFUND_LINES = (RemedyCode.REFUND, RemedyCode.RETURN_REFUND, RemedyCode.TAKE_BACK)
-COMPENSATION_LINES = (RemedyCode.COMPENSATION, RemedyCode.INCIDENT_COMPENSATION)
-# Which proposal lines deliver which goods entitlement.
-LINES_FOR = {
-    "exchange": (RemedyCode.EXCHANGE, RemedyCode.WHOLE_EXCHANGE),
-    "repair": (RemedyCode.REPAIR,),
+R = RemedyCode
+Ent = Mapping[str, Any]
+ZERO = Decimal("0.00")
+
+
+class Level(IntEnum):
+    """The dominance order of goods remedies; MONEY is a request for money only."""
+
+    MONEY = 0
+    REPAIR = 1
+    EXCHANGE = 2
+    RETURN = 3
+
+
+ENTITLEMENT_LEVEL = {
+    "return_no_reason": Level.RETURN,
+    "return": Level.RETURN,
+    "exchange": Level.EXCHANGE,
+    "repair": Level.REPAIR,
 }
+DAMAGES_ENTITLEMENTS = ("punitive_damages", "food_punitive_damages", "loss_compensation")
+CEILING_ENTITLEMENTS = ("harm_punitive_damages",)
+# The customer's 诉求 (disputes.models.Expectation) as a goods remedy; the others
+# (compensation, apology, other) name none.
+REQUEST_LEVEL = {
+    "refund": Level.RETURN,
+    "return_refund": Level.RETURN,
+    "exchange": Level.EXCHANGE,
+    "reship": Level.EXCHANGE,
+    "repair": Level.REPAIR,
+}
+MONEY_REQUESTS = ("refund", "compensation")
+
+REFUND_LINES = (R.REFUND, R.RETURN_REFUND, R.TAKE_BACK)  # the return, in money
+PRICE_LINES = (*REFUND_LINES, R.PRICE_DIFFERENCE)  # money toward the price
+COMPENSATION_LINES = (R.COMPENSATION, R.INCIDENT_COMPENSATION)
+CASH_LINES = (*PRICE_LINES, *COMPENSATION_LINES)
+KEPT_CASH_LINES = (R.REFUND, R.PRICE_DIFFERENCE, *COMPENSATION_LINES)  # the goods stay
+GOODS_BACK_LINES = (R.RETURN_REFUND, R.TAKE_BACK)
+GOODS_LINES = {
+    R.EXCHANGE: Level.EXCHANGE,
+    R.WHOLE_EXCHANGE: Level.EXCHANGE,
+    R.RESHIP: Level.EXCHANGE,  # conforming goods sent in place of the missing or faulty
+    R.REPAIR: Level.REPAIR,
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """What the check reads beyond the entitlements: the customer's request (诉求, a
+    disputes.models.Expectation code) and the sum they claimed, and the order's money
+    (`money.OrderMoney`: the price of the goods, the bundle line with its components)."""
+
+    request: str = "other"
+    claimed: Decimal | None = None
+    order: money.OrderMoney = money.UNKNOWN
 
 
 @dataclass(frozen=True)
 class Shortfall:
     """One way the proposal falls below the law, with the entitlement it falls short of."""
 
-    code: str  # refund_below_price | statutory_remedy_missing | shipping_on_customer
-    # | deadline_too_long | compensation_below_statutory
+    code: str  # refund_below_price | statutory_remedy_missing | remedy_below_request
+    # | shipping_on_customer | deadline_too_long | customer_charged
+    # | compensation_below_statutory
     remedy: str  # the entitlement's remedy code(s), comma-separated
     basis: str
     required: Decimal | None = None
@@ -59,104 +111,316 @@ class Shortfall:
         }
 
 
-def _amount(raw: Any) -> Decimal | None:
+@dataclass(frozen=True)
+class Target:
+    """One way to meet the goods minimum: a remedy at `level` or above, on the terms of
+    `ent`; or, for a customer who asked for money, that much money with the goods kept."""
+
+    level: Level
+    ent: Ent | None
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class LineBasis:
+    """An agreed line and the entitlements it delivers; none: goodwill."""
+
+    item: RemedyItem
+    entitlements: tuple[Ent, ...]
+
+
+def _dec(raw: Any) -> Decimal | None:
     return None if raw is None else Decimal(str(raw))
 
 
-def _sum(items: Sequence[RemedyItem], codes: tuple[RemedyCode, ...]) -> Decimal | None:
-    found = [i for i in items if i.code in codes]
-    if not found:
-        return None
-    return sum((i.amount or Decimal(0) for i in found), Decimal("0.00"))
+def _cash(items: Sequence[RemedyItem], codes: tuple[RemedyCode, ...]) -> Decimal:
+    return sum((i.amount or ZERO for i in items if i.code in codes), ZERO)
 
 
-def _terms(item: RemedyItem, ent: Mapping[str, Any]) -> list[Shortfall]:
-    """The delivering line's shipping and deadline against the entitlement's."""
-    out = []
-    if (
-        ent.get("shipping_paid_by") == Payer.MERCHANT
-        and item.spec.goods_move
-        and item.shipping_paid_by == Payer.CONSUMER
-    ):
-        out.append(Shortfall("shipping_on_customer", ent["remedy"], ent.get("basis", "")))
-    limit = ent.get("merchant_deadline_days")
-    if limit is not None and item.deadline_days is not None and item.deadline_days > limit:
-        out.append(
-            Shortfall(
-                "deadline_too_long",
-                ent["remedy"],
-                ent.get("basis", ""),
-                params={"days": item.deadline_days, "limit": limit},
-            )
+def _joined(ents: Sequence[Ent]) -> tuple[str, str]:
+    remedies = ",".join(e["remedy"] for e in ents)
+    basis = "；".join(dict.fromkeys(e.get("basis", "") for e in ents if e.get("basis")))
+    return remedies, basis
+
+
+def goods_entitlements(entitlements: Sequence[Ent]) -> list[Ent]:
+    """The goods remedies the law gives. Where a defect gives the quality return (merchant
+    pays shipping, no intactness test), the no-reason return beside it is never the better
+    choice for the customer (legal.md §3 step 3), so it drops out."""
+    goods = [e for e in entitlements if e.get("remedy") in ENTITLEMENT_LEVEL]
+    quality = max(
+        (_dec(e.get("amount")) or ZERO for e in goods if e["remedy"] == "return"), default=None
+    )
+    if quality is None:
+        return goods
+    return [
+        e
+        for e in goods
+        if e["remedy"] != "return_no_reason" or (_dec(e.get("amount")) or ZERO) > quality
+    ]
+
+
+def price_due(entitlements: Sequence[Ent], case: Case) -> Decimal | None:
+    """A full refund: the return's amount where one is due, else the price paid."""
+    amounts = [
+        a
+        for e in entitlements
+        if ENTITLEMENT_LEVEL.get(e.get("remedy", "")) == Level.RETURN
+        and (a := _dec(e.get("amount"))) is not None
+    ]
+    return max(amounts) if amounts else case.order.goods_paid
+
+
+def refund_due(
+    items: Sequence[RemedyItem], entitlements: Sequence[Ent], case: Case
+) -> Decimal | None:
+    """The refund a return owes: the full price, or for a bundle partial return (a
+    return_refund naming the components kept) the paid bundle price less their listed
+    prices. Without the bundle, or for a name it does not list, nothing comes off."""
+    full = price_due(entitlements, case)
+    refundable = case.order.refundable
+    if full is not None and refundable is not None:
+        # What was already refunded on the order (a price difference agreed earlier)
+        # comes off: the law returns the price actually paid (legal.md R06).
+        full = min(full, refundable)
+    kept = next((i.kept for i in items if i.code == R.RETURN_REFUND and i.kept), ())
+    bundle = case.order.bundle
+    if not kept or full is None or bundle is None:
+        return full
+    found = [bundle.find(name) for name in kept]
+    return money.bundle_partial_refund(bundle.paid, [c.price for c in found if c is not None])
+
+
+def targets(entitlements: Sequence[Ent], case: Case) -> list[Target]:
+    """The alternative ways to meet the goods minimum; empty when the law gives no goods
+    remedy. A request naming a goods remedy sets the level, capped at the best the law
+    gives; a claimed sum of money (仅退款 below the price, compensation) may be met in money."""
+    goods = goods_entitlements(entitlements)
+    if not goods:
+        return []
+    asked = REQUEST_LEVEL.get(case.request)
+    if asked is None:
+        out = [Target(ENTITLEMENT_LEVEL[e["remedy"]], e) for e in goods]
+    else:
+        level = min(asked, max(ENTITLEMENT_LEVEL[e["remedy"]] for e in goods))
+        cover = min(
+            (e for e in goods if ENTITLEMENT_LEVEL[e["remedy"]] >= level),
+            key=lambda e: ENTITLEMENT_LEVEL[e["remedy"]],
         )
+        out = [Target(level, cover)]
+    due = price_due(entitlements, case)
+    claimed = case.claimed
+    if case.request in MONEY_REQUESTS and claimed is not None and claimed > 0:
+        if case.request == "compensation" or due is None or claimed < due:
+            out.append(Target(Level.MONEY, None, claimed))
     return out
 
 
-def _goods(items: Sequence[RemedyItem], ents: list[Mapping[str, Any]]) -> list[Shortfall]:
-    refunds_due = [e for e in ents if e["remedy"] in REFUND_ENTITLEMENTS]
-    offered_refund = _sum(items, REFUND_LINES)
-    partial: Shortfall | None = None
-    if refunds_due:
-        ent = max(refunds_due, key=lambda e: _amount(e.get("amount")) or Decimal(0))
-        due = _amount(ent.get("amount")) or Decimal(0)
-        if offered_refund is not None:
-            if offered_refund >= due:
-                line = next(i for i in items if i.code in REFUND_LINES)
-                return _terms(line, ent)
-            partial = Shortfall(
-                "refund_below_price",
-                ent["remedy"],
-                ent.get("basis", ""),
-                required=due,
-                offered=offered_refund,
-            )
-    for ent in ents:
-        codes = LINES_FOR.get(ent["remedy"])
-        if not codes:
-            continue
-        line = next((i for i in items if i.code in codes), None)
-        if line is not None:
-            return _terms(line, ent)
-    if partial is not None:
-        return [partial]
-    return [
-        Shortfall(
-            "statutory_remedy_missing",
-            ",".join(e["remedy"] for e in ents),
-            "；".join(dict.fromkeys(e.get("basis", "") for e in ents if e.get("basis"))),
-            params={"remedies": [e["remedy"] for e in ents]},
-        )
-    ]
+def _terms(item: RemedyItem, ent: Ent, cured: bool) -> list[Shortfall]:
+    """The line's shipping, deadline and charge against the entitlement it stands for."""
+    out = []
+    remedy, basis = ent["remedy"], ent.get("basis", "")
+    merchant = ent.get("shipping_paid_by") == Payer.MERCHANT
+    if merchant and item.spec.goods_move and item.shipping_paid_by == Payer.CONSUMER and not cured:
+        out.append(Shortfall("shipping_on_customer", remedy, basis))
+    limit = ent.get("merchant_deadline_days")
+    level = Level.RETURN if item.code in PRICE_LINES else GOODS_LINES.get(item.code)
+    if (
+        limit is not None
+        and item.deadline_days is not None
+        and item.deadline_days > limit
+        and level == ENTITLEMENT_LEVEL[remedy]
+    ):
+        params = {"days": item.deadline_days, "limit": limit}
+        out.append(Shortfall("deadline_too_long", remedy, basis, params=params))
+    if merchant and item.code == R.REPAIR and item.customer_pays:
+        # The quality routes repair free of charge (CPL 24; 三包 Art. 8).
+        out.append(Shortfall("customer_charged", remedy, basis, offered=item.customer_pays))
+    return out
 
 
-def _damages(items: Sequence[RemedyItem], ents: list[Mapping[str, Any]]) -> list[Shortfall]:
-    owed = [e for e in ents if _amount(e.get("amount"))]
-    if not owed:
+def _damages(owed_ents: Sequence[Ent], owed: Decimal, offered: Decimal) -> list[Shortfall]:
+    if offered >= owed:
         return []
-    required = sum((_amount(e["amount"]) or Decimal(0) for e in owed), Decimal("0.00"))
-    offered = _sum(items, COMPENSATION_LINES) or Decimal("0.00")
-    if offered >= required:
+    remedy, basis = _joined(owed_ents)
+    return [Shortfall("compensation_below_statutory", remedy, basis, owed, offered)]
+
+
+@dataclass(frozen=True)
+class _Money:
+    owed_ents: tuple[Ent, ...]
+    owed: Decimal  # damages
+    cash: Decimal  # every money line
+    cured: bool  # a shipping_compensation line pays the customer's postage back
+
+
+def _return_route(
+    items: Sequence[RemedyItem], ent: Ent, due: Decimal, m: _Money
+) -> list[Shortfall]:
+    """The refund lines and the compensation together must cover the refund due and the
+    damages; a refund line whose terms fall short of `ent` does not count."""
+    lines = [i for i in items if i.code in PRICE_LINES]
+    problems = {id(i): _terms(i, ent, m.cured) for i in lines}
+    refund = _cash(items, PRICE_LINES)
+    good = sum((i.amount or ZERO for i in lines if not problems[id(i)]), ZERO)
+    comp = _cash(items, COMPENSATION_LINES)
+    if good + comp >= due + m.owed:
         return []
-    return [
-        Shortfall(
-            "compensation_below_statutory",
-            ",".join(e["remedy"] for e in owed),
-            "；".join(dict.fromkeys(e.get("basis", "") for e in owed if e.get("basis"))),
-            required=required,
-            offered=offered,
+    out = []
+    toward_refund = refund + max(comp - m.owed, ZERO)
+    if toward_refund < due:
+        out.append(
+            Shortfall("refund_below_price", ent["remedy"], ent.get("basis", ""), due, toward_refund)
         )
-    ]
+    terms = [s for i in lines for s in problems[id(i)]]
+    out += list({s.code: s for s in terms}.values())
+    return out + _damages(m.owed_ents, m.owed, comp + max(refund - due, ZERO))
+
+
+def _goods_route(
+    items: Sequence[RemedyItem], level: Level, ent: Ent, m: _Money
+) -> list[Shortfall] | None:
+    """An exchange or repair line at `level` on `ent`'s terms, and the damages in money;
+    None when the proposal has no such line."""
+    lines = [i for i in items if GOODS_LINES.get(i.code) == level]
+    if not lines:
+        return None
+    problems = [_terms(i, ent, m.cured) for i in lines]
+    terms = [] if any(not p for p in problems) else problems[0]
+    return terms + _damages(m.owed_ents, m.owed, m.cash)
+
+
+def _money_route(items: Sequence[RemedyItem], target: Target, case: Case, m: _Money) -> bool:
+    """A customer who asked for a sum with the goods kept: that sum, and the damages on
+    top of a part refund of the price (compensation asked for may be the damages)."""
+    assert target.amount is not None
+    kept_cash = _cash(items, KEPT_CASH_LINES)
+    if case.request == "compensation":
+        return kept_cash >= target.amount and m.cash >= m.owed
+    return kept_cash >= target.amount + m.owed
 
 
 def shortfalls(
-    items: Sequence[RemedyItem], entitlements: Sequence[Mapping[str, Any]]
+    items: Sequence[RemedyItem], entitlements: Sequence[Ent], case: Case | None = None
 ) -> list[Shortfall]:
-    """Every way `items` fall below `entitlements`; empty when the proposal meets the
-    statutory minimum (or the law gives nothing beyond goodwill)."""
-    goods = [e for e in entitlements if e.get("remedy") in GOODS_ENTITLEMENTS]
-    damages = [e for e in entitlements if e.get("remedy") in DAMAGES_ENTITLEMENTS]
-    out: list[Shortfall] = []
-    if goods:
-        out += _goods(items, goods)
-    out += _damages(items, damages)
-    return out
+    """Every way `items` fall below `entitlements` for this case; empty when the proposal
+    meets the statutory minimum (or the law gives nothing beyond goodwill)."""
+    case = case or Case()
+    owed_ents = tuple(
+        e
+        for e in entitlements
+        if e.get("remedy") in DAMAGES_ENTITLEMENTS and (_dec(e.get("amount")) or ZERO) > 0
+    )
+    m = _Money(
+        owed_ents=owed_ents,
+        owed=sum((_dec(e["amount"]) or ZERO for e in owed_ents), ZERO),
+        cash=_cash(items, CASH_LINES),
+        cured=any(i.code == R.SHIPPING_COMPENSATION and i.amount for i in items),
+    )
+    options = targets(entitlements, case)
+    if not options:
+        return _damages(m.owed_ents, m.owed, m.cash)
+    due = refund_due(items, entitlements, case)
+    tried: list[list[Shortfall]] = []  # goods lines at or above a target, in target order
+    for target in options:
+        if target.ent is None:
+            if _money_route(items, target, case, m):
+                return []
+            continue
+        if due is not None and not _return_route(items, target.ent, due, m):
+            return []
+        for level in (Level.EXCHANGE, Level.REPAIR):
+            if level < target.level:
+                continue
+            found = _goods_route(items, level, target.ent, m)
+            if found == []:
+                return []
+            if found is not None:
+                tried.append(found)
+    if tried:
+        return tried[0]
+    goods = goods_entitlements(entitlements)
+    returns = [e for e in goods if ENTITLEMENT_LEVEL[e["remedy"]] == Level.RETURN]
+    if returns and due is not None and any(i.code in REFUND_LINES for i in items):
+        return _return_route(items, returns[0], due, m)
+    return _missing(items, options, case) + _damages(m.owed_ents, m.owed, m.cash)
+
+
+def _missing(items: Sequence[RemedyItem], options: list[Target], case: Case) -> list[Shortfall]:
+    """No line reaches the minimum: below what the customer asked for, or (no goods
+    remedy asked for) none of those the law gives, naming them all."""
+    offered = [i.code.value for i in items if i.code in GOODS_LINES or i.code in REFUND_LINES]
+    goods = [t.ent for t in options if t.ent is not None]
+    remedy, basis = _joined(goods)
+    if case.request in REQUEST_LEVEL:
+        params = {"requested": case.request, "offered": offered}
+        return [Shortfall("remedy_below_request", remedy, basis, params=params)]
+    params = {"remedies": [e["remedy"] for e in goods], "offered": offered}
+    return [Shortfall("statutory_remedy_missing", remedy, basis, params=params)]
+
+
+# -- which entitlement each agreed line delivers ------------------------------------------
+
+
+def line_entitlements(
+    items: Sequence[RemedyItem], entitlements: Sequence[Ent], case: Case | None = None
+) -> list[LineBasis]:
+    """Each line with the entitlements it delivers: a goods line the best entitled remedy
+    at or below its own level (a take-back where the law gives repair settles the repair
+    claim); refund lines the return when goods come back or they reach the price (a
+    smaller 仅退款 is a concession) and the damages with what goes beyond the price;
+    compensation the damages; a shipping compensation the shipping the law puts on the
+    merchant. Anything else is goodwill: it rests on the parties' agreement alone."""
+    case = case or Case()
+    goods = goods_entitlements(entitlements)
+    damages = tuple(
+        e for e in entitlements if e.get("remedy") in (*DAMAGES_ENTITLEMENTS, *CEILING_ENTITLEMENTS)
+    )
+    due = refund_due(items, entitlements, case)
+    refunds = _cash(items, REFUND_LINES)
+    returned = any(i.code in GOODS_BACK_LINES for i in items) or (
+        due is not None and refunds >= due
+    )
+
+    def settles(level: Level) -> tuple[Ent, ...]:
+        below = [e for e in goods if ENTITLEMENT_LEVEL[e["remedy"]] <= level]
+        if not below:
+            return ()
+        return (max(below, key=lambda e: ENTITLEMENT_LEVEL[e["remedy"]]),)
+
+    out: list[LineBasis] = []
+    for item in items:
+        found: tuple[Ent, ...] = ()
+        if item.code in REFUND_LINES:
+            found = settles(Level.RETURN) if returned else ()
+            if due is not None and refunds > due:
+                found += damages
+        elif item.code in GOODS_LINES:
+            found = settles(GOODS_LINES[item.code])
+        elif item.code in COMPENSATION_LINES:
+            found = damages
+        out.append(LineBasis(item, found))
+    postage = {
+        e["remedy"]: e
+        for b in out
+        for e in b.entitlements
+        if e.get("shipping_paid_by") == Payer.MERCHANT
+    }
+    return [
+        LineBasis(b.item, tuple(postage.values())) if b.item.code == R.SHIPPING_COMPENSATION else b
+        for b in out
+    ]
+
+
+def agreed_basis(
+    items: Sequence[RemedyItem], entitlements: Sequence[Ent], case: Case | None = None
+) -> tuple[str, ...]:
+    """The legal bases of the entitlements the agreed lines deliver, each article once,
+    in the order of the lines."""
+    parts: dict[str, None] = {}
+    for line in line_entitlements(items, entitlements, case):
+        for ent in line.entitlements:
+            for part in str(ent.get("basis") or "").split("；"):
+                if part.strip():
+                    parts[part.strip()] = None
+    return tuple(parts)

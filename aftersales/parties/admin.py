@@ -55,7 +55,7 @@ class OrderLineInline(admin.TabularInline):
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ("order_no", "store", "customer", "amount_paid", "paid_at", "received_at")
-    search_fields = ("order_no",)
+    search_fields = ("order_no", "platform_order_no")
     raw_id_fields = ("customer",)
     inlines = [OrderLineInline]
     list_select_related = ("store", "customer")

@@ -121,6 +121,7 @@ class Order(models.Model):
         CASH = "cash", "现金"
 
     order_no = models.CharField("订单号", max_length=64, unique=True)
+    platform_order_no = models.CharField("线上单号", max_length=64, blank=True, db_index=True)
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="orders", null=True, blank=True
@@ -132,9 +133,14 @@ class Order(models.Model):
     payment_channel = models.CharField(
         "支付方式", max_length=20, choices=PaymentChannel.choices, blank=True
     )
+    buyer_account = models.CharField("买家账号", max_length=100, blank=True)
+    address = models.CharField("收货地址", max_length=255, blank=True)
     paid_at = models.DateTimeField("付款时间", null=True, blank=True)
     shipped_at = models.DateTimeField("发货时间", null=True, blank=True)
+    # An order given a signing date only (签收日期, the API's `received_on`) is stored as
+    # the start of that day in Asia/Shanghai: the date is what the law's periods count.
     received_at = models.DateTimeField("签收时间", null=True, blank=True)
+    carrier = models.CharField("快递公司", max_length=50, blank=True)
     tracking_no = models.CharField("快递单号", max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -148,9 +154,13 @@ class Order(models.Model):
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.CharField("子订单号", max_length=64, blank=True)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
     quantity = models.PositiveIntegerField("数量", default=1)
     unit_price = models.DecimalField("成交单价（元）", max_digits=12, decimal_places=2)
+    # What the buyer paid for the line after discounts; empty on lines recorded before it
+    # was kept, which count quantity × unit price.
+    paid = models.DecimalField("实付（元）", max_digits=12, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = "订单明细"
@@ -159,6 +169,10 @@ class OrderLine(models.Model):
     @property
     def total(self):
         return self.unit_price * self.quantity
+
+    @property
+    def paid_amount(self):
+        return self.paid if self.paid is not None else self.total
 
 
 class Team(models.Model):

@@ -1,8 +1,12 @@
-"""Reads about staff: their roles, teams and departments."""
+"""Reads about staff (their roles, teams and departments) and orders."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
-from .models import ApiToken, Team
+from aftersales.common.errors import NotFound
+
+from .models import ApiToken, BundleComponent, Order, OrderLine, Team
 from .roles import TASK_DEPARTMENT_OF_ROLE, Department, Role
 
 
@@ -49,3 +53,23 @@ def user_for_token(key: str):
     if token is None or not token.user.is_active:
         return None
     return token
+
+
+def order_detail(*, order_no: str) -> Order:
+    """An order with its store, buyer, lines, products and their bundle components (for
+    GET /api/v1/orders/{order_no}); NotFound when unknown. Who may read orders is the
+    caller's check."""
+    components = BundleComponent.objects.select_related("component").order_by("id")
+    lines = OrderLine.objects.select_related("product").order_by("id")
+    order = (
+        Order.objects.select_related("store", "customer")
+        .prefetch_related(
+            Prefetch("lines", queryset=lines),
+            Prefetch("lines__product__bundle_components", queryset=components),
+        )
+        .filter(order_no=order_no)
+        .first()
+    )
+    if order is None:
+        raise NotFound(_("找不到订单 %(order_no)s") % {"order_no": order_no})
+    return order

@@ -9,6 +9,11 @@ would have added along the way:
   its timeline event and inbox notifications, as `scan._tell` writes them. A crossing
   that falls after `now` is left to the first `aftersales sla scan`.
 
+An escalation's milestones are heard as `escalation_file`, `_accept` and `_conclude` let
+the timers hear them: at the end of the filing (acceptance, outcome) day, in the order
+they were recorded; each filing and acceptance event then lists the outside deadlines
+running after it, as the service writes them.
+
 Multi-row inserts only; Dispute.due_at set in one UPDATE. Idempotent: disputes that
 already have timers are skipped. Called once by `disputes.demo.demo_populate`."""
 
@@ -16,22 +21,24 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from aftersales.common.fastinsert import build, insert_many
+from aftersales.common.fastinsert import build, from_row, insert_many
 from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.taxonomy import Severity
+from aftersales.mediation import investigation_rules as rules
 from aftersales.mediation.models import TaskReport
 from aftersales.notifications.models import Notification
 from aftersales.parties.roles import Role
 
+from .calendar import to_shanghai
 from .models import Timer, TimerKind
 from .policy import PAUSE_SIGNAL, RESUME_SIGNAL
 from .services import CurrentPolicy, _run_batches, current_policy, refresh_due
@@ -66,7 +73,13 @@ PAUSE_REASONS = {
 # Open disputes whose running pausable timer may be waiting on the customer now.
 WAITING_STATES = (Status.INVESTIGATING, Status.FOLLOW_UP)
 RESUME_REASONS = ("顾客已回复", "顾客已补充材料", "已联系上顾客")
-BATCH = list[tuple[list[str], dt.datetime, str]]
+# (when it was recorded: the order the service heard it in, signals, when heard, status)
+BATCH = list[tuple[dt.datetime, list[str], dt.datetime, str]]
+MILESTONES = {
+    Event.Kind.ESCALATION_FILED: (rules.Milestone.FILED, "filed_on"),
+    Event.Kind.ESCALATION_ACCEPTED: (rules.Milestone.ACCEPTED, "accepted_on"),
+    Event.Kind.ESCALATION_CONCLUDED: (rules.Milestone.CONCLUDED, "concluded_on"),
+}
 
 
 @dataclass
@@ -87,6 +100,8 @@ class _Case:
     dispute: Dispute
     batches: BATCH
     handler: str  # who acted last on the timeline, for the pause events
+    # escalation filings and acceptances: (event id, payload, recorded at, route)
+    milestones: list[tuple[int, dict, dt.datetime, str]] = field(default_factory=list)
 
 
 def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoTimers:
@@ -114,6 +129,7 @@ def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoTimers:
     timers: list[Timer] = []
     events: list[Event] = []
     notes: list[Notification] = []
+    milestones: list[Event] = []
     for case in cases.values():
         d = case.dispute
         created = _replay(case, current)
@@ -136,13 +152,14 @@ def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoTimers:
                     Event.Kind.SLA_PAUSED if signals == [PAUSE_SIGNAL] else Event.Kind.SLA_RESUMED
                 )
                 events.append(_event(d, kind, handler, reason, at))
-                case.batches.append((signals, at, ""))
-            case.batches.sort(key=lambda b: b[1])
+                case.batches.append((at, signals, at, ""))
+            case.batches.sort(key=lambda b: b[0])
             created = _replay(case, current)
         for timer in created:
             waited = wait if (timer.paused_at is not None or timer.paused_seconds) else None
             _scan_history(timer, d, waited, now, code_of, names, management, events, notes)
         timers += created
+        milestones += _deadlines(case, current, code_of)
 
     with transaction.atomic():
         insert_many(timers)
@@ -152,6 +169,7 @@ def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoTimers:
                 event.payload = {**event.payload, "timer": timer.pk}
         insert_many(events)
         insert_many(notes)
+        _write_payloads(milestones)
         refresh_due(cases)
     _count(out, timers)
     out.events, out.notifications = len(events), len(notes)
@@ -172,10 +190,12 @@ def _cases(now: dt.datetime) -> dict[int, _Case]:
         )
     }  # fmt: skip
     cases: dict[int, _Case] = {}
-    for dispute_id, kind, action, payload, at, to_status, label in (
+    for event_id, dispute_id, kind, action, payload, at, to_status, label in (
         Event.objects.filter(dispute__intake_key__startswith=KEY_PREFIX, kind__in=TIMED_EVENT_KINDS)
         .order_by("at", "id")
-        .values_list("dispute_id", "kind", "action", "payload", "at", "to_status", "actor_label")
+        .values_list(
+            "id", "dispute_id", "kind", "action", "payload", "at", "to_status", "actor_label"
+        )
     ):
         d = disputes.get(dispute_id)
         if d is None:
@@ -183,8 +203,14 @@ def _cases(now: dt.datetime) -> dict[int, _Case]:
         case = cases.get(dispute_id)
         if case is None:
             case = cases[dispute_id] = _Case(d, [], "system")
-        event = build(Event, kind=kind, action=action, payload=payload or {})
-        case.batches.append((signals_of(event), at, to_status))
+        payload = payload or {}
+        if kind in MILESTONES:
+            case.batches.append((at, *_milestone(kind, payload, at)))
+            if kind != Event.Kind.ESCALATION_CONCLUDED:
+                case.milestones.append((event_id, payload, at, payload["route"]))
+            continue
+        event = build(Event, kind=kind, action=action, payload=payload)
+        case.batches.append((at, signals_of(event), at, to_status))
         if kind == Event.Kind.ACTION:
             case.handler = label
     # Department reports complete their tasks: task:<kind>:done.
@@ -192,15 +218,60 @@ def _cases(now: dt.datetime) -> dict[int, _Case]:
         dispute__intake_key__startswith=KEY_PREFIX
     ).values_list("dispute_id", "task__kind", "filed_at"):
         if dispute_id in cases:
-            cases[dispute_id].batches.append((task_signals([kind], "done"), at, ""))
+            cases[dispute_id].batches.append((at, task_signals([kind], "done"), at, ""))
     for case in cases.values():
-        case.batches.sort(key=lambda b: b[1])  # stable: same-instant events keep their order
+        case.batches.sort(key=lambda b: b[0])  # stable: same-instant events keep their order
     return cases
 
 
-def _replay(case: _Case, current: CurrentPolicy) -> list[Timer]:
-    created, _changed = _run_batches(case.dispute, case.batches, current, {})
+def _milestone(kind: str, payload: dict, at: dt.datetime) -> tuple[list[str], dt.datetime, str]:
+    """What an escalation milestone's service lets the timers hear, and when: from the end
+    of the day it names (the outcome no later than when it was recorded)."""
+    from aftersales.mediation.escalation import end_of_day
+
+    milestone, day_field = MILESTONES[kind]
+    route = payload["route"]
+    when = end_of_day(dt.date.fromisoformat(payload[day_field]))
+    if milestone is rules.Milestone.CONCLUDED:
+        return [rules.signal(milestone, route)], min(when, at), ""
+    return rules.signals(milestone, route, escalate_applied=True), when, ""
+
+
+def _replay(case: _Case, current: CurrentPolicy, upto: dt.datetime | None = None) -> list[Timer]:
+    batches = [b[1:] for b in case.batches if upto is None or b[0] <= upto]
+    created, _changed = _run_batches(case.dispute, batches, current, {})
     return created
+
+
+def _write_payloads(events: list[Event]) -> None:
+    """The escalation events' payloads with their deadlines (written a moment ago by the
+    mediation demo, before the timers were replayed)."""
+    ops = connection.ops
+    table = ops.quote_name(Event._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET payload = %s WHERE id = %s",
+            [(ops.adapt_json_value(e.payload, None), e.pk) for e in events],
+        )
+
+
+def _deadlines(case: _Case, current: CurrentPolicy, code_of: dict[int, str]) -> list[Event]:
+    """Each filing and acceptance event with the route's outside deadlines running once
+    it was recorded (`escalation._deadlines`)."""
+    out = []
+    for event_id, payload, at, route in case.milestones:
+        codes = {d.code for d in rules.deadlines_for(route)}
+        running = [
+            {
+                "kind": code_of.get(t.kind_id, ""),
+                "due_at": to_shanghai(t.due_at).isoformat(),
+                "rule": t.rule,
+            }
+            for t in _replay(case, current, upto=at)
+            if code_of.get(t.kind_id) in codes and t.state == Timer.State.RUNNING
+        ]
+        out.append(from_row(Event, id=event_id, payload={**payload, "deadlines": running}))
+    return out
 
 
 def _pause_window(

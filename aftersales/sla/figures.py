@@ -4,11 +4,14 @@ One set-based aggregate query per grouping; the API, the CLI and reports all cal
 
 Which timers count: those whose `due_at` falls in the period — from 00:00 of `start` up
 to (not including) 00:00 of the day after `end`, Asia/Shanghai; both dates inclusive.
-Cancelled timers (the dispute ended without the step) count nowhere.
+A timer cancelled before its due time (the dispute ended without the step, in time)
+counts nowhere; one already overdue when cancelled stays missed: a deadline missed is
+missed whatever happens to the dispute afterwards (withdrawn, rejected, closed).
 
 - **met**: stopped at or before its due time, never breached;
-- **missed**: breached (the scan found it overdue, stopped since or not), stopped after
-  its due time, or still running past its due time; paused when already past due;
+- **missed**: breached (the scan found it overdue, stopped or cancelled since or not),
+  stopped or cancelled after its due time, or still running past its due time; paused
+  when already past due;
 - **pending**: running and not yet due, or paused with time left (a paused clock waits on
   the customer and its due time moves back when it resumes).
 
@@ -38,6 +41,11 @@ from .models import Timer, TimerKind
 RATE_PLACES = Decimal("0.0001")
 # Everything but cancelled, spelled out so the (state, due_at) index serves the range.
 COUNTED = (Timer.State.RUNNING, Timer.State.PAUSED, Timer.State.BREACHED, Timer.State.STOPPED)
+# A cancelled timer that was already overdue: breached before, or cancelled after its due
+# time (the scan had not come by yet). It stays missed.
+CANCELLED_LATE = Q(state=Timer.State.CANCELLED) & (
+    Q(breached_at__isnull=False) | Q(stopped_at__gt=F("due_at"))
+)
 
 
 class By(enum.StrEnum):
@@ -129,6 +137,7 @@ def _conditions(now: dt.datetime) -> tuple[Q, Q, Q]:
         | Q(state=S.STOPPED, breached_at__isnull=False)
         | Q(state=S.RUNNING, due_at__lt=now)
         | Q(state=S.PAUSED, paused_at__gt=F("due_at"))
+        | CANCELLED_LATE
     )
     pending = Q(state=S.RUNNING, due_at__gte=now) | Q(state=S.PAUSED, paused_at__lte=F("due_at"))
     return met, missed, pending
@@ -142,7 +151,9 @@ _GROUP_COLUMN = {By.KIND: "kind_id", By.TEAM: "dispute__team_id", By.AGENT: "dis
 
 def timers_due_in(period: Period, teams: frozenset[int] | None = None) -> QuerySet[Timer]:
     first, after = period.bounds
-    timers = Timer.objects.filter(state__in=COUNTED, due_at__gte=first, due_at__lt=after)
+    timers = Timer.objects.filter(
+        Q(state__in=COUNTED) | CANCELLED_LATE, due_at__gte=first, due_at__lt=after
+    )
     if teams is not None:
         timers = timers.filter(dispute__team_id__in=sorted(teams))
     return timers

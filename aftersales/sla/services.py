@@ -429,9 +429,8 @@ def _run_batches(
         if RESUME_SIGNAL in signals:
             for timer in live.values():
                 if timer.state == Timer.State.PAUSED:
-                    _extend(cal, timer, timer.paused_at, when)
-                    timer.paused_seconds += max(0, int((when - timer.paused_at).total_seconds()))
-                    timer.state, timer.paused_at = Timer.State.RUNNING, None
+                    _unpause(cal, timer, when)
+                    timer.state = Timer.State.RUNNING
                     changed[id(timer)] = timer
         for code in policy.stopping(signals):
             timer = live.pop(code, None)
@@ -457,10 +456,19 @@ def _first(signals: list[str], stops: Iterable[str]) -> str:
     return next((s for s in signals if s in set(stops)), signals[0])
 
 
+def _unpause(cal: WorkCalendar, timer: Timer, when: dt.datetime) -> None:
+    """A paused clock runs again, or finishes, at `when`: its due and at-risk times move
+    back by the pause, so one paused with time left is not late for the wait. One paused
+    already overdue keeps its due time: a deadline missed stays missed (figures)."""
+    if timer.paused_at <= timer.due_at:
+        _extend(cal, timer, timer.paused_at, when)
+    timer.paused_seconds += max(0, int((when - timer.paused_at).total_seconds()))
+    timer.paused_at = None
+
+
 def _finish(timer: Timer, state: str, when: dt.datetime, signal: str) -> None:
     if timer.state == Timer.State.PAUSED and timer.paused_at is not None:
-        timer.paused_seconds += max(0, int((when - timer.paused_at).total_seconds()))
-        timer.paused_at = None
+        _unpause(calendar(), timer, when)
     timer.state, timer.stopped_at, timer.stopped_by = state, when, signal
 
 

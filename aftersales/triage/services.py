@@ -542,15 +542,18 @@ def _classify_in_process(texts: list[str]) -> list[dict]:
     return _labels(classifier, texts)
 
 
-def route_imported(disputes: list[Dispute]) -> tuple[list[Task], list[Event]]:
+def route_imported(
+    disputes: list[Dispute], *, ended_too: bool = False
+) -> tuple[list[Task], list[Event]]:
     """Routing for imported open disputes, set-based: department tasks and one routing
     event each (unsaved, for the import to insert). Imports are not auto-assigned and
-    send no inbox notifications: a team lead distributes them."""
+    send no inbox notifications: a team lead distributes them. `ended_too`: route ended
+    disputes as well (the demo replays histories that were routed at intake)."""
     rules = selectors.routing_rules()
     tasks: list[Task] = []
     events: list[Event] = []
     for d in disputes:
-        if not d.is_open:
+        if not d.is_open and not ended_too:
             continue
         decision = route(Facts(d.category, d.severity, d.escalation_risk, d.channel), rules)
         tasks += [

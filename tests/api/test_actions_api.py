@@ -3,7 +3,7 @@
 import pytest
 
 from aftersales.disputes.models import Dispute, Event
-from tests.factories import make_dispute
+from tests.factories import make_dispute, staff_note, step, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,10 @@ def test_action_not_allowed_names_the_allowed_actions(client, dispute):
 
 
 def test_ended_dispute_says_nothing_is_allowed(client, dispute):
-    act(client, dispute.number, "withdraw", 1)
+    withdrawn = act(
+        client, dispute.number, "withdraw", 1, reason="顾客撤回", confirmation=staff_note()
+    )
+    assert withdrawn.status_code == 200, withdrawn.content
     response = act(client, dispute.number, "triage", 2)
     assert response.status_code == 409
     error = response.json()["error"]
@@ -111,15 +114,16 @@ def test_missing_reason_is_422_on_reason(client, dispute, reason):
     assert state(dispute) == before
 
 
-def test_escalate_without_route_is_422_on_route(client, dispute):
+def test_escalate_is_refused_here_before_any_guard(client, dispute):
+    """Escalating belongs to POST …/escalations: refused here even without a route."""
     for i, action in enumerate(["triage", "investigate"], start=1):
         act(client, dispute.number, action, i)
     before = state(dispute)
     response = act(client, dispute.number, "escalate", 3, reason="顾客投诉到 12315")
-    assert response.status_code == 422
+    assert response.status_code == 409
     error = response.json()["error"]
-    assert error["code"] == "route_required"
-    assert "platform" in error["fields"]["route"]
+    assert error["code"] == "action_owned"
+    assert error["endpoint"].endswith(f"/{dispute.number}/escalations")
     assert state(dispute) == before
 
 
@@ -147,15 +151,11 @@ def test_unknown_dispute_is_404(client):
 
 
 def test_full_happy_path_to_closed(client, dispute):
-    steps = [
-        ("triage", {}),
-        ("investigate", {}),
-        ("propose", {"remedy": "refund"}),
-        ("revise", {"reason": "顾客要求加运费补偿"}),
-        ("settle", {}),
-        ("complete", {}),
-        ("close", {"satisfaction": 5, "resolved": True, "comment": "很满意"}),
-    ]
+    """The generic actions here; proposing, revising and settling through the workflows
+    that own them (sending a proposal, the customer's acceptance)."""
+    generic = {"triage": {}, "investigate": {}, "complete": {}}
+    generic["close"] = {"satisfaction": 5, "resolved": True, "comment": "很满意"}
+    plan = ["triage", "investigate", "propose", "revise", "settle", "complete", "close"]
     expected = [
         "triaged",
         "investigating",
@@ -166,10 +166,14 @@ def test_full_happy_path_to_closed(client, dispute):
         "closed",
     ]
     version = 1
-    for (action, extra), status in zip(steps, expected, strict=True):
-        response = act(client, dispute.number, action, version, **extra)
-        assert response.status_code == 200, (action, response.content)
-        body = response.json()
+    for action, status in zip(plan, expected, strict=True):
+        if action in generic:
+            response = act(client, dispute.number, action, version, **generic[action])
+            assert response.status_code == 200, (action, response.content)
+            body = response.json()
+        else:
+            step(dispute, action, reason="顾客要求加运费补偿" if action == "revise" else "")
+            body = client.get(f"{URL}/{dispute.number}").json()
         assert body["status"] == status
         assert body["version"] == version + 1
         version += 1
@@ -177,33 +181,34 @@ def test_full_happy_path_to_closed(client, dispute):
     assert body["allowed_actions"] == []
     assert body["closed_at"] is not None
     actions = [e for e in body["timeline"] if e["kind"] == "action"]
-    assert [e["action"] for e in actions] == [a for a, _ in steps]
+    assert [e["action"] for e in actions] == plan
     assert actions[3]["reason"] == "顾客要求加运费补偿"
     assert actions[-1]["payload"] == {"satisfaction": 5, "resolved": True, "comment": "很满意"}
+    kinds = [e["kind"] for e in body["timeline"]]
+    assert kinds.count("proposal_sent") == 2 and "agreement_generated" in kinds
     closed = Dispute.objects.get(pk=dispute.pk)
     assert not closed.is_open
-    assert Event.objects.filter(dispute=closed, kind="action").count() == len(steps)
+    assert Event.objects.filter(dispute=closed, kind="action").count() == len(plan)
 
 
 def test_escalated_path_to_closed(client, dispute):
-    version = 1
-    for action, extra in [
-        ("triage", {}),
-        ("investigate", {}),
-        ("escalate", {"reason": "顾客申请平台介入", "route": "platform"}),
-        ("close", {"reason": "平台判定退款，已执行"}),
-    ]:
-        response = act(client, dispute.number, action, version, **extra)
-        assert response.status_code == 200, response.content
-        version += 1
+    act(client, dispute.number, "triage", 1)
+    act(client, dispute.number, "investigate", 2)
+    filed = client.post(
+        f"{URL}/{dispute.number}/escalations",
+        {"version": 3, "route": "platform", "reason": "顾客申请平台介入"},
+    )
+    assert filed.status_code == 201, filed.content
+    response = act(client, dispute.number, "close", 4, reason="平台判定退款，已执行")
+    assert response.status_code == 200, response.content
     assert response.json()["status"] == "closed"
 
 
 def test_unsatisfied_follow_up_cannot_close_but_reopens(client, dispute):
-    version = 1
-    for action in ["triage", "investigate", "propose", "settle", "complete"]:
-        assert act(client, dispute.number, action, version).status_code == 200
-        version += 1
+    walk_to(dispute, "executing")
+    version = Dispute.objects.get(pk=dispute.pk).version
+    assert act(client, dispute.number, "complete", version).status_code == 200
+    version += 1
     refused = act(client, dispute.number, "close", version, satisfaction=1, resolved=False)
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "follow_up_unsatisfied"

@@ -12,7 +12,7 @@ from aftersales.notifications.models import OutboundMessage
 from aftersales.parties.models import Customer
 from aftersales.parties.roles import Role
 from tests.conftest import intake_body
-from tests.factories import OrderFactory, TeamFactory, make_dispute, make_staff
+from tests.factories import OrderFactory, TeamFactory, make_dispute, make_staff, staff_note
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +170,11 @@ def test_same_customer_with_an_open_dispute_on_another_order_is_flagged(client, 
 
 def test_closed_dispute_on_the_order_is_not_a_duplicate(client, order):
     first = client.post(URL, intake_body(order)).json()
-    client.post(f"{URL}/{first['number']}/actions", {"action": "withdraw", "version": 1})
+    withdrawal = {"reason": "顾客撤回", "confirmation": staff_note()}
+    withdrawn = client.post(
+        f"{URL}/{first['number']}/actions", {"action": "withdraw", "version": 1, **withdrawal}
+    )
+    assert withdrawn.status_code == 200, withdrawn.content
     second = client.post(URL, intake_body(order)).json()
     assert second["duplicate_of"] is None
     assert "duplicate_flagged" not in [e["kind"] for e in second["timeline"]]

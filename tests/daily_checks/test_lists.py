@@ -13,7 +13,7 @@ from aftersales.disputes.models import Event
 from aftersales.disputes.services import dispute_apply, dispute_assign
 from aftersales.parties.roles import Role
 from aftersales.sla.daily_checks import daily_checks
-from tests.factories import make_held_dispute, make_staff
+from tests.factories import make_held_dispute, make_staff, staff_note
 
 from .conftest import DAY, build_morning
 
@@ -100,6 +100,7 @@ def test_lists_follow_the_assignee_and_leave_ended_disputes_out(agent, default_t
         actor=agent,
         version=m.untouched.version,
         reason="顾客撤回",
+        payload={"confirmation": staff_note()},
     )
     checks = {c.username: c for c in daily_checks(now=m.now)}
     assert numbers(checks[colleague.username].late_executions) == [m.late_refund.number]

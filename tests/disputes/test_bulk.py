@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from aftersales.disputes.bulk import BulkRow, HistoryStep, OrderFacts, bulk_intake, row_hash
 from aftersales.disputes.intake import validate_intake
-from aftersales.disputes.lifecycle import Status, path_to
+from aftersales.disputes.lifecycle import Status, owner_of, path_to
 from aftersales.disputes.models import Dispute, Event
 from aftersales.notifications.models import OutboundMessage
 
@@ -69,20 +69,37 @@ def test_bulk_intake_is_idempotent_and_flags_duplicates_within_batch():
 
 def test_bulk_history_is_judged_by_the_lifecycle():
     now = timezone.now()
+    # A history replays moves made elsewhere: its owned steps (propose, settle) name the
+    # workflow that made them, as they would live.
     steps = [
-        HistoryStep(action=a, at=now - dt.timedelta(hours=10 - i), reason="原因", payload=p)
-        for i, (a, p) in enumerate(
-            [
-                (a, {"customer_confirmed": True} if a == "close" else {})
-                for a in path_to(Status.CLOSED)
-            ]
+        HistoryStep(
+            action=a,
+            at=now - dt.timedelta(hours=10 - i),
+            reason="原因",
+            payload={"customer_confirmed": True} if a == "close" else {},
+            via=owner_of(a),
         )
+        for i, a in enumerate(path_to(Status.CLOSED))
     ]
     good = _row(1, "JD20", received=now - dt.timedelta(days=1), history=steps)
     bad = _row(2, "JD21", history=[HistoryStep(action="close", at=now)])
-    result = bulk_intake([good, bad])
+    # An owned step without its workflow is refused, as at the generic door.
+    unowned = _row(
+        3,
+        "JD22",
+        received=now - dt.timedelta(days=1),
+        history=[
+            HistoryStep(action=a, at=now - dt.timedelta(hours=5 - i))
+            for i, a in enumerate(["triage", "investigate", "propose"])
+        ],
+    )
+    # A withdrawal without the customer's confirmation is refused too.
+    unconfirmed = _row(
+        4, "JD23", history=[HistoryStep(action="withdraw", at=now, reason="顾客撤回")]
+    )
+    result = bulk_intake([good, bad, unowned, unconfirmed])
     assert [line for line, _n in result.created] == [1]
-    assert [line for line, _m in result.failed] == [2]
+    assert [line for line, _m in result.failed] == [2, 3, 4]
     d = Dispute.objects.get(number=result.created[0][1])
     assert d.status == "closed" and not d.is_open and d.closed_at is not None
     assert d.version == 1 + len(steps)

@@ -92,12 +92,22 @@ def test_every_timeline_follows_the_lifecycle(demo):
         events[e.dispute_id].append(e)
     for d in Dispute.objects.all():
         chain = events[d.id]
-        assert d.version == 1 + len(chain), d.number
+        assigned = d.events.filter(kind=Event.Kind.ASSIGNED).count()
+        assert d.version == 1 + len(chain) + assigned, d.number
         status = Status.RECEIVED
         previous_at = d.received_at
         for e in chain:
             assert e.from_status == status, d.number
-            move = lifecycle.decide(status, e.action, reason=e.reason, payload=e.payload)
+            # Each step judged as it was taken: an owned one through its owner's door.
+            move = lifecycle.decide(
+                status,
+                e.action,
+                reason=e.reason,
+                payload=e.payload,
+                via=lifecycle.owner_of(e.action),
+                at=e.at,
+                received_at=d.received_at,
+            )
             assert move.target == e.to_status
             assert e.at > previous_at
             previous_at, status = e.at, move.target
@@ -150,6 +160,156 @@ def test_teams_assignees_and_department_tasks(demo):
     assert 0 < visible.count() < COUNT
     assert visible.count() == Dispute.objects.filter(tasks__department="quality_control").count()
     assert disputes_visible_to(agent).count() < COUNT
+
+
+def _assignment_of(payload: dict) -> dict:
+    return {"team": payload.get("team"), "assignee": payload.get("assignee")}
+
+
+def test_every_assignment_is_on_the_timeline(demo):
+    """Observation 9: a dispute's team and assignee are what its timeline says: the
+    `assigned` events `dispute_assign` writes (each `before` the previous `after`), else
+    the intake or routing event that placed it; and only while it was open."""
+    default = Team.objects.get(is_default=True).code
+    timelines = defaultdict(list)
+    for e in Event.objects.filter(
+        kind__in=[Event.Kind.INTAKE, Event.Kind.ROUTED, Event.Kind.ASSIGNED]
+    ).order_by("dispute_id", "at", "id"):
+        timelines[e.dispute_id].append(e)
+    assigned = 0
+    for d in Dispute.objects.select_related("team", "assignee"):
+        now = {"team": d.team.code if d.team else None,
+               "assignee": d.assignee.get_username() if d.assignee else None}  # fmt: skip
+        placed = {"team": default, "assignee": None}
+        for e in timelines[d.id]:
+            if e.kind == Event.Kind.ASSIGNED:
+                assert e.payload["before"] == placed, d.number
+                placed = e.payload["after"]
+                assert e.actor is not None and e.actor_label
+                assert d.closed_at is None or e.at < d.closed_at
+                assigned += 1
+            elif _assignment_of(e.payload)["team"] is not None:
+                placed = _assignment_of(e.payload)
+        assert placed == now, d.number
+    assert assigned > COUNT / 3
+    # Each assignment counts as a change of the dispute (its version).
+    for d in Dispute.objects.filter(events__kind=Event.Kind.ASSIGNED).distinct()[:50]:
+        changes = d.events.filter(kind__in=[Event.Kind.ACTION, Event.Kind.ASSIGNED]).count()
+        assert d.version == 1 + changes, d.number
+
+
+def test_every_task_is_one_a_service_would_create(demo):
+    """Observation 9: department tasks come from the routing table (for the dispute's
+    category, severity, escalation risk and channel), from legal's review of a proposal
+    below the statutory minimum, from an escalation, or from a request on the timeline."""
+    from aftersales.mediation.models import Escalation, ProposalRevision
+    from aftersales.triage.routing import Facts, route
+    from aftersales.triage.selectors import routing_rules
+
+    rules = routing_rules()
+    escalation_tasks = set(Escalation.objects.values_list("legal_task_id", flat=True))
+    below = set(
+        ProposalRevision.objects.filter(below_minimum=True).values_list(
+            "proposal__dispute_id", flat=True
+        )
+    )
+    requested = {
+        e.payload.get("task") for e in Event.objects.filter(kind=Event.Kind.TASK_REQUESTED)
+    }
+    routed = defaultdict(set)
+    for e in Event.objects.filter(kind=Event.Kind.ROUTED):
+        routed[e.dispute_id] |= {(t["department"], t["kind"]) for t in e.payload["tasks"]}
+    kinds = set()
+    for task in Task.objects.select_related("dispute"):
+        d = task.dispute
+        decision = route(Facts(d.category, d.severity, d.escalation_risk, d.channel), rules)
+        made_by_routing = {(t.department, t.kind) for t in decision.tasks}
+        key = (task.department, task.kind)
+        if key in made_by_routing:
+            assert key in routed[d.id], (d.number, key)  # with its routing event
+        elif task.kind == "proposal_review":
+            assert task.department == "legal" and d.id in below, d.number
+        elif task.kind == "external_case":
+            assert task.pk in escalation_tasks, d.number
+        else:
+            assert task.pk in requested, (d.number, key)
+        kinds.add(task.kind)
+    assert {"qc_inspection", "logistics_trace", "promotion_check", "legal_review"} <= kinds
+    # A task is done by its department's report, filed while the dispute was open (legal's
+    # review of a proposal below the minimum: by legal's approval).
+    from aftersales.mediation.models import TaskReport
+
+    reports = {r.task_id: r for r in TaskReport.objects.select_related("dispute")}
+    told = {e.payload["task"] for e in Event.objects.filter(kind=Event.Kind.TASK_REPORTED)}
+    for task in Task.objects.filter(state="done").exclude(kind="proposal_review"):
+        report = reports[task.pk]
+        closed = report.dispute.closed_at
+        assert closed is None or report.filed_at < closed, report.dispute.number
+        assert task.pk in told
+    # Every demo dispute got the tasks the routing table gives it, at intake.
+    for d in Dispute.objects.filter(intake_key__startswith=KEY_PREFIX)[:200]:
+        decision = route(Facts(d.category, d.severity, d.escalation_risk, d.channel), rules)
+        wanted = {(t.department, t.kind) for t in decision.tasks}
+        assert wanted <= set(d.tasks.values_list("department", "kind")), d.number
+
+
+def test_every_escalation_has_its_record_legal_task_and_outside_deadlines(demo):
+    """Observation 2 and 9: an escalated dispute has the Escalation record, the legal
+    task and the outside bodies' deadline timers `escalation_file` makes."""
+    from aftersales.mediation import investigation_rules as rules
+    from aftersales.mediation.models import Escalation
+    from aftersales.sla.models import Timer
+
+    escalated = 0
+    for e in Event.objects.filter(kind=Event.Kind.ACTION, action="escalate").select_related(
+        "dispute"
+    ):
+        d, route = e.dispute, e.payload["route"]
+        escalated += 1
+        record = Escalation.objects.get(dispute=d, route=route)
+        assert record.filed_on <= timezone.localdate(e.at)
+        assert record.legal_task is not None and record.legal_task.department == "legal"
+        filed = Event.objects.get(kind=Event.Kind.ESCALATION_FILED, payload__escalation=record.pk)
+        assert filed.at == e.at and filed.payload["route"] == route
+        assert filed.payload["legal_task"] == record.legal_task_id
+        timers = set(Timer.objects.filter(dispute=d).values_list("kind__code", flat=True))
+        for deadline in rules.deadlines_for(route):
+            started = deadline.starts == rules.Milestone.FILED or (
+                deadline.starts == rules.Milestone.ACCEPTED and record.accepted_on
+            )
+            if started:
+                assert deadline.code in timers, (d.number, deadline.code)
+        if (
+            d.status == Status.CLOSED
+            and d.events.filter(
+                kind=Event.Kind.ACTION, action="close", from_status="escalated"
+            ).exists()
+        ):
+            assert record.state == Escalation.State.CONCLUDED and record.outcome
+    assert escalated == Escalation.objects.count()
+    assert Dispute.objects.filter(status=Status.ESCALATED).count() <= escalated
+    assert Escalation.objects.filter(route="regulator").exists()
+
+
+def test_every_withdrawal_has_a_reason_and_the_customers_confirmation(demo):
+    withdrawals = Event.objects.filter(kind=Event.Kind.ACTION, action="withdraw")
+    assert withdrawals.count() == Dispute.objects.filter(status=Status.WITHDRAWN).count() > 0
+    for e in withdrawals:
+        assert e.reason.strip(), e.dispute_id
+        confirmation = e.payload["confirmation"]
+        assert confirmation["method"] in ("portal_click", "one_time_code", "staff_note")
+        if confirmation["method"] == "staff_note":
+            assert confirmation["channel"] and confirmation["note"].strip()
+        at = dt.datetime.fromisoformat(confirmation["at"])
+        assert e.dispute.received_at <= at <= e.at
+        lifecycle.decide(
+            e.from_status,
+            "withdraw",
+            reason=e.reason,
+            payload=e.payload,
+            at=e.at,
+            received_at=e.dispute.received_at,
+        )
 
 
 def test_staff_one_per_role_and_all_can_log_in(demo):
@@ -212,6 +372,7 @@ def test_command_end_to_end(settings):
     live = len(LIVE_COMPLAINTS)
     assert Dispute.objects.count() == 300 + live
     assert "新建 300 件投诉" in text
+    assert re.search(r"调解方案 \d+ 件.*调解协议书 \d+ 份（1 份已生成 PDF）.*外部升级 \d+ 件", text)
     assert f"实时受理演示投诉 {live} 件" in text
     # The live ones went through triage: a group-complaint candidate for the team lead,
     # a major case reported to management.

@@ -1,6 +1,8 @@
 """The pure lifecycle (SPEC §2) against a table written from the spec, not from the code."""
 
+import datetime as dt
 import itertools
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -9,26 +11,45 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from aftersales.disputes import lifecycle
 from aftersales.disputes.lifecycle import (
+    GENERIC,
     OPEN,
     TERMINAL,
     Action,
     ActionNotAllowed,
+    ActionOwned,
     EscalationRoute,
     GuardRefused,
+    Owner,
     Status,
     UnknownAction,
     allowed_actions,
     decide,
+    owner_of,
     path_to,
+    plain_actions,
 )
 
 from .spec_lifecycle import OPEN_STATES, SPEC_MOVES
 
 S, A = Status, Action
+SH = ZoneInfo("Asia/Shanghai")
 
-# Enough to satisfy every guard, so the table test judges only the (state, action) pair.
+# Enough to satisfy every guard, so the table test judges only the (state, action) pair;
+# each action comes through its own door (`owner_of`).
 GOOD_REASON = "顾客已在电话中确认"
-GOOD_PAYLOAD = {"route": "platform", "customer_confirmed": True, "ground": "invalid"}
+NOTE = {"method": "staff_note", "channel": "phone", "at": "2026-12-04T10:00:00+08:00"}
+GOOD_PAYLOAD = {
+    "route": "platform",
+    "customer_confirmed": True,
+    "ground": "invalid",
+    "confirmation": NOTE,
+}
+
+
+def good(status, action):
+    return decide(
+        status, action, reason=GOOD_REASON, payload=GOOD_PAYLOAD, via=owner_of(Action(action))
+    )
 
 
 def test_spec_states_are_exactly_the_status_enum():
@@ -46,11 +67,11 @@ def test_every_state_action_pair_matches_spec(status, action):
     expected = SPEC_MOVES.get((status, action))
     if expected is None:
         with pytest.raises(ActionNotAllowed) as exc:
-            decide(status, action, reason=GOOD_REASON, payload=GOOD_PAYLOAD)
+            good(status, action)
         assert exc.value.status == status
         assert set(exc.value.allowed) == {a for (s, a) in SPEC_MOVES if s == status}
     else:
-        move = decide(status, action, reason=GOOD_REASON, payload=GOOD_PAYLOAD)
+        move = good(status, action)
         assert (move.source, move.action, move.target) == (status, action, expected)
 
 
@@ -65,7 +86,7 @@ def test_terminal_states_allow_nothing(status):
     assert allowed_actions(status) == []
     for action in Action:
         with pytest.raises(ActionNotAllowed):
-            decide(status, action, reason=GOOD_REASON, payload=GOOD_PAYLOAD)
+            good(status, action)
 
 
 def test_unknown_action_is_its_own_error():
@@ -89,16 +110,18 @@ def test_unknown_status_is_refused():
         (S.INVESTIGATING, A.ESCALATE, {"route": "platform"}),
         (S.PROPOSING, A.REVISE, {}),
         (S.FOLLOW_UP, A.REOPEN, {}),
+        (S.EXECUTING, A.WITHDRAW, {"confirmation": NOTE}),
     ],
-    ids=["reject", "escalate", "revise", "reopen"],
+    ids=["reject", "escalate", "revise", "reopen", "withdraw"],
 )
 @pytest.mark.parametrize("reason", ["", "   ", "\n\t"], ids=["empty", "spaces", "whitespace"])
 def test_reason_required(status, action, payload, reason):
+    via = owner_of(action)
     with pytest.raises(GuardRefused) as exc:
-        decide(status, action, reason=reason, payload=payload)
+        decide(status, action, reason=reason, payload=payload, via=via)
     assert exc.value.refusal.code == "reason_required"
     assert exc.value.refusal.field == "reason"
-    assert decide(status, action, reason="理由", payload=payload).action == action
+    assert decide(status, action, reason="理由", payload=payload, via=via).action == action
 
 
 @pytest.mark.parametrize(
@@ -106,7 +129,7 @@ def test_reason_required(status, action, payload, reason):
     [(S.RECEIVED, A.TRIAGE), (S.TRIAGED, A.INVESTIGATE), (S.PROPOSING, A.SETTLE)],
 )
 def test_plain_moves_need_no_reason(status, action):
-    assert decide(status, action).target == SPEC_MOVES[(status, action)]
+    assert decide(status, action, via=owner_of(action)).target == SPEC_MOVES[(status, action)]
 
 
 def test_reject_ground_must_be_known():
@@ -118,15 +141,16 @@ def test_reject_ground_must_be_known():
 
 @pytest.mark.parametrize("source", [S.INVESTIGATING, S.PROPOSING, S.EXECUTING])
 def test_escalate_needs_a_route(source):
+    via = Owner.ESCALATION_FILE
     with pytest.raises(GuardRefused) as exc:
-        decide(source, A.ESCALATE, reason="顾客投诉到 12315")
+        decide(source, A.ESCALATE, reason="顾客投诉到 12315", via=via)
     assert (exc.value.refusal.code, exc.value.refusal.field) == ("route_required", "route")
     with pytest.raises(GuardRefused) as exc:
-        decide(source, A.ESCALATE, reason="顾客投诉到 12315", payload={"route": "moon"})
+        decide(source, A.ESCALATE, reason="顾客投诉到 12315", payload={"route": "moon"}, via=via)
     assert exc.value.refusal.code == "route_invalid"
     assert set(exc.value.refusal.params["choices"]) == {r.value for r in EscalationRoute}
     for route in EscalationRoute:
-        move = decide(source, A.ESCALATE, reason="升级", payload={"route": route.value})
+        move = decide(source, A.ESCALATE, reason="升级", payload={"route": route.value}, via=via)
         assert move.target == S.ESCALATED
 
 
@@ -185,7 +209,7 @@ def test_close_from_escalated_needs_the_outcome_as_reason():
 def _walk(actions: list[Action]) -> Status:
     status = S.RECEIVED
     for action in actions:
-        status = decide(status, action, reason=GOOD_REASON, payload=GOOD_PAYLOAD).target
+        status = good(status, action).target
     return status
 
 
@@ -221,22 +245,34 @@ payloads = st.fixed_dictionaries(
         "satisfaction": st.one_of(st.integers(-1, 7), st.just("5"), st.none()),
         "resolved": st.booleans(),
         "ground": st.sampled_from(["invalid", "duplicate", "fake", "mistaken", "x"]),
+        "confirmation": st.sampled_from([NOTE, {"method": "portal"}, {"method": "x"}, "yes"]),
     },
 )
 actions = st.one_of(st.sampled_from(list(Action)), st.text(max_size=8))
+doors = st.sampled_from([None, *Owner])
+
+
+def via_for(action, door_roll):
+    """Mostly the action's own door; sometimes any other, which must be refused."""
+    known = action in {a.value for a in Action}
+    return owner_of(action) if known and door_roll is None else door_roll
 
 
 @settings(max_examples=300)
-@given(st.lists(st.tuples(actions, reasons, payloads), max_size=40))
+@given(st.lists(st.tuples(actions, reasons, payloads, st.one_of(st.none(), doors)), max_size=40))
 def test_random_sequences_stay_inside_spec(steps):
     status = S.RECEIVED
-    for action, reason, payload in steps:
+    for action, reason, payload, door_roll in steps:
+        via = via_for(action, door_roll)
         try:
-            move = decide(status, action, reason=reason, payload=payload)
+            move = decide(status, action, reason=reason, payload=payload, via=via)
         except lifecycle.LifecycleError as exc:
             if isinstance(exc, UnknownAction):
                 assert action not in {a.value for a in Action}
+            elif isinstance(exc, ActionOwned):
+                assert via not in lifecycle.doors(action)
             continue
+        assert via in lifecycle.doors(action), f"{action} accepted through {via}"
         expected = SPEC_MOVES.get((status, Action(action)))
         assert expected is not None, f"{action} accepted in {status}"
         assert move.target == expected
@@ -256,7 +292,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def attempt(self, action, reason, payload):
         expected = SPEC_MOVES.get((self.status, action))
         try:
-            move = decide(self.status, action, reason=reason, payload=payload)
+            move = decide(self.status, action, reason=reason, payload=payload, via=owner_of(action))
         except ActionNotAllowed:
             assert expected is None
             return
@@ -266,6 +302,12 @@ class LifecycleMachine(RuleBasedStateMachine):
         assert move.target == expected
         self.status = move.target
         self.history.append(self.status)
+
+    @rule(action=st.sampled_from(sorted(set(Action) - GENERIC)), payload=payloads)
+    def owned_action_at_the_generic_door(self, action, payload):
+        # Refused whatever the state, the reason or the payload.
+        with pytest.raises(ActionOwned):
+            decide(self.status, action, reason=GOOD_REASON, payload=payload)
 
     @invariant()
     def status_is_known(self):
@@ -279,3 +321,118 @@ class LifecycleMachine(RuleBasedStateMachine):
 
 TestLifecycleMachine = LifecycleMachine.TestCase
 TestLifecycleMachine.settings = settings(max_examples=150, stateful_step_count=30)
+
+
+# --- doors (issue 10): each action applied only through the workflow that owns it ------
+
+
+def test_one_place_says_which_actions_are_generic():
+    assert GENERIC == {
+        A.TRIAGE,
+        A.INVESTIGATE,
+        A.REJECT,
+        A.COMPLETE,
+        A.CLOSE,
+        A.REOPEN,
+        A.WITHDRAW,
+    }
+    assert {a: owner_of(a) for a in set(Action) - GENERIC} == {
+        A.PROPOSE: Owner.PROPOSAL_SEND,
+        A.REVISE: Owner.PROPOSAL_SEND,
+        A.SETTLE: Owner.CUSTOMER_ACCEPTANCE,
+        A.ESCALATE: Owner.ESCALATION_FILE,
+    }
+    assert plain_actions() == [A.TRIAGE, A.INVESTIGATE, A.COMPLETE]
+
+
+@pytest.mark.parametrize("status", list(Status), ids=lambda v: v.value)
+@pytest.mark.parametrize("action", sorted(set(Action) - GENERIC), ids=lambda v: v.value)
+def test_an_owned_action_is_refused_at_any_other_door_in_every_state(status, action):
+    for via in [None, *(o for o in Owner if o != owner_of(action))]:
+        with pytest.raises(ActionOwned) as exc:
+            decide(status, action, reason=GOOD_REASON, payload=GOOD_PAYLOAD, via=via)
+        assert (exc.value.action, exc.value.owner, exc.value.via) == (action, owner_of(action), via)
+
+
+@pytest.mark.parametrize("via", [o for o in Owner if o != Owner.CUSTOMER_PORTAL])
+@pytest.mark.parametrize("action", sorted(GENERIC), ids=lambda v: v.value)
+def test_a_workflow_cannot_apply_a_generic_action(via, action):
+    with pytest.raises(ActionOwned) as exc:
+        decide(S.TRIAGED, action, via=via)
+    assert exc.value.owner is None
+
+
+def test_the_customers_door_may_withdraw_and_nothing_else():
+    for action in GENERIC - {A.WITHDRAW}:
+        with pytest.raises(ActionOwned):
+            decide(S.FOLLOW_UP, action, via=Owner.CUSTOMER_PORTAL)
+    confirmed = {"confirmation": {"method": "portal"}}
+    move = decide(
+        S.FOLLOW_UP, A.WITHDRAW, reason="撤回", payload=confirmed, via=Owner.CUSTOMER_PORTAL
+    )
+    assert move.target == S.WITHDRAWN
+
+
+RECEIVED_AT = dt.datetime(2026, 12, 4, 9, 0, tzinfo=SH)
+APPLIED_AT = dt.datetime(2026, 12, 4, 11, 0, tzinfo=SH)
+
+
+def withdrawal(confirmation, via=None, reason="顾客已自行修好"):
+    return decide(
+        S.INVESTIGATING,
+        A.WITHDRAW,
+        reason=reason,
+        payload={} if confirmation is None else {"confirmation": confirmation},
+        via=via,
+        at=APPLIED_AT,
+        received_at=RECEIVED_AT,
+    )
+
+
+@pytest.mark.parametrize(
+    ("confirmation", "code", "field"),
+    [
+        (None, "confirmation_required", "confirmation"),
+        ("电话", "confirmation_required", "confirmation"),
+        ({}, "confirmation_method_invalid", "confirmation.method"),
+        ({"method": "sms"}, "confirmation_method_invalid", "confirmation.method"),
+        ({"method": "portal"}, "confirmation_customer_only", "confirmation.method"),
+        ({"method": "code"}, "confirmation_customer_only", "confirmation.method"),
+        ({**NOTE, "channel": None}, "confirmation_channel_invalid", "confirmation.channel"),
+        ({**NOTE, "channel": "wechat"}, "confirmation_channel_invalid", "confirmation.channel"),
+        ({**NOTE, "at": None}, "confirmation_at_invalid", "confirmation.at"),
+        ({**NOTE, "at": 1733277600}, "confirmation_at_invalid", "confirmation.at"),
+        ({**NOTE, "at": "2026-12-04 10:00"}, "confirmation_at_invalid", "confirmation.at"),
+        ({**NOTE, "at": "2026-12-04T11:00:01+08:00"}, "confirmation_at_future", "confirmation.at"),
+        (
+            {**NOTE, "at": "2026-12-04T00:59:59Z"},
+            "confirmation_at_before_intake",
+            "confirmation.at",
+        ),
+        ({**NOTE, "note": "长" * 501}, "confirmation_note_invalid", "confirmation.note"),
+    ],
+)
+def test_withdrawal_needs_the_customers_confirmation(confirmation, code, field):
+    with pytest.raises(GuardRefused) as exc:
+        withdrawal(confirmation)
+    assert (exc.value.refusal.code, exc.value.refusal.field) == (code, field)
+
+
+@pytest.mark.parametrize(
+    ("confirmation", "via"),
+    [
+        (NOTE, None),
+        ({**NOTE, "at": "2026-12-04T01:00:00Z", "note": ""}, None),  # 09:00 in Shanghai
+        ({**NOTE, "at": "2026-12-04T11:00:00+08:00", "channel": "in_person"}, None),
+        ({"method": "portal"}, Owner.CUSTOMER_PORTAL),
+        ({"method": "code"}, Owner.CUSTOMER_PORTAL),
+    ],
+)
+def test_withdrawal_with_a_confirmation_from_the_right_door(confirmation, via):
+    assert withdrawal(confirmation, via=via).target == S.WITHDRAWN
+
+
+def test_withdrawal_still_needs_a_reason():
+    with pytest.raises(GuardRefused) as exc:
+        withdrawal(NOTE, reason=" ")
+    assert exc.value.refusal.field == "reason"

@@ -1,18 +1,20 @@
 """The lifecycle through the real service and database: random action sequences against
 the SPEC §2 table, checking the state, the version and the timeline after every step."""
 
+import datetime as dt
 import itertools
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aftersales.common.errors import Conflict, DomainError, ValidationFailed
-from aftersales.disputes.lifecycle import TERMINAL, Action, EscalationRoute, Status
+from aftersales.disputes.lifecycle import TERMINAL, Action, EscalationRoute, Status, owner_of
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.services import dispute_apply
 from aftersales.parties.roles import Role
-from tests.factories import make_dispute, make_staff
+from tests.factories import make_dispute, make_staff, staff_note
 
 from .spec_lifecycle import SPEC_MOVES
 
@@ -30,6 +32,7 @@ steps = st.lists(
                 "satisfaction": st.integers(0, 6),
                 "resolved": st.booleans(),
                 "ground": st.sampled_from(["duplicate", "nonsense"]),
+                "confirmation": st.sampled_from([staff_note(), {"method": "portal"}, None]),
             },
         ),
         st.sampled_from([0, 0, 0, -1, 1]),  # version offset: mostly current, some stale
@@ -54,7 +57,8 @@ def _snapshot(dispute_pk: int) -> tuple[str, int, bool, int]:
 )
 @given(sequence=steps)
 def test_random_sequences_through_dispute_apply(admin, sequence):
-    dispute = make_dispute()
+    # Received a day ago: a withdrawal confirmed (staff_note) since is after intake.
+    dispute = make_dispute(received_at=(timezone.now() - dt.timedelta(days=1)).isoformat())
     assert dispute.status == Status.RECEIVED
     for action, reason, payload, offset in sequence:
         before = _snapshot(dispute.pk)
@@ -71,6 +75,9 @@ def test_random_sequences_through_dispute_apply(admin, sequence):
         except DomainError as exc:
             if action not in {a.value for a in Action}:
                 assert isinstance(exc, ValidationFailed) and exc.code == "unknown_action"
+            elif owner_of(action) is not None:
+                # Owned by a workflow: refused at this door whatever the state or version.
+                assert isinstance(exc, Conflict) and exc.code == "action_owned"
             elif offset:
                 assert isinstance(exc, Conflict) and exc.code == "version_conflict"
             elif (Status(status), Action(action)) not in SPEC_MOVES:
@@ -81,6 +88,7 @@ def test_random_sequences_through_dispute_apply(admin, sequence):
             continue
 
         assert offset == 0, "a stale version was accepted"
+        assert owner_of(action) is None, f"{action} applied without its owner"
         assert status not in {s.value for s in TERMINAL}
         expected = SPEC_MOVES.get((Status(status), Action(action)))
         assert expected is not None, f"{action} accepted in {status}"
@@ -113,6 +121,8 @@ def test_refused_action_leaves_row_and_timeline_untouched(admin):
 
 
 def test_full_history_is_on_the_timeline(admin):
+    """Every kind of move, each applied through its door as the owning services do
+    (`via`): the timeline records them in order, one event each."""
     dispute = make_dispute()
     plan = [
         ("triage", "", {}),
@@ -125,11 +135,17 @@ def test_full_history_is_on_the_timeline(admin):
         ("complete", "", {}),
         ("reopen", "退款未到账", {}),
         ("investigate", "", {}),
-        ("withdraw", "", {}),
+        ("withdraw", "顾客已自行修好", {"confirmation": staff_note()}),
     ]
     for i, (action, reason, payload) in enumerate(plan, start=1):
         dispute = dispute_apply(
-            dispute=dispute, action=action, actor=admin, version=i, reason=reason, payload=payload
+            dispute=dispute,
+            action=action,
+            actor=admin,
+            version=i,
+            reason=reason,
+            payload=payload,
+            via=owner_of(action),
         )
     assert dispute.status == Status.WITHDRAWN and not dispute.is_open
     actions = list(

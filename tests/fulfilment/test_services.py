@@ -199,9 +199,15 @@ def test_complete_and_cancel_happen_once(dispute, agent):
 
 def test_a_closed_dispute_takes_no_new_execution(dispute, agent):
     from aftersales.disputes.services import dispute_apply
+    from tests.factories import staff_note
 
     dispute = dispute_apply(
-        dispute=dispute, action="withdraw", actor=agent, version=dispute.version, reason="撤回"
+        dispute=dispute,
+        action="withdraw",
+        actor=agent,
+        version=dispute.version,
+        reason="撤回",
+        payload={"confirmation": staff_note()},
     )
     with pytest.raises(Conflict):
         make_execution(dispute, at=NOW)

@@ -3,10 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aftersales.disputes.models import Dispute
-from aftersales.disputes.services import dispute_apply
 from aftersales.parties.roles import Role
-from tests.factories import make_staff
+from tests.factories import make_staff, step
 
 SH = ZoneInfo("Asia/Shanghai")
 URL = "/api/v1/disputes"
@@ -18,15 +16,8 @@ def at(text: str) -> dt.datetime:
 
 
 def apply(dispute, action, **payload):
-    reason = payload.pop("reason", "")
-    return dispute_apply(
-        dispute=dispute,
-        action=action,
-        actor=None,
-        version=Dispute.objects.get(pk=dispute.pk).version,
-        reason=reason,
-        payload=payload,
-    )
+    """One lifecycle action through its own door (`tests.factories.step`)."""
+    return step(dispute, action, **payload)
 
 
 def investigating(dispute):

@@ -310,44 +310,36 @@ def test_who_may_escalate_and_record_progress(legal, qc, dispute, agent):
     assert (escalation.state, escalation.outcome) == ("concluded", "mediation_failed")
 
 
-def test_escalating_through_the_actions_endpoint_records_the_route(api_as, agent, dispute):
-    # The generic lifecycle endpoint escalates too: the route is recorded with legal's
-    # task and the regulator's deadline, as on /escalations.
-    response = api_as(agent).post(
-        f"{URL}/{dispute.number}/actions",
-        {
-            "action": "escalate",
-            "version": version(dispute),
-            "reason": "顾客已向 12315 投诉",
-            "route": "regulator",
-            "reference": "12315-0001",
-        },
-    )
-    assert response.status_code == 200, response.content
-    assert response.json()["status"] == "escalated"
-    escalation = Escalation.objects.get(dispute=dispute)
-    assert (escalation.route, escalation.reference, escalation.state) == (
-        "regulator",
-        "12315-0001",
-        "filed",
-    )
-    assert escalation.legal_task.department == "legal"
-    assert escalation_timers(dispute) == {"regulator_acceptance"}
-    kinds = list(Event.objects.filter(dispute=dispute).values_list("kind", flat=True))
-    assert kinds[-2:] == ["action", "escalation_filed"]
-
-
-def test_escalating_without_a_reason_answers_alike_on_both_endpoints(api_as, agent, dispute):
+def test_the_actions_endpoint_refuses_to_escalate_and_names_the_escalations_one(
+    api_as, agent, dispute
+):
+    # Escalating is owned by POST …/escalations (route, legal's task, the outside body's
+    # deadlines); the generic endpoint refuses it and records nothing, with or without a
+    # reason or route.
     before = version(dispute)
-    by_action = api_as(agent).post(
-        f"{URL}/{dispute.number}/actions",
-        {"action": "escalate", "version": before, "route": "regulator"},
-    )
-    by_route = escalate(api_as(agent), dispute, reason="  ")
-    for response in (by_action, by_route):
-        assert response.status_code == 422
-        assert response.json()["error"]["code"] == "reason_required"
-        assert response.json()["error"]["fields"]["reason"]
+    for body in (
+        {"reason": "顾客已向 12315 投诉", "route": "regulator", "reference": "12315-0001"},
+        {"route": "regulator"},
+    ):
+        response = api_as(agent).post(
+            f"{URL}/{dispute.number}/actions", {"action": "escalate", "version": before, **body}
+        )
+        assert response.status_code == 409, response.content
+        error = response.json()["error"]
+        assert error["code"] == "action_owned"
+        assert f"POST /api/v1/disputes/{dispute.number}/escalations" in error["message"]
+    assert version(dispute) == before
+    assert not Escalation.objects.filter(dispute=dispute).exists()
+    assert not Task.objects.filter(dispute=dispute, department="legal").exists()
+    assert escalation_timers(dispute) == set()
+
+
+def test_escalating_without_a_reason_is_422_on_reason(api_as, agent, dispute):
+    before = version(dispute)
+    response = escalate(api_as(agent), dispute, reason="  ")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "reason_required"
+    assert response.json()["error"]["fields"]["reason"]
     assert version(dispute) == before
     assert not Escalation.objects.filter(dispute=dispute).exists()
 

@@ -9,11 +9,13 @@ from django.utils import timezone
 from aftersales.disputes import lifecycle
 from aftersales.disputes.lifecycle import CaseFacts, GuardRefused, Status
 from aftersales.disputes.models import Dispute, Event
+from aftersales.mediation.models import Proposal
 from aftersales.triage.services import dispute_reclassify
-from tests.factories import make_dispute
+from tests.factories import make_dispute, ready_proposal
 
 from .conftest import LEAK, URL, apply, investigating
 
+SEND = lifecycle.Owner.PROPOSAL_SEND  # the door propose comes through
 SHOCK = "热水器漏电，洗澡的时候把我孩子电伤了，送医院住了两天，你们必须负责。"
 
 # -- the pure rule --------------------------------------------------------------------
@@ -31,7 +33,7 @@ SHOCK = "热水器漏电，洗澡的时候把我孩子电伤了，送医院住�
 def test_complex_and_major_need_meeting_and_finding(severity, meeting, finding, missing):
     facts = CaseFacts(severity, case_meeting_held=meeting, responsibility_determined=finding)
     with pytest.raises(GuardRefused) as refused:
-        lifecycle.decide(Status.INVESTIGATING, "propose", facts=facts)
+        lifecycle.decide(Status.INVESTIGATING, "propose", facts=facts, via=SEND)
     assert refused.value.refusal.code == "investigation_incomplete"
     assert refused.value.refusal.params["missing"] == missing
 
@@ -39,23 +41,23 @@ def test_complex_and_major_need_meeting_and_finding(severity, meeting, finding, 
 @pytest.mark.parametrize("severity", ["complex", "major"])
 def test_with_both_on_record_the_proposal_goes_ahead(severity):
     facts = CaseFacts(severity, case_meeting_held=True, responsibility_determined=True)
-    move = lifecycle.decide(Status.INVESTIGATING, "propose", facts=facts)
+    move = lifecycle.decide(Status.INVESTIGATING, "propose", facts=facts, via=SEND)
     assert move.target == Status.PROPOSING
 
 
 def test_a_general_dispute_needs_neither():
-    move = lifecycle.decide(Status.INVESTIGATING, "propose", facts=CaseFacts("general"))
+    move = lifecycle.decide(Status.INVESTIGATING, "propose", facts=CaseFacts("general"), via=SEND)
     assert move.target == Status.PROPOSING
 
 
 def test_after_escalation_the_outside_outcome_is_the_basis():
-    move = lifecycle.decide(Status.ESCALATED, "propose", facts=CaseFacts("major"))
+    move = lifecycle.decide(Status.ESCALATED, "propose", facts=CaseFacts("major"), via=SEND)
     assert move.target == Status.PROPOSING
 
 
 def test_histories_without_a_record_are_not_judged_on_it():
     # Imported histories and demo data replay moves with no timeline to consult.
-    move = lifecycle.decide(Status.INVESTIGATING, "propose")
+    move = lifecycle.decide(Status.INVESTIGATING, "propose", via=SEND)
     assert move.target == Status.PROPOSING
     assert lifecycle.needs_facts(lifecycle.Action.PROPOSE)
     assert not lifecycle.needs_facts(lifecycle.Action.SETTLE)
@@ -65,8 +67,13 @@ def test_histories_without_a_record_are_not_judged_on_it():
 
 
 def propose(client, dispute):
-    version = Dispute.objects.get(pk=dispute.pk).version
-    return client.post(f"{URL}/{dispute.number}/actions", {"action": "propose", "version": version})
+    """The lifecycle's propose, through the door that owns it: sending the proposal."""
+    proposal = Proposal.objects.get(dispute=dispute)
+    return client.post(f"{URL}/{dispute.number}/proposals/{proposal.pk}/send", {})
+
+
+def proposing(dispute):
+    return Dispute.objects.get(pk=dispute.pk).status == Status.PROPOSING
 
 
 def hold_meeting(client, dispute):
@@ -99,6 +106,7 @@ def state(dispute):
 def test_a_major_dispute_is_not_proposed_before_meeting_and_finding(api_as, agent, lead):
     dispute = investigating(make_dispute(description=SHOCK))
     assert dispute.severity == "major"
+    ready_proposal(dispute)
     before = state(dispute)
 
     response = propose(api_as(agent), dispute)
@@ -121,7 +129,7 @@ def test_a_major_dispute_is_not_proposed_before_meeting_and_finding(api_as, agen
     determine(api_as(agent), dispute)
     response = propose(api_as(agent), dispute)
     assert response.status_code == 200, response.content
-    assert response.json()["status"] == "proposing"
+    assert proposing(dispute)
 
 
 @pytest.mark.django_db
@@ -155,6 +163,7 @@ def test_a_dispute_reclassified_complex_needs_its_meeting(api_as, agent, lead):
         severity="complex",
     )
     determine(api_as(agent), dispute)
+    ready_proposal(dispute)
     response = propose(api_as(agent), dispute)
     assert response.status_code == 422
     assert response.json()["error"]["message"] == (
@@ -168,14 +177,16 @@ def test_a_dispute_reclassified_complex_needs_its_meeting(api_as, agent, lead):
 def test_a_general_dispute_is_proposed_straight_from_investigation(api_as, agent):
     dispute = investigating(make_dispute(description=LEAK))
     assert dispute.severity == "general"
+    ready_proposal(dispute)
     response = propose(api_as(agent), dispute)
     assert response.status_code == 200, response.content
-    assert response.json()["status"] == "proposing"
+    assert proposing(dispute)
 
 
 @pytest.mark.django_db
 def test_an_escalated_major_dispute_is_proposed_on_the_outside_outcome(api_as, agent):
     dispute = investigating(make_dispute(description=SHOCK))
     apply(dispute, "escalate", route="regulator", reason="顾客已向 12315 投诉")
+    ready_proposal(dispute)
     response = propose(api_as(agent), dispute)
     assert response.status_code == 200, response.content

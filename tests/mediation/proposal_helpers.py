@@ -3,39 +3,42 @@ dispute under investigation, staff per role, and the customer's side of the link
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from django.test import Client
 from django.utils import timezone
 
-from aftersales.disputes.models import Dispute
-from aftersales.disputes.services import dispute_apply
 from aftersales.notifications.models import OutboundMessage
 from aftersales.parties.models import Team
 from aftersales.parties.roles import Role
-from tests.factories import OrderFactory, make_dispute, make_staff
+from tests.factories import OrderFactory, make_dispute, make_staff, step
 
 URL = "/api/v1/disputes"
 LEAK = "热水器用了三天就漏水，地板都泡坏了，要求退货退款。"
 
 
 def apply(dispute, action, **payload):
-    reason = payload.pop("reason", "")
-    return dispute_apply(
-        dispute=dispute,
-        action=action,
-        actor=None,
-        version=Dispute.objects.get(pk=dispute.pk).version,
-        reason=reason,
-        payload=payload,
-    )
+    """One lifecycle action through its own door (`tests.factories.step`): escalating
+    files an escalation, proposing sends a proposal, settling is the customer's accept."""
+    return step(dispute, action, **payload)
 
 
 def investigating_dispute(
-    *, received_days_ago: int = 20, customer_name: str = "张三", phone: str = "13812341234"
+    *,
+    received_days_ago: int = 20,
+    customer_name: str = "张三",
+    phone: str = "13812341234",
+    paid: str | None = None,
+    order=None,
 ):
     """A quality dispute under investigation. Signed for 20 days ago, no defect found yet:
-    the law gives nothing beyond goodwill. 3 days ago: the 7-day no-reason return."""
-    order = OrderFactory(received_at=timezone.now() - dt.timedelta(days=received_days_ago))
+    the law gives nothing beyond goodwill. 3 days ago: the 7-day no-reason return.
+    `paid`: what the order was paid (1999.00 by default); `order`: an order made already."""
+    if order is None:
+        extra = {} if paid is None else {"amount_paid": Decimal(paid)}
+        order = OrderFactory(
+            received_at=timezone.now() - dt.timedelta(days=received_days_ago), **extra
+        )
     dispute = make_dispute(
         order, description=LEAK, customer={"name": customer_name, "phone": phone}
     )

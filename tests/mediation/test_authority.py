@@ -305,3 +305,83 @@ def test_ceilings_come_from_settings(api_as, settings):
     dispute = investigating_dispute()
     proposal = draft(api_as, agent, dispute, comp("80.00"))
     assert proposal["revisions"][0]["required_approvals"][0]["role"] == "team_lead"
+
+
+# -- issue 10: every yuan given without the goods coming back, at the boundaries --------
+
+MONEY_LINES = ("refund", "compensation")
+
+
+@pytest.mark.parametrize("code", MONEY_LINES)
+@pytest.mark.parametrize(
+    ("author", "amount", "approver"),
+    [
+        (Role.AGENT, "200.00", None),
+        (Role.AGENT, "200.01", "team_lead"),
+        (Role.TEAM_LEAD, "400.00", None),
+        (Role.TEAM_LEAD, "400.01", "supervisor"),
+    ],
+)
+def test_the_authors_ceiling_to_the_fen_for_refunds_and_compensation(
+    api_as, code, author, amount, approver
+):
+    user = staff(author)
+    dispute = investigating_dispute()  # paid 1999.00: the refund is within what was paid
+    proposal = draft(api_as, user, dispute, [{"code": code, "amount": amount}])
+    revision = proposal["revisions"][0]
+    assert revision["authority_amount"] == amount
+    if approver is None:
+        assert (proposal["state"], revision["required_approvals"]) == ("draft", [])
+        assert send(api_as, user, dispute, proposal).status_code == 200
+    else:
+        assert proposal["state"] == "pending_approval"
+        assert [(r["role"], r["why"]) for r in revision["required_approvals"]] == [
+            (approver, "above_ceiling")
+        ]
+        assert send(api_as, user, dispute, proposal).status_code == 409
+
+
+@pytest.mark.parametrize("code", MONEY_LINES)
+@pytest.mark.parametrize(
+    ("amount", "needed", "supervisor_may"),
+    [("600.00", "supervisor", True), ("600.01", "management", False)],
+)
+def test_the_supervisors_ceiling_to_the_fen(api_as, code, amount, needed, supervisor_may):
+    agent, supervisor = staff(Role.AGENT), staff(Role.SUPERVISOR)
+    dispute = investigating_dispute()
+    proposal = draft(api_as, agent, dispute, [{"code": code, "amount": amount}])
+    assert [r["role"] for r in proposal["revisions"][0]["required_approvals"]] == [needed]
+    response = approve(api_as, supervisor, dispute, proposal, reason="同意")
+    if supervisor_may:
+        assert response.status_code == 200, response.content
+        assert send(api_as, agent, dispute, proposal).status_code == 200
+    else:
+        assert response.status_code == 403
+        assert state(proposal["id"]) == "pending_approval"
+        assert approve(api_as, staff(Role.MANAGEMENT), dispute, proposal).status_code == 200
+        assert send(api_as, agent, dispute, proposal).status_code == 200
+
+
+def test_a_return_refund_up_to_the_price_paid_needs_no_approval_at_any_amount(api_as):
+    agent = staff(Role.AGENT)
+    dispute = investigating_dispute()
+    proposal = draft(api_as, agent, dispute, [{"code": "return_refund", "amount": "1999.00"}])
+    revision = proposal["revisions"][0]
+    assert (proposal["state"], revision["authority_amount"]) == ("draft", "0.00")
+    assert send(api_as, agent, dispute, proposal).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "line",
+    [{"code": "take_back", "amount": "1999.00"}, {"code": "whole_exchange"}],
+)
+def test_a_take_back_or_whole_exchange_still_needs_management(api_as, line):
+    agent = staff(Role.AGENT)
+    dispute = investigating_dispute()
+    proposal = draft(api_as, agent, dispute, [line])
+    revision = proposal["revisions"][0]
+    assert revision["authority_amount"] == "0.00"
+    assert [(r["role"], r["why"]) for r in revision["required_approvals"]] == [
+        ("management", "major_incident")
+    ]
+    assert send(api_as, agent, dispute, proposal).status_code == 409

@@ -8,10 +8,11 @@ import pytest
 
 from aftersales.disputes.models import Event, Task
 from aftersales.disputes.taxonomy import Category
-from aftersales.mediation import remedies, statutory
+from aftersales.mediation import money, remedies, remedy_lines, statutory
 from aftersales.mediation.models import Proposal, ProposalRevision
 from aftersales.mediation.remedies import RemedyCode, RemedyItem
 from aftersales.parties.roles import Role
+from tests.factories import OrderFactory, make_dispute
 
 from .proposal_helpers import apply, comp, investigating_dispute, proposals_url, staff
 
@@ -19,17 +20,18 @@ from .proposal_helpers import apply, comp, investigating_dispute, proposals_url,
 
 
 @pytest.mark.parametrize("category", list(Category))
-def test_every_category_has_a_standard_remedy_it_allows(category):
+def test_every_category_has_a_standard_remedy_usual_for_it(category):
     items = remedies.standard_items(category, Decimal("99.00"))
     assert items
-    assert all(i.code in remedies.allowed(category) for i in items)
+    assert all(i.code in remedies.usual(category) for i in items)
     lines = [i.as_dict() for i in items]
     for line in lines:  # what only the agent knows, e.g. the price difference
         if remedies.SPECS[line["code"]].amount == "required" and line["amount"] is None:
             line["amount"] = "12.00"
-    parsed, problems = remedies.parse_items(lines, category)
+    parsed, problems = remedy_lines.parse_items(lines, category)
     assert problems == []
     assert [i.code for i in parsed] == [i.code for i in items]
+    assert remedy_lines.category_warnings(parsed, category) == []
 
 
 def test_a_counterfeit_starts_from_the_fraud_damages():
@@ -57,7 +59,26 @@ def test_the_standard_remedy_for_quality_is_return_and_refund_of_the_price():
         ({"code": "compensation", "amount": 9.9}, "remedies.0.amount", "amount_not_decimal"),
         ({"code": "compensation", "amount": "abc"}, "remedies.0.amount", "amount_not_decimal"),
         ({"code": "apology", "amount": "5"}, "remedies.0.amount", "amount_not_applicable"),
-        ({"code": "price_difference", "amount": "5"}, "remedies.0.code", "remedy_not_allowed"),
+        (
+            {"code": "exchange", "amount": "5", "customer_pays": "5"},
+            "remedies.0.customer_pays",
+            "customer_pays_with_amount",
+        ),
+        (
+            {"code": "coupon", "amount": "5", "customer_pays": "5"},
+            "remedies.0.customer_pays",
+            "customer_pays_not_applicable",
+        ),
+        (
+            {"code": "refund", "amount": "5", "kept": ["炸篮"]},
+            "remedies.0.kept",
+            "kept_not_applicable",
+        ),
+        (
+            {"code": "return_refund", "amount": "5", "kept": "炸篮"},
+            "remedies.0.kept",
+            "kept_not_list",
+        ),
         ({"code": "teleport"}, "remedies.0.code", "remedy_unknown"),
         ({"code": "repair", "deadline_days": -1}, "remedies.0.deadline_days", "deadline_invalid"),
         (
@@ -68,9 +89,22 @@ def test_the_standard_remedy_for_quality_is_return_and_refund_of_the_price():
     ],
 )
 def test_bad_remedy_lines_are_refused_naming_the_field(line, field, code):
-    items, problems = remedies.parse_items([line], "quality")
+    items, problems = remedy_lines.parse_items([line], "quality")
     assert items == []
     assert [(p.field, p.code) for p in problems] == [(field, code)]
+
+
+def test_the_category_never_refuses_a_remedy_it_warns():
+    items, problems = remedy_lines.parse_items(
+        [{"code": "price_difference", "amount": "5"}, {"code": "repair"}], "quality"
+    )
+    assert problems == []
+    (warning,) = remedy_lines.category_warnings(items, "quality")
+    assert (warning.field, warning.code, warning.params) == (
+        "remedies.0.code",
+        "remedy_unusual_for_category",
+        {"code": "price_difference", "category": "quality"},
+    )
 
 
 def test_authority_counts_goodwill_and_compensation_not_a_refund_against_returned_goods():
@@ -79,8 +113,14 @@ def test_authority_counts_goodwill_and_compensation_not_a_refund_against_returne
         RemedyItem(RemedyCode.COMPENSATION, Decimal("150.00")),
         RemedyItem(RemedyCode.COUPON, Decimal("20.00")),
     ]
-    assert remedies.total_amount(items) == Decimal("2169.00")
-    assert remedies.authority_amount(items) == Decimal("170.00")
+    order = money.OrderMoney(paid=Decimal("1999.00"))
+    assert money.assess(items, order).total == Decimal("2169.00")
+    assert money.authority_amount(items, order) == Decimal("170.00")
+    # Beyond what the goods cost, a return's refund is a concession too.
+    cheaper = money.OrderMoney(paid=Decimal("1999.00"), goods_paid=Decimal("1500.00"))
+    assert money.authority_amount(items, cheaper) == Decimal("669.00")
+    # The order's amount unknown: nothing can be checked, every refund counts.
+    assert money.authority_amount(items) == Decimal("2169.00")
     assert not remedies.is_major_incident(items)
     assert remedies.is_major_incident([RemedyItem(RemedyCode.TAKE_BACK, Decimal("1.00"))])
 
@@ -209,7 +249,9 @@ def test_a_new_proposal_starts_from_the_standard_remedy_with_the_price(api_as, a
     template = client.get(proposals_url(dispute, "template")).json()
     assert [r["code"] for r in template["standard"]] == ["return_refund"]
     assert template["your_ceiling"] == "200.00"
-    assert {"code": "repair", "label": "维修"} in template["allowed"]
+    assert {"code": "repair", "label": "维修"} in template["usual"]
+    assert {"code": "price_difference", "label": "退还差价"} in template["allowed"]
+    assert {"code": "price_difference", "label": "退还差价"} not in template["usual"]
 
     response = client.post(proposals_url(dispute), {})
     assert response.status_code == 201, response.content
@@ -242,18 +284,18 @@ def test_a_negative_amount_is_refused_with_a_clear_message(api_as, agent):
 
 
 @pytest.mark.django_db
-def test_a_remedy_the_category_does_not_allow_is_refused_naming_the_category(api_as, agent):
+def test_a_remedy_unusual_for_the_category_is_drafted_with_a_warning(api_as, agent):
     dispute = investigating_dispute()
+    english = api_as(agent, language="en").post(proposals_url(dispute), {"remedies": comp("-1")})
+    assert english.status_code == 422
     response = api_as(agent).post(
         proposals_url(dispute), {"remedies": [{"code": "price_difference", "amount": "30"}]}
     )
-    assert response.status_code == 422
-    message = response.json()["error"]["fields"]["remedies.0.code"]
-    assert message.startswith("“退还差价”不适用于“商品质量问题”类纠纷")
-    assert "return_refund（退货退款）" in message
-    english = api_as(agent, language="en").post(proposals_url(dispute), {"remedies": comp("-1")})
-    assert english.status_code == 422
-    assert not Proposal.objects.filter(dispute=dispute).exists()
+    assert response.status_code == 201, response.content
+    (warning,) = response.json()["revisions"][0]["warnings"]
+    assert warning["field"] == "remedies.0.code"
+    assert warning["message"].startswith("“退还差价”不是“商品质量问题”类投诉的常见解决办法")
+    assert response.json()["state"] == "draft"  # a warning asks for a look, not an approval
 
 
 @pytest.mark.django_db
@@ -306,8 +348,9 @@ def test_one_live_proposal_per_dispute_and_none_before_the_investigation(api_as,
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "proposal_exists"
 
-    fresh = investigating_dispute(phone="13900000001")
-    apply(fresh, "withdraw")
+    # Taken in and triaged, not yet investigated: too early for a proposal.
+    fresh = make_dispute(OrderFactory(), customer={"name": "李四", "phone": "13900000001"})
+    apply(fresh, "triage")
     closed = client.post(proposals_url(fresh), {})
     assert closed.status_code == 409
     assert closed.json()["error"]["code"] == "not_mediating"

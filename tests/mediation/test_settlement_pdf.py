@@ -1,6 +1,6 @@
 """The settlement agreement (调解协议书): a Chinese PDF with an embedded CJK font, the
 parties, facts, responsibility finding when recorded, agreed remedies and deadlines, the
-legal basis from the entitlements and both confirmations; its SHA-256 on the record."""
+legal basis of the agreed remedies and both confirmations; its SHA-256 on the record."""
 
 import hashlib
 import shutil
@@ -92,7 +92,10 @@ def test_the_agreement_carries_the_finding_basis_and_both_confirmations(api_as, 
     assert "赔偿金200.00元，自协议达成之日起3日内办理" in text
     assert "赔礼道歉" in text
     assert "责任比例：商家70%，供应商30%；根本原因：供应商质量" in text
-    assert "消费者权益保护法第二十五条" in text  # the entitlement's basis
+    # Compensation and an apology deliver no entitlement (the no-reason return was not
+    # taken up): the agreement rests on the settlement, not on CPL 25 (issue 10 obs. 8).
+    basis = text[text.index("法律依据") :]
+    assert "第二十五条" not in basis and "消费者权益保护法》第三十九条" in basis
     assert "一次性验证码确认" in text
     assert "法务部门" in text and "顾客坚持不退货，同意补偿" in text
     assert record.staff_confirmed_by == legal
@@ -129,3 +132,18 @@ def test_another_dispute_cannot_read_the_agreement(api_as):
     url = proposals_url(dispute, record.proposal_id, "agreement.pdf")
     assert CustomerClient(other_token).get(url).status_code == 404
     assert api_as(staff(Role.FINANCE)).get(url).status_code == 404
+
+
+def test_what_the_customer_pays_is_printed_as_owed_by_them(api_as, tmp_path):
+    """Issue 10 observation 6: an exchange to a dearer item, the difference on the
+    customer, never printed as money to them."""
+    dispute = investigating_dispute(customer_name="钱多多", phone="13500007777")
+    _agent, _none, record, _token = settle(
+        api_as, dispute, [{"code": "exchange", "customer_pays": "29.00"}]
+    )
+    pdf = tmp_path / "exchange.pdf"
+    pdf.write_bytes(bytes(record.pdf))
+    text = "".join(poppler("pdftotext", pdf).split())
+    assert "换货，顾客补差价29.00元" in text
+    assert "以上由甲方支付给乙方的金额（补差价等）合计人民币29.00元" in text
+    assert "乙方支付给甲方" not in text

@@ -7,13 +7,11 @@ import pytest
 from django.test import Client
 
 from aftersales.common.errors import ValidationFailed
-from aftersales.disputes.models import Dispute
-from aftersales.disputes.services import dispute_apply
 from aftersales.parties.roles import Role
 from aftersales.sla import services
 from aftersales.sla.calendar import UnknownYear
 from aftersales.sla.models import CompanyDay, CompanyYear, PolicyLimit, Timer, TimerKind
-from tests.factories import make_dispute, make_staff
+from tests.factories import make_dispute, make_staff, step
 
 from .conftest import at
 
@@ -31,16 +29,8 @@ def _fresh_calendar():
 
 
 def apply(dispute, action, when, **payload):
-    reason = payload.pop("reason", "")
-    return dispute_apply(
-        dispute=dispute,
-        action=action,
-        actor=None,
-        version=Dispute.objects.get(pk=dispute.pk).version,
-        reason=reason,
-        payload=payload,
-        at=when,
-    )
+    """One lifecycle action at `when`, through its own door (`tests.factories.step`)."""
+    return step(dispute, action, at=when, **payload)
 
 
 def escalated_to_platform(when: str, phone: str):

@@ -114,14 +114,22 @@ def test_executions_follow_the_timeline_and_the_proposal(demo):
     assert executions.filter(dispute__status="executing", state__in=["pending", "in_progress"])
     kinds = set(executions.values_list("kind", flat=True))
     assert {"refund", "return_refund", "exchange", "reship"} <= kinds
-    # Where the customer accepted a proposal, the executions are among its remedies.
+    # Where the customer accepted a proposal, the executions are among its remedies (a
+    # reopened dispute's second agreement: its own).
     accepted = Proposal.objects.filter(state="accepted").prefetch_related("revisions")[:40]
     for proposal in accepted:
-        codes = {item["code"] for r in proposal.revisions.all() if r.state == "accepted"
-                 for item in r.remedies}  # fmt: skip
-        for kind in Execution.objects.filter(dispute_id=proposal.dispute_id).values_list(
-            "kind", flat=True
-        ):
+        (agreed,) = [r for r in proposal.revisions.all() if r.state == "accepted"]
+        codes = {item["code"] for item in agreed.remedies}
+        later = Proposal.objects.filter(
+            dispute_id=proposal.dispute_id, created_at__gt=agreed.answered_at
+        )
+        until = later.order_by("created_at").values_list("created_at", flat=True).first()
+        made = Execution.objects.filter(
+            dispute_id=proposal.dispute_id, created_at__gte=agreed.answered_at
+        )
+        if until is not None:
+            made = made.filter(created_at__lt=until)
+        for kind in made.values_list("kind", flat=True):
             assert kind in codes or {kind, "price_difference"} & codes or kind == "compensation"
     parcels = Parcel.objects.all()
     assert parcels.exists()

@@ -8,12 +8,13 @@ import pytest
 from django.core.management import call_command
 
 from aftersales.disputes.models import Dispute
-from aftersales.disputes.services import dispute_apply, dispute_assign
+from aftersales.disputes.services import dispute_assign
 from aftersales.parties.roles import Role
 from aftersales.sla import services
 from aftersales.sla.figures import Period, compliance
+from aftersales.sla.models import Timer
 from aftersales.sla.scan import sla_scan
-from tests.factories import TeamFactory, make_dispute, make_staff
+from tests.factories import TeamFactory, make_dispute, make_staff, staff_note, step
 
 from .conftest import at
 
@@ -27,16 +28,8 @@ _phones = iter(range(13900000100, 13999999999))
 
 
 def apply(dispute, action, when, **payload):
-    reason = payload.pop("reason", "")
-    return dispute_apply(
-        dispute=dispute,
-        action=action,
-        actor=None,
-        version=Dispute.objects.get(pk=dispute.pk).version,
-        reason=reason,
-        payload=payload,
-        at=when,
-    )
+    """One lifecycle action at `when`, through its own door (`tests.factories.step`)."""
+    return step(dispute, action, at=when, **payload)
 
 
 def intake(when: str, description: str = LEAK):
@@ -70,7 +63,7 @@ def monday(default_team, lead):
     bob = make_staff(Role.AGENT, team=other, username="bob")
 
     withdrawn = assign(intake("2026-03-02T09:00:00"), default_team, alice)
-    apply(withdrawn, "withdraw", at("2026-03-02 09:05"))  # first contact cancelled
+    step(withdrawn, "withdraw", at=at("2026-03-02 09:05"))  # first contact cancelled in time
     met = assign(intake("2026-03-02T10:00:00"), default_team, alice)
     apply(met, "triage", at("2026-03-02 10:20"))  # due 10:30: met
     late = assign(intake("2026-03-02T11:00:00"), default_team, alice)
@@ -162,6 +155,82 @@ def test_a_paused_timer_is_pending_until_it_was_paused_past_due(default_team):
     result = compliance(period=tuesday, by="kind", now=at("2026-03-04 12:00"))
     # One waits on the customer with an hour left; the other was already late.
     assert row(result, "investigation") == (2, 0, 1, 1, Decimal("0.0000"))
+
+
+def test_missed_deadlines_stay_missed_after_a_withdrawal(default_team, api_as):
+    """Observation 3: one withdrawal turned a team's 18 missed deadlines into 17."""
+    team = TeamFactory(name="调解三组")
+    agent = make_staff(Role.AGENT, team=team, username="carol")
+    disputes = [assign(intake(f"2026-03-02T09:{i:02d}:00"), team, agent) for i in range(18)]
+    sla_scan(now=at("2026-03-02 11:00"))  # every first contact (due 09:30-09:47) breached
+
+    def missed() -> dict[str, int]:
+        counts = {}
+        for by, key in (("team", team.code), ("agent", "carol"), ("kind", "first_contact")):
+            rows = compliance(period=MONDAY, by=by, now=NOW).rows
+            counts[by] = next(r.missed for r in rows if r.key == key)
+        return counts
+
+    assert missed() == {"team": 18, "agent": 18, "kind": 18}
+    first = disputes[0]
+    response = api_as(agent).post(
+        f"/api/v1/disputes/{first.number}/actions",
+        {
+            "action": "withdraw",
+            "version": Dispute.objects.get(pk=first.pk).version,
+            "reason": "顾客已自行修好",
+            "confirmation": staff_note(),
+        },
+    )
+    assert response.status_code == 200, response.content
+    timer = Timer.objects.get(dispute=first, kind__code="first_contact")
+    assert timer.state == Timer.State.CANCELLED and timer.breached_at is not None
+    assert missed() == {"team": 18, "agent": 18, "kind": 18}
+    # The same when the dispute is rejected or closed instead.
+    second = step(disputes[1], "triage", at=at("2026-03-02 11:30"))
+    step(second, "reject", at=at("2026-03-02 11:40"), ground="duplicate")
+    assert missed() == {"team": 18, "agent": 18, "kind": 18}
+
+
+def test_overdue_when_cancelled_is_missed_even_before_the_scan(default_team):
+    late = intake("2026-03-02T09:00:00")  # first contact due 09:30
+    step(late, "withdraw", at=at("2026-03-02 09:45"))  # no scan came by: still late
+    early = intake("2026-03-02T10:00:00")  # due 10:30
+    step(early, "withdraw", at=at("2026-03-02 10:10"))  # in time: the step never came
+    result = compliance(period=MONDAY, by="kind", now=NOW)
+    assert row(result, "first_contact") == (1, 0, 1, 0, Decimal("0.0000"))
+
+
+def test_a_paused_clock_cancelled_counts_only_if_it_was_already_late(default_team):
+    # Major: 24 h investigations from Monday 10:02, due Tuesday 10:02.
+    waiting, overdue = intake("2026-03-02T10:00:00", SHOCK), intake("2026-03-02T10:00:00", SHOCK)
+    for d, paused in ((waiting, "2026-03-03 09:00"), (overdue, "2026-03-03 11:00")):
+        apply(d, "triage", at("2026-03-02 10:01"))
+        apply(d, "investigate", at("2026-03-02 10:02"))
+        services.timers_pause(dispute=d, actor=None, reason="等顾客寄回", at=at(paused))
+        # The customer withdraws on Wednesday, long after the original due time.
+        step(d, "withdraw", at=at("2026-03-04 12:00"))
+    tuesday = Period(at("2026-03-03 00:00").date(), at("2026-03-03 00:00").date())
+    result = compliance(period=tuesday, by="kind", now=at("2026-03-05 12:00"))
+    # The one paused with an hour left was never late; the other was.
+    assert row(result, "investigation") == (1, 0, 1, 0, Decimal("0.0000"))
+
+
+def test_a_clock_paused_overdue_keeps_its_due_time_and_stays_missed(default_team):
+    # Major: a 24 h investigation from Monday 10:02, due Tuesday 10:02; paused an hour
+    # late (no scan ran), resumed at 12:00, escalated at 13:30. Missed on Tuesday, the
+    # day it was due, not moved to a later day by the wait.
+    d = intake("2026-03-02T10:00:00", SHOCK)
+    apply(d, "triage", at("2026-03-02 10:01"))
+    apply(d, "investigate", at("2026-03-02 10:02"))
+    services.timers_pause(dispute=d, actor=None, reason="等顾客寄回", at=at("2026-03-03 11:00"))
+    services.timers_resume(dispute=d, actor=None, at=at("2026-03-03 12:00"))
+    timer = Timer.objects.get(dispute=d, kind__code="investigation")
+    assert timer.due_at == at("2026-03-03 10:02")  # not moved back by the late pause
+    apply(d, "escalate", at("2026-03-03 13:30"), route="platform", reason="顾客申请平台介入")
+    tuesday = Period(at("2026-03-03 00:00").date(), at("2026-03-03 00:00").date())
+    result = compliance(period=tuesday, by="kind", now=at("2026-03-05 12:00"))
+    assert row(result, "investigation") == (1, 0, 1, 0, Decimal("0.0000"))
 
 
 def test_period_edges_are_days_in_shanghai(default_team):

@@ -5,12 +5,11 @@ import pytest
 
 from aftersales.common.errors import Conflict, ValidationFailed
 from aftersales.disputes.models import Dispute, Event
-from aftersales.disputes.services import dispute_apply
 from aftersales.mediation.investigation import case_meeting_record, responsibility_determine
 from aftersales.sla import services
 from aftersales.sla.models import PolicyLimit, PolicyVersion, Timer, TimerKind
 from aftersales.sla.selectors import remaining_seconds
-from tests.factories import make_dispute
+from tests.factories import make_dispute, step
 
 from .conftest import at
 
@@ -35,16 +34,8 @@ def state_of(dispute):
 
 
 def apply(dispute, action, when, **payload):
-    reason = payload.pop("reason", "")
-    return dispute_apply(
-        dispute=dispute,
-        action=action,
-        actor=None,
-        version=Dispute.objects.get(pk=dispute.pk).version,
-        reason=reason,
-        payload=payload,
-        at=when,
-    )
+    """One lifecycle action at `when`, through its own door (`tests.factories.step`)."""
+    return step(dispute, action, at=when, **payload)
 
 
 def test_a_major_platform_dispute_walked_through_its_life(lead):

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from aftersales.parties.roles import Role
 from aftersales.sla.models import PolicyVersion
-from tests.factories import make_dispute, make_staff
+from tests.factories import make_dispute, make_staff, walk_to
 
 pytestmark = pytest.mark.django_db
 LEAK = "热水器用了三天就漏水，地板都泡坏了，要求退货退款。"
@@ -42,13 +42,7 @@ def test_timers_of_a_dispute(api_as, agent, order):
 def test_pause_and_resume_through_the_api(api_as, agent):
     d = make_dispute(description=LEAK, actor=agent, received_at=timezone.now().isoformat())
     client = api_as(agent)
-    from aftersales.disputes.services import dispute_apply
-
-    d = dispute_apply(dispute=d, action="triage", actor=agent, version=d.version)
-    d = dispute_apply(dispute=d, action="investigate", actor=agent, version=d.version)
-    d = dispute_apply(dispute=d, action="propose", actor=agent, version=d.version)
-    d = dispute_apply(dispute=d, action="settle", actor=agent, version=d.version)
-    d = dispute_apply(dispute=d, action="complete", actor=agent, version=d.version)
+    d = walk_to(d, "follow_up", actor=agent)
     r = client.post(f"/api/v1/disputes/{d.number}/timers/pause", {"reason": "顾客出差，约下周回访"})
     assert r.status_code == 200, r.content
     follow = next(t for t in r.json() if t["kind"] == "follow_up")

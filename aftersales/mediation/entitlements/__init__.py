@@ -10,7 +10,9 @@ See docs/entitlements.md.
     facts.py    the vocabulary: enums, Facts, Entitlement, Note, Window, Result
     notes.py    the §8 notes
     case.py     day counting and what the rules read from the facts
-    rules.py    the rules table, `evaluate`, the customer's windows, delay thresholds
+    laws.py     the short names of the laws cited
+    rules.py    the rules table and `evaluate`
+    periods.py  the customer's windows, delay thresholds
     parsing.py  one JSON object or line into Facts, with messages naming the field
 """
 
@@ -30,11 +32,14 @@ from .facts import (
     Window,
 )
 from .notes import NOTES
-from .parsing import FactsError, evaluate_line, parse_facts, parse_id
-from .rules import RULES, Grant, Rule, evaluate, overdue_after, windows
+from .parsing import FIELDS, REQUIRED, FactsError, evaluate_line, parse_facts, parse_field, parse_id
+from .periods import overdue_after, windows
+from .rules import RULES, Grant, Rule, evaluate
 
 __all__ = [
+    "FIELDS",
     "NOTES",
+    "REQUIRED",
     "RULES",
     "SHANGHAI",
     "Anchor",
@@ -58,6 +63,7 @@ __all__ = [
     "evaluate_line",
     "overdue_after",
     "parse_facts",
+    "parse_field",
     "parse_id",
     "windows",
 ]

@@ -47,6 +47,9 @@ SANBAO_FAILED_REPAIRS = 2
 SANBAO_PARTS_WAIT_DAYS = 90  # more than 90 days
 SANBAO_REPAIR_DAYS = 30  # more than 30 days
 NOTICE_YEARS = 2  # 民法典 Art. 621(2)
+CAR_VALIDITY_YEARS = 2  # car rule Art. 18: 三包有效期 at least 2 years (or 50,000 km)
+CAR_WARRANTY_YEARS = 3  # car rule Art. 18: 包修期 at least 3 years (or 60,000 km)
+CAR_FAILED_REPAIRS = 2  # car rule Art. 24(1)-(3)
 REFUND_DAYS = 7
 
 
@@ -149,8 +152,39 @@ class Case:
 
     @property
     def sanbao(self) -> bool:
-        """The 三包 route: a 三包 product with a performance fault (R11–R16)."""
-        return self.facts.three_guarantees and self.facts.defect == Defect.PERFORMANCE_FAULT
+        """The 三包 route: a 三包 product with a performance fault (R11–R16); a car takes
+        the car rule instead."""
+        f = self.facts
+        return f.three_guarantees and f.defect == Defect.PERFORMANCE_FAULT and not f.car
+
+    @property
+    def car(self) -> bool:
+        """The car route (R18): a household car with a quality problem of any kind."""
+        return self.facts.car and self.facts.defect != Defect.NONE
+
+    @property
+    def car_validity_last_day(self) -> date:
+        """Art. 18: at least 2 years from the invoice or delivery (sold_on), longer when the
+        maker's voucher says so (`warranty_days`, plus time in repair and waiting for parts,
+        D8). Mileage is not a fact of the contract: the car note asks people to check it."""
+        sale = self.facts.sale_date
+        return max(
+            add_years(sale, CAR_VALIDITY_YEARS),
+            sale + timedelta(days=self.sanbao_validity_days),
+        )
+
+    @property
+    def in_car_validity(self) -> bool:
+        return self.facts.claim_on <= self.car_validity_last_day
+
+    @property
+    def car_warranty_last_day(self) -> date:
+        """Art. 18: the 包修期, at least 3 years, and never shorter than the validity."""
+        return max(add_years(self.facts.sale_date, CAR_WARRANTY_YEARS), self.car_validity_last_day)
+
+    @property
+    def in_car_warranty(self) -> bool:
+        return self.facts.claim_on <= self.car_warranty_last_day
 
     @property
     def sanbao_validity_days(self) -> int:
@@ -175,8 +209,8 @@ class Case:
 
     @property
     def quality_cpl(self) -> bool:
-        """The CPL 24 route: any defect that the 三包 route does not take."""
-        return self.facts.defect != Defect.NONE and not self.sanbao
+        """The CPL 24 route: any defect that the 三包 or the car route does not take."""
+        return self.facts.defect != Defect.NONE and not self.sanbao and not self.car
 
     @property
     def within_notice_limit(self) -> bool:

@@ -84,6 +84,7 @@ class Facts:
     intact: bool = True
     defect: Defect = Defect.NONE
     three_guarantees: bool = False
+    car: bool = False  # a household car under the car rule (家用汽车三包, 2021)
     warranty_days: int = 0
     failed_repairs: int = 0
     parts_wait_days: int = 0

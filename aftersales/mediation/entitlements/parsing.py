@@ -82,10 +82,10 @@ def _parsemoney(name: str, value: Any) -> Decimal:
         raise FactsError(f"{name}: 不是有效的金额 {_shown(value)}")
     if amount < 0:
         raise FactsError(f"{name}: 不能为负数 {_shown(value)}")
+    if amount >= MONEY_MAX:  # first: quantizing 1e26 to fen overflows Decimal's precision
+        raise FactsError(f"{name}: 金额过大 {_shown(value)}")
     if amount != amount.quantize(FEN, rounding=ROUND_HALF_UP):
         raise FactsError(f"{name}: 最多两位小数（精确到分） {_shown(value)}")
-    if amount >= MONEY_MAX:
-        raise FactsError(f"{name}: 金额过大 {_shown(value)}")
     return money(amount)
 
 
@@ -149,6 +149,26 @@ def parse_id(obj: dict[str, Any]) -> Any:
     return _plain(obj.get("id"))
 
 
+FIELDS = tuple(f.name for f in fields(Facts))
+
+
+def parse_field(name: str, raw: Any) -> Any:
+    """One field of the contract (not null) as the engine reads it; FactsError names the
+    field. Money and counts take strings, ints or Decimals (never floats: parse JSON with
+    `parse_float=Decimal` to keep numbers exact)."""
+    if name in _ENUMS:
+        return _parse_enum(name, raw)
+    if name in ("price", "loss"):
+        return _parsemoney(name, raw)
+    if name in ("received_on", "claim_on", "sold_on"):
+        return _parse_date(name, raw)
+    if name in _BOOLS:
+        return _parse_bool(name, raw)
+    if name in _INTS:
+        return _parse_int(name, raw)
+    raise KeyError(name)
+
+
 def parse_facts(obj: dict[str, Any]) -> Facts:
     """Facts from one JSON object (extra keys ignored; null means "not given").
 
@@ -166,16 +186,7 @@ def parse_facts(obj: dict[str, Any]) -> Facts:
                 errors.append(f"{name}: 缺少必填字段")
             continue
         try:
-            if name in _ENUMS:
-                values[name] = _parse_enum(name, raw)
-            elif name in ("price", "loss"):
-                values[name] = _parsemoney(name, raw)
-            elif name in ("received_on", "claim_on", "sold_on"):
-                values[name] = _parse_date(name, raw)
-            elif name in _BOOLS:
-                values[name] = _parse_bool(name, raw)
-            elif name in _INTS:
-                values[name] = _parse_int(name, raw)
+            values[name] = parse_field(name, raw)
         except FactsError as exc:
             errors.append(str(exc))
     # No order is imposed on the dates: a claim raised before signing (a parcel refused at

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from decimal import Decimal
 
 from .case import (
+    CAR_FAILED_REPAIRS,
     NO_REASON_DAYS,
-    QUALITY_RETURN_DAYS,
     REFUND_DAYS,
-    SANBAO_EXCHANGE_DAYS,
     SANBAO_FAILED_REPAIRS,
     SANBAO_PARTS_WAIT_DAYS,
     SANBAO_REPAIR_DAYS,
-    SANBAO_RETURN_DAYS,
     Case,
     add_years,
 )
@@ -28,10 +25,11 @@ from .facts import (
     Payer,
     Remedy,
     Result,
-    Window,
     money,
 )
+from .laws import CAR, CPL, SAIC90, SANBAO
 from .notes import NOTES
+from .periods import windows
 
 # -- the rules table (legal.md §2), in legal.md §3's order ---------------------------------
 
@@ -78,12 +76,32 @@ class Rule:
 
 
 M = Payer.MERCHANT
-SANBAO = "部分商品修理更换退货责任规定"
-CPL = "消费者权益保护法"
-SAIC90 = "网络购买商品七日无理由退货暂行办法"
 
 RULES: tuple[Rule, ...] = (
-    # §3 step 3: a defect. 三包 goods with a performance fault take the national rule.
+    # §3 step 3: a defect. A household car takes the car rule (2021), the national rule for
+    # cars in place of the 1995 rule and CPL 24's default; which part failed and the mileage
+    # (Arts. 20-23, the km limits) are not facts of the contract, so the car notes list them.
+    Rule(
+        "R18g",
+        f"{CAR}第二十四条；{CPL}第二十四条",
+        lambda c: c.car and c.in_car_validity and c.facts.failed_repairs >= CAR_FAILED_REPAIRS,
+        (Grant(Remedy.EXCHANGE, None, M), Grant(Remedy.RETURN, _price, M)),
+        ("car_rules", "car_usage_fee"),
+        "家用汽车三包有效期内严重安全性能故障等累计修理2次仍未排除：换车或退车",
+    ),
+    Rule(
+        "R18b",
+        f"{CAR}第十九条；{CPL}第二十四条",
+        lambda c: (
+            c.car
+            and c.in_car_warranty
+            and not (c.in_car_validity and c.facts.failed_repairs >= CAR_FAILED_REPAIRS)
+        ),
+        (Grant(Remedy.REPAIR, None, M),),
+        ("car_rules",),
+        "家用汽车包修期内质量问题：免费修理",
+    ),
+    # 三包 goods with a performance fault take the national rule.
     Rule(
         "R11",
         f"{SANBAO}第九条；{CPL}第二十四条",
@@ -307,8 +325,11 @@ def _case_notes(case: Case) -> list[str]:
         codes.append("exclusion_article")
     if case.quality_cpl and not case.quality_return_open and case.within_notice_limit:
         codes.append("contract_purpose")
-    if f.three_guarantees and f.defect == Defect.QUALITY:
+    if f.three_guarantees and f.defect == Defect.QUALITY and not f.car:
         codes.append("performance_fault_or_quality")
+    past_sanbao = case.sanbao and not case.sanbao_exchange_open and not case.in_validity
+    if past_sanbao or (case.car and not case.in_car_warranty):
+        codes.append("after_sanbao_validity")
     harmed = f.known_defect_serious_harm or (f.loss > 0 and f.defect != Defect.NONE)
     if harmed and add_years(f.received_on, 2) < f.claim_on <= add_years(f.received_on, 3):
         codes.append("defect_limitation")
@@ -345,63 +366,3 @@ def evaluate(facts: Facts, *, holiday_extension: bool = False) -> Result:
     notes = tuple(NOTES[c] for c in sorted(set(note_codes), key=order.index))
     entitlements = tuple(found[r] for r in Remedy if r in found)
     return Result(facts, entitlements, notes, windows(case))
-
-
-DELAY_DAYS = 15  # more than 15 days after the demand: deliberate delay (administrative)
-QUALITY_RULES = frozenset({"R09", "R09+R22", "R11", "R12", "R13", "R14", "R15"})
-
-
-def overdue_after(entitlement: Entitlement, facts: Facts) -> Window | None:
-    """The last day before not performing counts as deliberate delay (故意拖延), from the
-    claim: SAIC 90 Art. 31 for the no-reason return, 处罚办法 Art. 8(2) for quality
-    remedies. An administrative threshold, not a civil deadline (legal.md A2, §5)."""
-    last = facts.claim_on + timedelta(days=DELAY_DAYS)
-    if entitlement.remedy == Remedy.RETURN_NO_REASON:
-        return Window("no_reason_processing", "处理退货申请", last, f"{SAIC90}第三十一条")
-    if QUALITY_RULES & set(entitlement.rules):
-        return Window(
-            "quality_remedy", "履行退货、更换、修理义务", last, "侵害消费者权益行为处罚办法第八条"
-        )
-    return None
-
-
-def windows(case: Case) -> tuple[Window, ...]:
-    """The consumer's own periods on these facts, for display beside the entitlements."""
-    f = case.facts
-    out = []
-    if case.distance_sale:
-        out.append(
-            Window(
-                "no_reason_return",
-                "七日无理由退货期限",
-                case.no_reason_last_day,
-                f"{CPL}第二十五条；{SAIC90}第十条",
-            )
-        )
-    if f.defect != Defect.NONE and not case.sanbao:
-        out.append(
-            Window(
-                "quality_return",
-                "质量问题退货期限（收货7日）",
-                case.last_day(f.received_on, QUALITY_RETURN_DAYS),
-                f"{CPL}第二十四条",
-            )
-        )
-    if f.three_guarantees:
-        sale = f.sale_date
-        out += [
-            Window("sanbao_return", "三包退货期限（售出7日）",
-                   case.last_day(sale, SANBAO_RETURN_DAYS), f"{SANBAO}第九条"),
-            Window("sanbao_exchange", "三包换货期限（售出15日）",
-                   case.last_day(sale, SANBAO_EXCHANGE_DAYS), f"{SANBAO}第十条"),
-        ]  # fmt: skip
-        if f.warranty_days:
-            out.append(
-                Window(
-                    "sanbao_validity",
-                    "三包有效期（不含修理和待件时间）",
-                    sale + timedelta(days=case.sanbao_validity_days),
-                    f"{SANBAO}第八条",
-                )
-            )
-    return tuple(out)

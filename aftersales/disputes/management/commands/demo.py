@@ -117,6 +117,11 @@ class Command(BaseCommand):
                 f"演示数据：新建 {s.created} 件投诉、{s.tasks} 项部门任务，用时 {s.seconds:.1f} 秒"
             )
             self.stdout.write(
+                f"  调解方案 {s.proposals} 件（{s.legal_reviewed} 版低于法定标准，经法务审核）"
+                f" · 调解协议书 {s.agreements} 份（{s.rendered} 份已生成 PDF）"
+                f" · 外部升级 {s.escalations} 件"
+            )
+            self.stdout.write(
                 f"  时限计时 {s.timers} 个 · 执行 {s.executions} 项 · 包裹 {s.parcels} 个"
                 f" · 承诺 {s.commitments} 项"
             )
