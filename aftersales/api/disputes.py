@@ -181,26 +181,30 @@ def apply_action(request: HttpRequest, number: str, payload: ActionIn):
     summary="分派 / Assign to a team and agent",
 )
 def assign(request: HttpRequest, number: str, payload: AssignIn):
+    """Only the fields in the body change: absent keeps, null clears."""
     dispute = selectors.dispute_get(number=number, user=request.auth)
+    sent = payload.model_fields_set
     fields: dict[str, str] = {}
-    team = None
-    if payload.team:
-        team = Team.objects.filter(code=payload.team).first()
-        if team is None:
-            fields["team"] = _("小组 %(code)s 不存在") % {"code": payload.team}
-    assignee = None
-    if payload.assignee:
-        assignee = (
-            get_user_model().objects.filter(username=payload.assignee, is_active=True).first()
-        )
-        if assignee is None:
-            fields["assignee"] = _("用户 %(name)s 不存在") % {"name": payload.assignee}
+    changes = {}
+    if "team" in sent:
+        changes["team"] = None
+        if payload.team is not None:
+            changes["team"] = Team.objects.filter(code=payload.team).first()
+            if changes["team"] is None:
+                fields["team"] = _("小组 %(code)s 不存在") % {"code": payload.team}
+    if "assignee" in sent:
+        changes["assignee"] = None
+        if payload.assignee is not None:
+            user = get_user_model().objects.filter(username=payload.assignee).first()
+            changes["assignee"] = user
+            if user is None:
+                fields["assignee"] = _("用户 %(name)s 不存在") % {"name": payload.assignee}
     if fields:
         raise ValidationFailed(_("分派信息有误"), fields=fields)
-    services.dispute_assign(
-        dispute=dispute, actor=request.auth, version=payload.version, team=team, assignee=assignee
-    )
-    return selectors.dispute_get(number=number, user=request.auth)
+    services.dispute_assign(dispute=dispute, actor=request.auth, version=payload.version, **changes)
+    # What was committed, even when the move took it out of the actor's scope (a lead
+    # handing a case to another team): answering 404 would read as "not done".
+    return selectors.dispute_for_creator(dispute)
 
 
 @router.post(

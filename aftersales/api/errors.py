@@ -1,6 +1,11 @@
 """Every error the API returns has one shape: {"error": {"code", "message", "fields"}},
 with messages in the request's language (Chinese unless Accept-Language asks for English)."""
 
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -8,6 +13,20 @@ from ninja.errors import ValidationError as NinjaValidationError
 from aftersales.common.errors import DomainError
 
 from .parser import UnstorableText
+
+logger = logging.getLogger("aftersales.api")
+
+
+def too_large_message() -> str:
+    return _("请求体过大，超过了服务器允许的上限")
+
+
+def bad_request_message() -> str:
+    return _("请求体无法解析，请检查格式（JSON 或 multipart/form-data）")
+
+
+def server_error_message() -> str:
+    return _("服务器内部错误，请稍后再试；问题已记录")
 
 
 def error_body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
@@ -94,6 +113,41 @@ def register(api) -> None:
         )
 
     api.add_exception_handler(UnstorableText, unstorable)
+
+    # Raised when Ninja (or its CSRF check) first reads the body: Django's own answers to
+    # these are HTML pages, and its 400 for an oversized body hides the real cause.
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        return api.create_response(
+            request, error_body("payload_too_large", too_large_message()), status=413
+        )
+
+    @api.exception_handler(MultiPartParserError)
+    @api.exception_handler(SuspiciousOperation)
+    def bad_request(request, exc):
+        return api.create_response(
+            request, error_body("bad_request", bad_request_message()), status=400
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(
+            request, error_body("not_found", _("找不到请求的内容")), status=404
+        )
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        return api.create_response(
+            request, error_body("forbidden", _("没有权限执行此操作")), status=403
+        )
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc):
+        # The traceback goes to the log, never to the client (it names files and values).
+        logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return api.create_response(
+            request, error_body("server_error", server_error_message()), status=500
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

@@ -88,9 +88,11 @@ class ActionIn(BaseModel):
 
 
 class AssignIn(Schema):
+    """Only the fields sent change: an absent field keeps its value, null clears it."""
+
     version: int
-    team: str | None = Field(None, description="小组编码")
-    assignee: str | None = Field(None, description="处理人用户名")
+    team: str | None = Field(None, description="小组编码；不传则不变，null 为清空小组")
+    assignee: str | None = Field(None, description="处理人用户名；不传则不变，null 为不指定处理人")
 
 
 class ReclassifyIn(Schema):

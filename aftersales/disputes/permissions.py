@@ -27,6 +27,10 @@ def scope_disputes(user, queryset: QuerySet[Dispute]) -> QuerySet[Dispute]:
         teams = team_ids_of(user)
         if teams:
             condition |= Q(team_id__in=teams)
+    if Role.TEAM_LEAD in roles:
+        # Disputes without a team are the pool team leads distribute from; without this
+        # only admins (of those who may assign) could ever pick them up.
+        condition |= Q(team__isnull=True)
     departments = task_departments_of(user)
     if departments:
         condition |= Q(
@@ -57,6 +61,18 @@ def can_act(user, dispute: Dispute, action: Action) -> bool:
 
 def can_assign(user) -> bool:
     return bool(roles_of(user) & {Role.TEAM_LEAD, Role.ADMIN})
+
+
+def can_be_assigned(user, team) -> bool:
+    """A dispute's assignee: an active case handler (agent or team lead) who is a member
+    or the lead of the dispute's team. Being marked absent (`is_available` off) only
+    keeps automatic assignment away; a lead may still hand a case to them."""
+    return (
+        user.is_active
+        and team is not None
+        and bool(roles_of(user) & CASE_HANDLERS)
+        and team.pk in team_ids_of(user)
+    )
 
 
 def can_add_evidence(user, dispute: Dispute) -> bool:

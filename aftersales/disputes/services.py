@@ -5,6 +5,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from types import EllipsisType
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -29,7 +30,7 @@ from .lifecycle import Status
 from .messages import lifecycle_error
 from .models import Dispute, Event
 from .numbering import assign_number, intake_day, provisional_number
-from .permissions import can_act, can_assign, can_create
+from .permissions import can_act, can_assign, can_be_assigned, can_create
 from .taxonomy import SEVERITY_RANK, Severity
 from .timeline import (
     acknowledgement_event,
@@ -436,24 +437,51 @@ def lock_at_version(dispute: Dispute, version: int) -> Dispute:
 
 
 def dispute_assign(
-    *, dispute: Dispute, actor, version: int, team: Team | None, assignee
+    *,
+    dispute: Dispute,
+    actor,
+    version: int,
+    team: Team | EllipsisType | None = ...,
+    assignee=...,
 ) -> Dispute:
+    """Place a dispute in a team and with an assignee. `...` (the default) keeps the
+    current value, None clears it. The assignee must be an active case handler of the
+    resulting team (so a dispute without a team has none). Nothing changed: no event,
+    no new version."""
     if actor is not None and not can_assign(actor):
         raise Forbidden(_("只有组长或管理员可以分派投诉"))
     with transaction.atomic():
         locked = lock_at_version(dispute, version)
         if not locked.is_open:
             raise Conflict(_("已结束的投诉不能再分派"), code="dispute_closed")
+        new_team = locked.team if team is ... else team
+        new_assignee = locked.assignee if assignee is ... else assignee
+        if (getattr(new_team, "pk", None), getattr(new_assignee, "pk", None)) == (
+            locked.team_id,
+            locked.assignee_id,
+        ):
+            return locked
+        if new_assignee is not None and new_team is None:
+            raise ValidationFailed(
+                _("分派信息有误"),
+                fields={"assignee": _("没有小组的投诉不能指定处理人，请一并清空处理人")},
+            )
+        if new_assignee is not None and not can_be_assigned(new_assignee, new_team):
+            message = _("%(name)s 不是小组 %(team)s 在职的坐席或组长，不能分派给他/她") % {
+                "name": new_assignee.get_username(),
+                "team": new_team.code,
+            }
+            raise ValidationFailed(_("分派信息有误"), fields={"assignee": message})
         before = placement(locked.team, locked.assignee)
         Dispute.objects.filter(pk=locked.pk).update(
-            team=team, assignee=assignee, version=F("version") + 1
+            team=new_team, assignee=new_assignee, version=F("version") + 1
         )
         assigned_event(
             locked,
             actor=actor,
             actor_label=actor_label(actor),
             before=before,
-            after=placement(team, assignee),
+            after=placement(new_team, new_assignee),
             at=timezone.now(),
         ).save()
     locked.refresh_from_db()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from aftersales.common.money import parse_yuan
 from aftersales.disputes.lifecycle import Action, Owner
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.services import dispute_apply
@@ -222,23 +223,7 @@ def proposal_reject(
 def _counter_amount(raw) -> Decimal | None:
     if raw is None or raw == "":
         return None
-    message = None
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or isinstance(raw, bool | float):
-        message = _('金额应为以元为单位的数字字符串，如 "199.00"')
-    elif value < 0:
-        message = _("金额不能为负数")
-    elif value != value.quantize(remedies.FEN):
-        message = _("金额最多保留两位小数（精确到分）")
-    elif value > remedies.MAX_AMOUNT:
-        message = _("金额不能超过 %(max)s 元") % {"max": remedies.MAX_AMOUNT}
-    if message:
-        raise ValidationFailed(message, fields={"amount": message})
-    assert value is not None
-    return value.quantize(remedies.FEN)
+    return parse_yuan(raw, field="amount", ceiling=remedies.MAX_AMOUNT)  # InvalidAmount is a 422
 
 
 @transaction.atomic

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from aftersales.common.money import InvalidAmount, parse_yuan
 
 from .remedies import (
     CUSTOMER_PAYS_CODES,
-    FEN,
     KEPT_CODES,
     KEPT_MAX,
     KEPT_NAME_MAX,
@@ -56,24 +57,14 @@ class ProposalWarning:
 
 
 def _amount(raw: Any) -> Decimal | str | None:
-    """A Decimal, None when absent, or a problem code."""
+    """A Decimal, None when absent, or a problem code (the money parser's: amount_not_decimal,
+    amount_negative, amount_too_precise, amount_too_large)."""
     if raw is None or raw == "":
         return None
-    if isinstance(raw, bool) or isinstance(raw, float):
-        return "amount_not_decimal"  # floats lose fen; amounts travel as strings
     try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        return "amount_not_decimal"
-    if not value.is_finite():
-        return "amount_not_decimal"
-    if value < 0:
-        return "amount_negative"
-    if value != value.quantize(FEN):
-        return "amount_too_precise"
-    if value > MAX_AMOUNT:
-        return "amount_too_large"
-    return value.quantize(FEN)
+        return parse_yuan(raw, ceiling=MAX_AMOUNT)
+    except InvalidAmount as exc:
+        return exc.amount_code
 
 
 def _customer_pays(code: RemedyCode, raw: Any, amount: Decimal | None, at: str):

@@ -51,6 +51,8 @@ class Notification(models.Model):
         APPROVAL_REQUESTED = "approval_requested", "待您审批的调解方案"
         PROPOSAL_ANSWERED = "proposal_answered", "顾客答复调解方案"
         PROPOSAL_DECIDED = "proposal_decided", "调解方案审批结果"
+        # aftersales.sla.calendar_notices: next year's holidays are not entered yet
+        CALENDAR_YEAR_MISSING = "calendar_year_missing", "工作日历缺少下一年"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -3,6 +3,10 @@
 Pure: no ORM. Statutory holidays and adjusted working days (调休) come from the
 `chinese-calendar` package; company closed/working days and business hours are passed in.
 All day boundaries are in Asia/Shanghai; every result is whole seconds, in Asia/Shanghai.
+
+A year neither the package nor the company knows is guessed (weekends rest, weekdays
+work, company days still count) rather than refused: a deadline must exist on 28
+December too. A due time whose window touches a guessed year is provisional (`Due`).
 """
 
 from __future__ import annotations
@@ -28,7 +32,9 @@ class CalendarError(ValueError):
 
 
 class UnknownYear(CalendarError):
-    """The calendar has no statutory arrangement for this year: never guess."""
+    """No statutory arrangement for this year. The calendar itself no longer raises it
+    (unknown years are guessed, see `WorkCalendar.guessed_years`); kept for callers that
+    want to refuse a guessed year."""
 
     def __init__(self, year: int, known: frozenset[int], source: str) -> None:
         self.year = year
@@ -86,6 +92,14 @@ def statutory_calendar() -> StatutoryCalendar:
     )
 
 
+def provisional_reason(years: frozenset[int] | set[int]) -> str:
+    """Why a due time is provisional, for the timer and the API (Chinese)."""
+    if not years:
+        return ""
+    named = "、".join(str(y) for y in sorted(years))
+    return f"{named} 年的法定节假日尚未录入，按周末推算，录入后自动重算"
+
+
 def to_shanghai(moment: datetime) -> datetime:
     """The same instant in Asia/Shanghai, microseconds dropped; naive input is refused."""
     if moment.tzinfo is None or moment.utcoffset() is None:
@@ -135,6 +149,7 @@ class WorkCalendar:
 
     `company_years` are years whose arrangement the company has entered in full
     (weekdays work unless closed); they count as known even when the package does not.
+    Other years the package does not know are counted the same way but guessed.
     """
 
     closed_days: frozenset[date] = frozenset()
@@ -171,12 +186,17 @@ class WorkCalendar:
 
     # -- days -----------------------------------------------------------------
 
+    def guessed_years(self, first: date, last: date) -> frozenset[int]:
+        """The years from `first` to `last` (either order) this calendar guesses: no
+        statutory arrangement and not entered by the company."""
+        lo, hi = sorted((first.year, last.year))
+        return frozenset(y for y in range(lo, hi + 1) if y not in self.known_years)
+
     def _year(self, year: int) -> _Year:
         cached = self._years.get(year)
         if cached is not None:
             return cached
-        if year not in self.known_years:
-            raise UnknownYear(year, self.known_years, self.statutory.source)
+        # An unknown year has no statutory days in the sets below: weekends only.
         holidays, adjusted = self.statutory.holidays, self.statutory.adjusted_working_days
         days = []
         day = date(year, 1, 1)
@@ -199,7 +219,6 @@ class WorkCalendar:
     def working_day_after(self, day: date, n: int) -> date:
         """The n-th working day strictly after `day` (n = 0 gives `day` itself)."""
         if n == 0:
-            self._year(day.year)
             return day
         y = day.year
         days = self._year(y).days
@@ -242,7 +261,6 @@ class WorkCalendar:
             raise InvalidLimit(f"时限不能为负数：{seconds} 秒")
         now = _local(start)
         day = now.date()
-        self._year(day.year)
         if seconds == 0:
             return _aware(now)
         if self.is_working_day(day):
@@ -310,9 +328,13 @@ class WorkCalendar:
         else:
             at = self.add_business_hours(start, amount)
         rule = f"{amount} {unit.label}"
+        guessed: frozenset[int] = frozenset()
         if unit in (Unit.WORKING_DAYS, Unit.BUSINESS_HOURS):
             rule += f"；{self.statutory.source}，营业时间 {self.opens:%H:%M}–{self.closes:%H:%M}"
-        return Due(start=to_shanghai(start), limit=amount, unit=unit, at=at, rule=rule)
+            guessed = self.guessed_years(_local(start).date(), _local(at).date())
+        return Due(
+            start=to_shanghai(start), limit=amount, unit=unit, at=at, rule=rule, guessed=guessed
+        )
 
 
 @dataclass(frozen=True)
@@ -324,6 +346,15 @@ class Due:
     unit: Unit
     at: datetime
     rule: str
+    guessed: frozenset[int] = frozenset()  # years counted with weekends only
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.guessed)
+
+    @property
+    def provisional_reason(self) -> str:
+        return provisional_reason(self.guessed)
 
     def isoformat(self) -> str:
         return self.at.isoformat(timespec="seconds")

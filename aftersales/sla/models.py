@@ -172,6 +172,10 @@ class Timer(models.Model):
     paused_seconds = models.PositiveIntegerField("累计暂停（秒）", default=0)
     stopped_at = models.DateTimeField("停止", null=True, blank=True)
     stopped_by = models.CharField("停止原因", max_length=80, blank=True)
+    # Due time counted across a year with no holidays entered (weekends only); recomputed
+    # when the year is entered (services.recompute_provisional).
+    provisional = models.BooleanField("暂定", default=False)
+    provisional_reason = models.CharField("暂定原因", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "计时"
@@ -194,6 +198,12 @@ class Timer(models.Model):
                 fields=["state", "risk_at"],
                 condition=Q(at_risk_notified=False),
                 name="timer_state_risk_idx",
+            ),
+            # The few provisional timers, found when a year is entered.
+            models.Index(
+                fields=["state", "due_at"],
+                condition=Q(provisional=True),
+                name="timer_provisional_idx",
             ),
         ]
 

@@ -68,6 +68,8 @@ class TimerView:
     unit: str
     rule: str
     policy_version: int
+    provisional: bool  # counted across a year with no holidays entered
+    provisional_reason: str
 
 
 def timer_views(dispute: Dispute, now: dt.datetime | None = None) -> list[TimerView]:
@@ -95,6 +97,8 @@ def timer_views(dispute: Dispute, now: dt.datetime | None = None) -> list[TimerV
             unit=t.unit,
             rule=t.rule,
             policy_version=t.policy_version.number,
+            provisional=t.provisional,
+            provisional_reason=t.provisional_reason,
         )
         for t in timers_of(dispute)
     ]

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Min, OuterRef, Subquery
+from django.db.models import Min, OuterRef, Q, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,14 @@ from aftersales.disputes.lifecycle import TERMINAL
 from aftersales.disputes.models import Dispute, Event, Task
 from aftersales.disputes.permissions import can_create as can_handle_cases
 
-from .calendar import Unit, WorkCalendar, default_calendar, to_shanghai
+from .calendar import (
+    SHANGHAI,
+    Unit,
+    WorkCalendar,
+    default_calendar,
+    provisional_reason,
+    to_shanghai,
+)
 from .models import CompanyDay, CompanyYear, PolicyLimit, PolicyVersion, Timer, TimerKind
 from .policy import PAUSE_SIGNAL, RESUME_SIGNAL, Facts, KindRule, LimitRule, Policy
 from .signals import signals_of, task_signals
@@ -232,7 +239,8 @@ def _can_edit_calendar(actor) -> bool:
 def company_day_save(*, day: CompanyDay | CompanyYear, actor) -> CompanyDay | CompanyYear:
     """Add or change a company closed/working day (or a fully entered year). New timers
     use it at once in this process, within CALENDAR_TTL_SECONDS elsewhere; running
-    timers keep the due time they were given."""
+    timers keep the due time they were given, except provisional ones touching that
+    year, which are counted again (`recompute_provisional`)."""
     if not _can_edit_calendar(actor):
         raise Forbidden(_("您没有修改公司日历的权限"))
     try:
@@ -246,6 +254,7 @@ def company_day_save(*, day: CompanyDay | CompanyYear, actor) -> CompanyDay | Co
         day.created_by = actor
     with transaction.atomic():
         day.save()
+        recompute_provisional(years={_year_of(day)})
     return day
 
 
@@ -254,6 +263,83 @@ def company_day_delete(*, day: CompanyDay | CompanyYear, actor) -> None:
         raise Forbidden(_("您没有修改公司日历的权限"))
     with transaction.atomic():
         day.delete()
+        recompute_provisional(years={_year_of(day)})
+
+
+def _year_of(day: CompanyDay | CompanyYear) -> int:
+    return day.year if isinstance(day, CompanyYear) else day.day.year
+
+
+def _mark(cal: WorkCalendar, timer: Timer) -> None:
+    """Provisional when the timer's window runs through a year the calendar guesses."""
+    guessed: frozenset[int] = frozenset()
+    if Unit(timer.unit) in (Unit.WORKING_DAYS, Unit.BUSINESS_HOURS):
+        first = to_shanghai(timer.started_at).date()
+        guessed = cal.guessed_years(first, to_shanghai(timer.due_at).date())
+    timer.provisional, timer.provisional_reason = bool(guessed), provisional_reason(guessed)
+
+
+@transaction.atomic
+def recompute_provisional(*, years: Iterable[int] | None = None) -> int:
+    """Provisional timers still counting (running or paused) whose window touches one of
+    `years` (None: all of them), counted again on today's calendar: due and at-risk
+    times from the start, pauses replayed from the timeline. Each stays provisional only
+    while its window still runs through a guessed year. One read of the timers, one of
+    their pauses, one bulk UPDATE, one UPDATE of the disputes' due times. Returns how
+    many timers were counted again."""
+    timers = Timer.objects.filter(
+        provisional=True, state__in=(Timer.State.RUNNING, Timer.State.PAUSED)
+    )
+    if years is not None:
+        touches = Q(pk__in=[])
+        for year in set(years):
+            first = dt.datetime(year, 1, 1, tzinfo=SHANGHAI)
+            touches |= Q(started_at__lt=first.replace(year=year + 1), due_at__gte=first)
+        timers = timers.filter(touches)
+    timers = list(timers.order_by("id"))
+    if not timers:
+        return 0
+    cal, pauses = calendar(), _pauses_of(timers)
+    for timer in timers:
+        due = cal.due(timer.started_at, timer.limit, timer.unit)
+        timer.due_at, timer.risk_at = due.at, _risk_at(cal, due.start, due.at, due.unit)
+        for since, until in pauses.get(timer.pk, ()):
+            if since <= timer.due_at:  # as _unpause: a deadline missed stays missed
+                _extend(cal, timer, since, until)
+        _mark(cal, timer)
+    Timer.objects.bulk_update(timers, ["due_at", "risk_at", "provisional", "provisional_reason"])
+    refresh_due({t.dispute_id for t in timers})
+    return len(timers)
+
+
+def _pauses_of(timers: list[Timer]) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    """The finished pauses (paused at, resumed at) of each timer that was ever paused,
+    from the dispute's timeline; a pause still running is extended on resume."""
+    paused = [t for t in timers if t.paused_seconds or t.state == Timer.State.PAUSED]
+    if not paused:
+        return {}
+    events: dict[int, list[tuple[str, dt.datetime]]] = {}
+    for dispute_id, kind, at in (
+        Event.objects.filter(
+            dispute_id__in={t.dispute_id for t in paused},
+            kind__in=[Event.Kind.SLA_PAUSED, Event.Kind.SLA_RESUMED],
+        )
+        .order_by("at", "id")
+        .values_list("dispute_id", "kind", "at")
+    ):
+        events.setdefault(dispute_id, []).append((kind, at))
+    result: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for timer in paused:
+        since = None
+        for kind, at in events.get(timer.dispute_id, ()):
+            if at < timer.started_at:
+                continue
+            if kind == Event.Kind.SLA_PAUSED and since is None:
+                since = at
+            elif kind == Event.Kind.SLA_RESUMED and since is not None:
+                result.setdefault(timer.pk, []).append((since, at))
+                since = None
+    return result
 
 
 def _risk_at(cal: WorkCalendar, start: dt.datetime, due: dt.datetime, unit: Unit) -> dt.datetime:
@@ -272,6 +358,8 @@ def _start(
     limit = current.policy.limit_for(kind.code, _facts(dispute))
     due = cal.due(at, limit.limit, limit.unit)
     return Timer(
+        provisional=due.provisional,
+        provisional_reason=due.provisional_reason,
         dispute=dispute,
         kind_id=kind.id,
         policy_version_id=current.version_id,
@@ -303,6 +391,7 @@ def _extend(cal: WorkCalendar, timer: Timer, since: dt.datetime, until: dt.datet
     else:
         timer.due_at = timer.due_at + (until - since)
         timer.risk_at = timer.risk_at + (until - since)
+    _mark(cal, timer)  # a pause may push the due time into a guessed year
 
 
 def timers_on_events(

@@ -21,3 +21,15 @@ def daily_checks() -> dict:
 
     notes = daily_check_notify()
     return {"notifications": len(notes)}
+
+
+@task()
+def calendar_years() -> dict:
+    """Daily: count provisional due times again (the package may have been upgraded to
+    know their year), and from 1 December ask admins to enter next year's holidays."""
+    from .calendar_notices import calendar_year_warn
+    from .services import recompute_provisional
+
+    recomputed = recompute_provisional()
+    notes = calendar_year_warn()
+    return {"recomputed": recomputed, "notifications": len(notes)}

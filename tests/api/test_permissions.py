@@ -138,6 +138,8 @@ def test_admin_sees_and_acts_on_all(api_as, ours, theirs):
 
 
 def test_only_leads_and_admins_assign(api_as, agent, default_team, ours):
+    # `ours` went to `agent` at intake: hand it to a colleague, so something changes.
+    agent = make_staff(Role.AGENT, team=default_team)
     body = {"version": 1, "team": default_team.code, "assignee": agent.username}
     before = Dispute.objects.get(pk=ours.pk).assignee
     refused = api_as(agent).post(f"{URL}/{ours.number}/assignment", {**body, "assignee": None})

@@ -24,7 +24,6 @@ from aftersales.sla.calendar import (
     CalendarError,
     InvalidLimit,
     Unit,
-    UnknownYear,
     WorkCalendar,
     default_calendar,
 )
@@ -145,27 +144,24 @@ def test_next_working_day_skips_holidays_and_lands_on_adjusted_weekends():
 # -- unknown years --------------------------------------------------------------------
 
 
-def test_a_year_the_package_does_not_know_is_refused_not_taken_as_all_working_days():
-    with pytest.raises(UnknownYear) as caught:
-        CAL.is_working_day(date(2027, 1, 4))
-    assert caught.value.year == 2027
-    message = str(caught.value)
-    assert "2027" in message and "chinesecalendar" in message and "公司日历" in message
-    with pytest.raises(UnknownYear):
-        CAL.is_working_day(date(2003, 6, 2))
+def test_a_year_the_package_does_not_know_is_guessed_with_weekends_only():
+    # 2027-01-01 is New Year's Day, but no release knows 2027 yet: a weekday works.
+    assert CAL.is_working_day(date(2027, 1, 1))
+    assert not CAL.is_working_day(date(2027, 1, 2))  # Saturday
+    assert CAL.guessed_years(date(2026, 12, 30), date(2027, 1, 4)) == {2027}
+    assert CAL.guessed_years(date(2026, 1, 1), date(2026, 12, 31)) == frozenset()
 
 
-def test_arithmetic_that_runs_into_an_unknown_year_is_refused():
+def test_arithmetic_that_runs_into_an_unknown_year_is_provisional():
     start = at("2026-12-30T10:00:00+08:00")
-    assert CAL.add_working_days(start, 1) == sh("2026-12-31T23:59:59")
-    with pytest.raises(UnknownYear):
-        CAL.add_working_days(start, 2)
-    with pytest.raises(UnknownYear):
-        CAL.add_business_hours(start, 30)
-    with pytest.raises(UnknownYear):
-        CAL.business_seconds_between(start, at("2027-01-05T10:00:00+08:00"))
-    with pytest.raises(UnknownYear):
-        CAL.add_business_hours(at("2035-03-01T10:00:00+08:00"), 0)
+    assert not CAL.due(start, 1, "working_days").provisional  # 12-31, all known
+    due = CAL.due(start, 2, "working_days")
+    assert due.at == sh("2027-01-01T23:59:59") and due.provisional
+    assert "2027 年的法定节假日尚未录入" in due.provisional_reason
+    hours = CAL.due(start, 30, "business_hours")
+    assert hours.provisional and hours.at.year == 2027
+    assert CAL.business_seconds_between(start, at("2027-01-05T10:00:00+08:00")) > 0
+    assert CAL.due(at("2035-03-01T10:00:00+08:00"), 0, "business_hours").provisional
 
 
 def test_wall_clock_needs_no_calendar():

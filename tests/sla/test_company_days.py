@@ -9,7 +9,6 @@ from django.test import Client
 from aftersales.common.errors import ValidationFailed
 from aftersales.parties.roles import Role
 from aftersales.sla import services
-from aftersales.sla.calendar import UnknownYear
 from aftersales.sla.models import CompanyDay, CompanyYear, PolicyLimit, Timer, TimerKind
 from tests.factories import make_dispute, make_staff, step
 
@@ -102,14 +101,15 @@ def test_a_company_day_wins_over_a_statutory_holiday():
     assert services.calendar().is_working_day(dt.date(2026, 10, 5))
 
 
-def test_an_entered_year_is_known_an_unentered_one_is_refused():
+def test_an_entered_year_is_authoritative_an_unentered_one_provisional():
     start = dt.datetime(2027, 3, 1, 10, 0, tzinfo=at("2026-01-01 00:00").tzinfo)
-    with pytest.raises(UnknownYear, match="2027"):
-        services.calendar().due(start, 3, "working_days")
+    guessed = services.calendar().due(start, 3, "working_days")
+    assert guessed.provisional and "2027" in guessed.provisional_reason
     add_day("2027-03-03", CompanyDay.Kind.CLOSED)
     services.company_day_save(day=CompanyYear(year=2027, note="按公司安排录入"), actor=None)
     # Monday 03-01 + 3 working days, Wednesday closed: Tuesday, Thursday, Friday.
-    assert services.calendar().due(start, 3, "working_days").at == at("2027-03-05 23:59:59")
+    entered = services.calendar().due(start, 3, "working_days")
+    assert entered.at == at("2027-03-05 23:59:59") and not entered.provisional
 
 
 def test_one_entry_per_date():

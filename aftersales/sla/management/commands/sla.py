@@ -7,7 +7,9 @@ crossing, once; prints one line with the counts. Safe to run twice or concurrent
 
 due: prints one line, the due time in Asia/Shanghai as ISO 8601 with seconds and offset,
 using the default calendar (chinesecalendar, no company days) and 09:00–18:30. Other tools
-read that line: keep it exactly so. Bad input or an unknown year: a message, exit status 2.
+read that line: keep it exactly so. A due time counted across a year whose holidays are not
+known yet (weekends only) is still printed, status 0, and a line on stderr says it is
+provisional (暂定) and why. Bad input: a message, exit status 2.
 
 figures: SLA compliance of the timers due from --start to --end (both inclusive,
 Asia/Shanghai) per kind, team or agent, as a table or (--json) the API's JSON. Bad input:
@@ -121,6 +123,9 @@ class Command(BaseCommand):
         except CalendarError as exc:
             self._fail(str(exc))
         self.stdout.write(due.isoformat())
+        if due.provisional:
+            # stderr, so the one line on stdout stays what other tools read.
+            self.stderr.write(f"sla due: 暂定（provisional）：{due.provisional_reason}")
 
     def _fail(self, message: str) -> NoReturn:
         self.stderr.write(f"sla due: {message}")
