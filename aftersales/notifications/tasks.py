@@ -29,6 +29,7 @@ KINDS_EN = {
     Notification.Kind.APPROVAL_REQUESTED: "Proposal awaiting your approval",
     Notification.Kind.PROPOSAL_ANSWERED: "Customer answered a proposal",
     Notification.Kind.PROPOSAL_DECIDED: "Proposal approved or refused",
+    Notification.Kind.CALENDAR_YEAR_MISSING: "Next year missing from the working calendar",
 }
 
 
