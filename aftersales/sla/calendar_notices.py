@@ -48,13 +48,13 @@ def calendar_year_warn(*, now: dt.datetime | None = None) -> list[Notification]:
     if year is None:
         return []
     title = _title(year, now.astimezone(SHANGHAI).date())
+    users = get_user_model().objects
+    ids = users.filter(
+        Q(is_superuser=True) | Q(groups__name=Role.ADMIN.value), is_active=True
+    ).values("pk")
+    # Locked by primary key: PostgreSQL allows no FOR UPDATE with the DISTINCT the join needs.
     admins = list(
-        get_user_model()
-        .objects.select_for_update()
-        .filter(Q(is_superuser=True) | Q(groups__name=Role.ADMIN.value), is_active=True)
-        .distinct()
-        .order_by("pk")
-        .values_list("pk", flat=True)
+        users.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True)
     )
     told = set(
         Notification.objects.filter(
