@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "aftersales.api.middleware.ApiErrorShapeMiddleware",
+    "aftersales.common.nostore.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "aftersales.urls"
