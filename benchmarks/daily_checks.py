@@ -219,7 +219,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from aftersales.sla import daily_checks as module
+    from aftersales.followup import daily_checks as module
 
     call_command("migrate", verbosity=0)
     now = dt.datetime(2026, 3, 2, 0, 30, tzinfo=dt.UTC)  # 08:30 in Shanghai

@@ -1,4 +1,9 @@
+import os
+import shutil
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from aftersales.parties.models import Team
@@ -84,3 +89,26 @@ def _fresh_routing_rules():
     forget_routing_rules()
     yield
     forget_routing_rules()
+
+
+# --- Running under pytest-xdist (scripts/test runs the whole suite with `-n`).
+
+DEMO_FOLDER = Path(__file__).parent / "demo" / "generated"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """The tests that read the generated demo (a fixture built once per package, holding a
+    transaction) run on one worker, one after another (`--dist loadgroup`): the demo is
+    built once, not once per worker and again each time the scheduler comes back to it."""
+    group = pytest.mark.xdist_group("demo")
+    for item in items:
+        if DEMO_FOLDER in Path(item.path).parents:
+            item.add_marker(group)
+
+
+def pytest_unconfigure(config):
+    """Remove the run's test files folder (aftersales/settings_test.py) in the process
+    that made it: the main pytest process, after its workers are done."""
+    if getattr(settings, "TEST_FILES_OWNER_PID", None) == os.getpid():
+        shutil.rmtree(os.environ["AFTERSALES_TEST_FILES"], ignore_errors=True)

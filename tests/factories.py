@@ -82,7 +82,7 @@ def make_staff(role: Role, *, team: Team | None = None, username: str | None = N
 def make_dispute(order=None, *, actor=None, **overrides):
     """A dispute taken in through the real intake path (validate_intake + dispute_create)."""
     from aftersales.disputes.intake import validate_intake
-    from aftersales.disputes.services import dispute_create
+    from aftersales.intake.services import dispute_create
 
     order = order or OrderFactory()
     data = {
@@ -96,7 +96,7 @@ def make_dispute(order=None, *, actor=None, **overrides):
     return dispute
 
 
-# Daily checks (aftersales.sla.daily_checks): disputes an agent holds, and the execution
+# Daily checks (aftersales.followup.daily_checks): disputes an agent holds, and the execution
 # and commitment records the checks read, written through their real services.
 
 
@@ -271,14 +271,11 @@ def _send_proposal(dispute, *, actor, at, reason: str) -> None:
 
 def _customer_accepts(dispute, *, at) -> None:
     """The customer accepts the proposal sent to them, through the link in its message."""
-    import re
-
     from aftersales.mediation import negotiation
     from aftersales.mediation.models import Proposal, ProposalState
-    from aftersales.notifications.models import OutboundMessage
+    from tests.customer_link import last_link
 
-    body = OutboundMessage.objects.filter(dispute=dispute, template="proposal").latest("id").body
-    token = re.search(r"/portal/mediation/([^/\s]+)/", body).group(1)
+    token, code = last_link(dispute)  # the worker delivers the message: link and code
     access = negotiation.customer_access_for(token, at=at)
     proposal = Proposal.objects.filter(dispute=dispute, state=ProposalState.SENT).latest("id")
-    negotiation.proposal_accept(proposal=proposal, access=access, at=at)
+    negotiation.proposal_accept(proposal=proposal, access=access, code=code, at=at)

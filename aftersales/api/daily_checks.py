@@ -13,9 +13,9 @@ from ninja import Router, Schema
 
 from aftersales.common.errors import Forbidden, NotFound
 from aftersales.disputes.permissions import can_see_daily_checks, scope_daily_check_agents
+from aftersales.followup.daily_checks import AgentCheck, daily_checks, parcel_stale_days
 from aftersales.parties.roles import Role
 from aftersales.parties.selectors import roles_of
-from aftersales.sla.daily_checks import AgentCheck, daily_checks, parcel_stale_days
 
 from .schemas import ErrorOut
 

@@ -5,7 +5,7 @@ import json
 import math
 
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja import Status as Reply
@@ -13,14 +13,15 @@ from ninja.files import UploadedFile
 
 from aftersales.common.errors import Forbidden, ValidationFailed
 from aftersales.disputes import selectors, services
-from aftersales.disputes.evidence import evidence_add
+from aftersales.disputes.evidence import evidence_add, evidence_get, evidence_read
 from aftersales.disputes.intake import validate_intake
 from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Channel
 from aftersales.disputes.permissions import can_reveal_contact
 from aftersales.disputes.taxonomy import Category, Severity
+from aftersales.intake import services as intake_services
 from aftersales.parties.models import Team
-from aftersales.triage.services import dispute_reclassify
+from aftersales.triage.corrections import dispute_reclassify
 
 from .parser import is_storable
 from .schemas import (
@@ -34,6 +35,7 @@ from .schemas import (
     EvidenceUploadOut,
     ReclassifyIn,
 )
+from .throttling import CONTACT_REVEAL_THROTTLES
 
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -68,7 +70,7 @@ def create_dispute(request: HttpRequest, payload: DisputeIn):
     request_hash = hashlib.sha256(
         json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
-    dispute, created = services.dispute_create(
+    dispute, created = intake_services.dispute_create(
         request=intake,
         actor=request.auth,
         intake_key=f"idem:{request.auth.pk}:{key}" if key else None,
@@ -233,9 +235,33 @@ def upload_evidence(
 
 
 @router.get(
+    "/{number}/evidence/{evidence_id}",
+    response={200: None, **ERRORS},
+    summary="下载证据（记入时间线）/ Download evidence",
+)
+def download_evidence(request: HttpRequest, number: str, evidence_id: int):
+    """The stored file — for an image, the copy without metadata. X-Content-SHA256 is
+    its hash, X-Received-SHA256 the hash of what was uploaded."""
+    dispute = selectors.dispute_get(number=number, user=request.auth)
+    evidence = evidence_get(dispute=dispute, evidence_id=evidence_id)
+    handle = evidence.file.open("rb")
+    evidence_read(evidence=evidence, actor=request.auth)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-SHA256"] = evidence.stored_sha256
+    response["X-Received-SHA256"] = evidence.sha256
+    return response
+
+
+@router.get(
     "/{number}/contact",
-    response={200: ContactOut, **ERRORS},
+    response={200: ContactOut, 429: ErrorOut, **ERRORS},
     summary="查看完整联系方式（记入时间线）",
+    throttle=CONTACT_REVEAL_THROTTLES,
 )
 def reveal_contact(request: HttpRequest, number: str):
     dispute = selectors.dispute_get(number=number, user=request.auth)

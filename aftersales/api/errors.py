@@ -2,12 +2,13 @@
 with messages in the request's language (Chinese unless Accept-Language asks for English)."""
 
 import logging
+import math
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from aftersales.common.errors import DomainError
@@ -27,6 +28,12 @@ def bad_request_message() -> str:
 
 def server_error_message() -> str:
     return _("服务器内部错误，请稍后再试；问题已记录")
+
+
+def rate_limited_message(wait: float | None) -> str:
+    if wait is None:
+        return _("请求过于频繁，请稍后再试")
+    return _("请求过于频繁，请在 %(seconds)s 秒后再试") % {"seconds": math.ceil(wait)}
 
 
 def error_body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
@@ -147,6 +154,13 @@ def register(api) -> None:
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return api.create_response(
             request, error_body("server_error", server_error_message()), status=500
+        )
+
+    # A rate limit (aftersales.api.throttling); Ninja adds the Retry-After header.
+    @api.exception_handler(Throttled)
+    def throttled(request, exc: Throttled):
+        return api.create_response(
+            request, error_body("rate_limited", rate_limited_message(exc.wait)), status=429
         )
 
     @api.exception_handler(HttpError)

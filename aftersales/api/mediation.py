@@ -1,35 +1,40 @@
 """/api/v1/disputes/{number}/entitlements: what the law gives the customer on the facts
 known so far, with the basis of each entitlement and the dates it implies.
 
-/api/v1/disputes/{number}/proposals…: mediation proposals (调解方案), their approval
-within authority, the customer's answers through the customer link, and the settlement
-agreement PDF (docs/mediation.md)."""
+/api/v1/disputes/{number}/proposals…: mediation proposals (调解方案) and their approval
+within authority, for staff (docs/mediation.md). The customer's side — reading and
+answering through the customer link, the agreement PDF — is api.customer."""
 
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Status as Reply
-from ninja.security import APIKeyHeader
 
-from aftersales.common.errors import Forbidden, NotFound
+from aftersales.common.errors import Forbidden
 from aftersales.disputes import selectors as dispute_selectors
 from aftersales.disputes.permissions import can_view_proposals
-from aftersales.mediation import authority, negotiation, proposal_messages, proposals, selectors
+from aftersales.mediation import authority, proposal_messages, proposals, selectors
 from aftersales.mediation import entitlements as engine
 from aftersales.mediation import proposal_selectors as proposal_reads
 from aftersales.mediation import remedies as catalogue
-from aftersales.mediation.models import CustomerAccess, Proposal
+from aftersales.mediation.models import Proposal
 from aftersales.parties.roles import ROLE_LABELS
 from aftersales.parties.selectors import roles_of
 
-from .auth import BearerToken, Session
-from .schemas import ErrorOut
+from .proposal_schemas import (
+    ERRORS,
+    PROPOSAL_ERRORS,
+    READ_ERRORS,
+    AgreementOut,
+    CustomerRemedyOut,
+    agreement_out,
+    remedy_out,
+)
 
 router = Router()
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 class DateOut(Schema):
@@ -119,33 +124,8 @@ def get_entitlements(request: HttpRequest, number: str):
     }
 
 
-# -- proposals, approvals, negotiation, settlement agreement (issue 5 items 3-6) ----------
-# Staff authenticate as everywhere in the API. The customer answers with the customer
-# link they received with the proposal: `X-Customer-Token: <token>` (docs/mediation.md).
-
-PROPOSAL_ERRORS = {400: ErrorOut, 409: ErrorOut, 422: ErrorOut, **ERRORS}
-READ_ERRORS = {422: ErrorOut, **ERRORS}  # 422: a proposal id that is not a number
-
-
-class CustomerToken(APIKeyHeader):
-    """The customer link sent with a proposal; scoped to one dispute."""
-
-    param_name = "X-Customer-Token"
-
-    def authenticate(self, request, key):
-        return negotiation.customer_access_for(key or "")
-
-
-class CustomerRemedyOut(Schema):
-    code: str
-    label: str
-    amount: str | None  # what the customer receives on this line
-    customer_pays: str | None = None  # what the customer pays instead (买家应补)
-    kept: list[str] = []  # a bundle partial return: the components the customer keeps
-    deadline_days: int | None
-    shipping_paid_by: str | None
-    note: str
-    text: str
+# -- proposals and approvals (issue 5 items 3-6) ------------------------------------------
+# Staff authenticate as everywhere in the API; the customer's side is api.customer.
 
 
 class RemedyOut(CustomerRemedyOut):
@@ -210,16 +190,6 @@ class RevisionOut(Schema):
     customer_message: str
 
 
-class AgreementOut(Schema):
-    sha256: str
-    url: str
-    customer_method: str
-    customer_confirmed_at: datetime
-    customer_ip: str | None
-    staff_confirmed_by: str
-    generated_at: datetime
-
-
 class ProposalOut(Schema):
     id: int
     number: str
@@ -228,20 +198,6 @@ class ProposalOut(Schema):
     current_revision: int
     created_at: datetime
     revisions: list[RevisionOut]
-    agreement: AgreementOut | None
-
-
-class CustomerProposalOut(Schema):
-    id: int
-    number: str
-    state: str
-    state_label: str
-    revision: int
-    message: str
-    remedies: list[CustomerRemedyOut]
-    total_amount: str
-    customer_pays_total: str
-    sent_at: datetime | None
     agreement: AgreementOut | None
 
 
@@ -271,42 +227,6 @@ class DecisionIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
-class AcceptIn(Schema):
-    code: str | None = Field(None, max_length=20)
-
-
-class RejectIn(Schema):
-    message: str = Field("", max_length=1000)
-
-
-class CounterIn(Schema):
-    remedy: str | None = None
-    amount: Any = None
-    message: str = Field("", max_length=1000)
-
-
-def _remedy_out(data: dict) -> dict:
-    item = catalogue.RemedyItem.from_dict(data)
-    return data | {"label": catalogue.REMEDY_LABELS[item.code], "text": proposals.remedy_line(item)}
-
-
-def _agreement_out(proposal: Proposal) -> dict | None:
-    if not hasattr(proposal, "agreement"):  # the reverse one-to-one raises when absent
-        return None
-    record = proposal.agreement
-    if record is None:
-        return None
-    return {
-        "sha256": record.sha256,
-        "url": f"/api/v1/disputes/{proposal.dispute.number}/proposals/{proposal.pk}/agreement.pdf",
-        "customer_method": record.customer_method,
-        "customer_confirmed_at": record.customer_confirmed_at,
-        "customer_ip": record.customer_ip,
-        "staff_confirmed_by": record.staff_confirmed_label,
-        "generated_at": record.generated_at,
-    }
-
-
 def _revision_out(revision) -> dict:
     done = {a.step for a in revision.approvals.all() if a.decision == a.Decision.APPROVED}
     required = []
@@ -326,7 +246,7 @@ def _revision_out(revision) -> dict:
         "number": revision.number,
         "state": revision.state,
         "state_label": revision.get_state_display(),
-        "remedies": [_remedy_out(r) for r in revision.remedies],
+        "remedies": [remedy_out(r) for r in revision.remedies],
         "total_amount": f"{revision.total_amount:.2f}",
         "authority_amount": f"{revision.authority_amount:.2f}",
         "customer_pays_total": f"{proposals.customer_pays_total(revision):.2f}",
@@ -369,11 +289,11 @@ def _proposal_out(proposal: Proposal) -> dict:
         "current_revision": proposal.current_number,
         "created_at": proposal.created_at,
         "revisions": [_revision_out(r) for r in proposal.revisions.all()],
-        "agreement": _agreement_out(proposal),
+        "agreement": agreement_out(proposal),
     }
 
 
-def _staff_dispute(request: HttpRequest, number: str):
+def staff_dispute(request: HttpRequest, number: str):
     dispute = dispute_selectors.dispute_get(number=number, user=request.auth)
     if not can_view_proposals(request.auth):
         raise Forbidden(_("您没有查看调解方案的权限"))
@@ -390,7 +310,7 @@ def _fresh(dispute, proposal_id: int) -> dict:
     summary="调解方案列表 / Mediation proposals",
 )
 def list_proposals(request: HttpRequest, number: str):
-    dispute = _staff_dispute(request, number)
+    dispute = staff_dispute(request, number)
     return [_proposal_out(p) for p in proposal_reads.dispute_proposals(dispute)]
 
 
@@ -400,12 +320,12 @@ def list_proposals(request: HttpRequest, number: str):
     summary="新方案的标准解决办法 / Pre-filled standard remedy",
 )
 def proposal_template(request: HttpRequest, number: str):
-    dispute = _staff_dispute(request, number)
+    dispute = staff_dispute(request, number)
     ceiling = authority.ceiling_of(roles_of(request.auth), proposals.ceilings())
     return {
         "number": dispute.number,
         "category": dispute.category,
-        "standard": [_remedy_out(d) for d in proposals.standard_draft(dispute)],
+        "standard": [remedy_out(d) for d in proposals.standard_draft(dispute)],
         "allowed": [
             {"code": c.value, "label": catalogue.REMEDY_LABELS[c]} for c in catalogue.RemedyCode
         ],
@@ -424,7 +344,7 @@ def proposal_template(request: HttpRequest, number: str):
     summary="拟定调解方案 / Draft a proposal (standard remedy when none given)",
 )
 def create_proposal(request: HttpRequest, number: str, payload: ProposalIn):
-    dispute = _staff_dispute(request, number)
+    dispute = staff_dispute(request, number)
     proposal = proposals.proposal_create(
         dispute=dispute, actor=request.auth, remedies_raw=payload.remedies, note=payload.note
     )
@@ -437,7 +357,7 @@ def create_proposal(request: HttpRequest, number: str, payload: ProposalIn):
     summary="调解方案 / One proposal with its revisions",
 )
 def get_proposal(request: HttpRequest, number: str, proposal_id: int):
-    return _fresh(_staff_dispute(request, number), proposal_id)
+    return _fresh(staff_dispute(request, number), proposal_id)
 
 
 @router.post(
@@ -446,7 +366,7 @@ def get_proposal(request: HttpRequest, number: str, proposal_id: int):
     summary="修改调解方案 / Revise",
 )
 def revise_proposal(request: HttpRequest, number: str, proposal_id: int, payload: RevisionIn):
-    dispute = _staff_dispute(request, number)
+    dispute = staff_dispute(request, number)
     proposals.proposal_revise(
         proposal=proposal_reads.dispute_proposal(dispute, proposal_id),
         actor=request.auth,
@@ -463,7 +383,7 @@ def revise_proposal(request: HttpRequest, number: str, proposal_id: int, payload
     summary="审批通过 / Approve",
 )
 def approve_proposal(request: HttpRequest, number: str, proposal_id: int, payload: DecisionIn):
-    dispute = _staff_dispute(request, number)
+    dispute = staff_dispute(request, number)
     proposals.proposal_approve(
         proposal=proposal_reads.dispute_proposal(dispute, proposal_id),
         approver=request.auth,
@@ -478,7 +398,7 @@ def approve_proposal(request: HttpRequest, number: str, proposal_id: int, payloa
     summary="审批驳回 / Refuse",
 )
 def refuse_proposal(request: HttpRequest, number: str, proposal_id: int, payload: DecisionIn):
-    dispute = _staff_dispute(request, number)
+    dispute = staff_dispute(request, number)
     proposals.proposal_refuse(
         proposal=proposal_reads.dispute_proposal(dispute, proposal_id),
         approver=request.auth,
@@ -493,7 +413,7 @@ def refuse_proposal(request: HttpRequest, number: str, proposal_id: int, payload
     summary="发送给顾客 / Send to the customer",
 )
 def send_proposal(request: HttpRequest, number: str, proposal_id: int):
-    dispute = _staff_dispute(request, number)
+    dispute = staff_dispute(request, number)
     proposals.proposal_send(
         proposal=proposal_reads.dispute_proposal(dispute, proposal_id), actor=request.auth
     )
@@ -506,122 +426,10 @@ def send_proposal(request: HttpRequest, number: str, proposal_id: int):
     summary="撤回 / Withdraw",
 )
 def withdraw_proposal(request: HttpRequest, number: str, proposal_id: int, payload: DecisionIn):
-    dispute = _staff_dispute(request, number)
+    dispute = staff_dispute(request, number)
     proposals.proposal_withdraw(
         proposal=proposal_reads.dispute_proposal(dispute, proposal_id),
         actor=request.auth,
         reason=payload.reason,
     )
     return _fresh(dispute, proposal_id)
-
-
-# The customer's side: authenticated by the customer link only.
-
-
-def _customer_proposal(request: HttpRequest, number: str, proposal_id: int) -> Proposal:
-    access = request.auth
-    assert isinstance(access, CustomerAccess)
-    return negotiation.customer_proposal(access, number, proposal_id)
-
-
-def _customer_out(proposal: Proposal) -> dict:
-    proposal = proposal_reads.dispute_proposal(proposal.dispute, proposal.pk)
-    shown = [r for r in proposal.revisions.all() if r.sent_at is not None]
-    if not shown:
-        raise NotFound(_("找不到该调解方案"))
-    revision = shown[-1]
-    return {
-        "id": proposal.pk,
-        "number": proposal.dispute.number,
-        "state": revision.state,
-        "state_label": revision.get_state_display(),
-        "revision": revision.number,
-        "message": revision.message,
-        "remedies": [_remedy_out(r) for r in revision.remedies],
-        "total_amount": f"{revision.total_amount:.2f}",
-        "customer_pays_total": f"{proposals.customer_pays_total(revision):.2f}",
-        "sent_at": revision.sent_at,
-        "agreement": _agreement_out(proposal),
-    }
-
-
-def _client(request: HttpRequest) -> tuple[str | None, str]:
-    return request.META.get("REMOTE_ADDR"), request.headers.get("User-Agent", "")
-
-
-@router.get(
-    "/{number}/proposals/{proposal_id}/customer",
-    auth=CustomerToken(),
-    response={200: CustomerProposalOut, **READ_ERRORS},
-    summary="顾客查看方案 / The customer's view (X-Customer-Token)",
-)
-def customer_view(request: HttpRequest, number: str, proposal_id: int):
-    return _customer_out(_customer_proposal(request, number, proposal_id))
-
-
-@router.post(
-    "/{number}/proposals/{proposal_id}/accept",
-    auth=CustomerToken(),
-    response={200: CustomerProposalOut, **PROPOSAL_ERRORS},
-    summary="顾客接受 / The customer accepts (portal click, or with the one-time code)",
-)
-def customer_accept(request: HttpRequest, number: str, proposal_id: int, payload: AcceptIn):
-    proposal = _customer_proposal(request, number, proposal_id)
-    ip, agent = _client(request)
-    negotiation.proposal_accept(
-        proposal=proposal, access=request.auth, code=payload.code, ip=ip, user_agent=agent
-    )
-    return _customer_out(proposal)
-
-
-@router.post(
-    "/{number}/proposals/{proposal_id}/reject",
-    auth=CustomerToken(),
-    response={200: CustomerProposalOut, **PROPOSAL_ERRORS},
-    summary="顾客拒绝 / The customer rejects",
-)
-def customer_reject(request: HttpRequest, number: str, proposal_id: int, payload: RejectIn):
-    proposal = _customer_proposal(request, number, proposal_id)
-    ip, _agent = _client(request)
-    negotiation.proposal_reject(
-        proposal=proposal, access=request.auth, message=payload.message, ip=ip
-    )
-    return _customer_out(proposal)
-
-
-@router.post(
-    "/{number}/proposals/{proposal_id}/counter",
-    auth=CustomerToken(),
-    response={200: CustomerProposalOut, **PROPOSAL_ERRORS},
-    summary="顾客还价 / The customer counters (remedy, amount, message)",
-)
-def customer_counter(request: HttpRequest, number: str, proposal_id: int, payload: CounterIn):
-    proposal = _customer_proposal(request, number, proposal_id)
-    ip, _agent = _client(request)
-    negotiation.proposal_counter(
-        proposal=proposal,
-        access=request.auth,
-        remedy=payload.remedy,
-        amount=payload.amount,
-        message=payload.message,
-        ip=ip,
-    )
-    return _customer_out(proposal)
-
-
-@router.get(
-    "/{number}/proposals/{proposal_id}/agreement.pdf",
-    auth=[CustomerToken(), BearerToken(), Session()],
-    response={200: None, **READ_ERRORS},
-    summary="调解协议书 PDF / The settlement agreement",
-)
-def agreement_pdf(request: HttpRequest, number: str, proposal_id: int):
-    if isinstance(request.auth, CustomerAccess):
-        proposal = _customer_proposal(request, number, proposal_id)
-    else:
-        proposal = proposal_reads.dispute_proposal(_staff_dispute(request, number), proposal_id)
-    record = proposal_reads.proposal_agreement(proposal)
-    response = HttpResponse(bytes(record.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="agreement-{number}.pdf"'
-    response["X-Content-SHA256"] = record.sha256
-    return response

@@ -10,7 +10,12 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from .errors import bad_request_message, server_error_message, too_large_message
+from .errors import (
+    bad_request_message,
+    rate_limited_message,
+    server_error_message,
+    too_large_message,
+)
 
 API_PREFIX = "/api/"
 
@@ -39,6 +44,8 @@ def _shape(request, status: int) -> tuple[int, str, str] | None:
         return 400, "bad_request", bad_request_message()
     if status == 403:
         return 403, "forbidden", _("没有权限执行此操作")
+    if status == 429:
+        return 429, "rate_limited", rate_limited_message(None)
     if status >= 500:
         return 500, "server_error", server_error_message()
     return None
@@ -67,6 +74,7 @@ class ApiErrorShapeMiddleware:
             status=status,
             content_type="application/json; charset=utf-8",
         )
-        if "Allow" in response:
-            shaped["Allow"] = response["Allow"]
+        for header in ("Allow", "Retry-After"):
+            if header in response:
+                shaped[header] = response[header]
         return shaped

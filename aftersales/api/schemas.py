@@ -19,6 +19,7 @@ from aftersales.disputes.taxonomy import (
     Category,
     Severity,
 )
+from aftersales.disputes.timeline_registry import kind_label, render_reason
 
 from .order_schemas import OrderIn
 
@@ -224,6 +225,7 @@ class DisputeOut(Schema):
 class EventOut(Schema):
     at: datetime
     kind: str
+    kind_label: str
     action: str
     from_status: str
     to_status: str
@@ -232,8 +234,17 @@ class EventOut(Schema):
     payload: dict
 
     @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return kind_label(obj.kind)
+
+    @staticmethod
     def resolve_actor(obj) -> str:
         return obj.actor_label or (obj.actor.get_username() if obj.actor_id else "")
+
+    @staticmethod
+    def resolve_reason(obj) -> str:
+        """A system text in the reader's language; what a person typed, as typed."""
+        return render_reason(obj.reason, obj.payload)
 
 
 class EvidenceOut(Schema):
@@ -242,7 +253,10 @@ class EvidenceOut(Schema):
     kind: str
     content_type: str
     size: int
-    sha256: str
+    sha256: str  # of the bytes received
+    stored_sha256: str  # of the file served: an image's copy without metadata
+    metadata_removed: bool
+    metadata_checked: bool
     note: str
     uploaded_at: datetime
 

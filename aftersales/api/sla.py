@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from aftersales.disputes import selectors as dispute_selectors
-from aftersales.sla import selectors, services
+from aftersales.sla import selectors, timers
 from aftersales.sla.selectors import TimerView  # the response shape, one definition
 
 from .schemas import ErrorOut
@@ -33,7 +33,7 @@ def list_timers(request: HttpRequest, number: str):
 )
 def pause_timers(request: HttpRequest, number: str, payload: PauseIn):
     dispute = dispute_selectors.dispute_get(number=number, user=request.auth)
-    services.timers_pause(dispute=dispute, actor=request.auth, reason=payload.reason)
+    timers.timers_pause(dispute=dispute, actor=request.auth, reason=payload.reason)
     return selectors.timer_views(dispute)
 
 
@@ -44,5 +44,5 @@ def pause_timers(request: HttpRequest, number: str, payload: PauseIn):
 )
 def resume_timers(request: HttpRequest, number: str, payload: PauseIn):
     dispute = dispute_selectors.dispute_get(number=number, user=request.auth)
-    services.timers_resume(dispute=dispute, actor=request.auth, reason=payload.reason)
+    timers.timers_resume(dispute=dispute, actor=request.auth, reason=payload.reason)
     return selectors.timer_views(dispute)

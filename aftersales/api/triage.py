@@ -9,7 +9,7 @@ from ninja import Router
 from aftersales.common.errors import NotFound
 from aftersales.notifications.models import Notification
 from aftersales.triage import selectors
-from aftersales.triage.services import group_complaint_decide
+from aftersales.triage.corrections import group_complaint_decide
 
 from .schemas import ErrorOut, GroupComplaintOut, GroupDecisionIn, NotificationOut
 

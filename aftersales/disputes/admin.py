@@ -1,25 +1,24 @@
-"""Admin for disputes. Status and version are read-only here: lifecycle moves go through
-`dispute_apply` at the generic door, like everywhere else, so the lifecycle refuses an
-action a workflow owns."""
+"""Admin for disputes: read-only. Every change of a dispute — its category, severity,
+assignee or team as much as its status — goes through a service that writes the timeline
+(the workbench and the API call them: `dispute_reclassify`, `dispute_assign`, …), so the
+admin edits none of it. Evidence can be neither added, changed nor deleted here. The one
+write left is the list's bulk lifecycle moves, through `dispute_apply` at the generic
+door like everywhere else, so the lifecycle refuses an action a workflow owns."""
 
 from django.contrib import admin, messages
 
 from aftersales.common.errors import DomainError
+from aftersales.common.readonly_admin import ReadOnlyAdmin, ReadOnlyInline
 
 from . import lifecycle, services
 from .models import Dispute, Event, Evidence, Task
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = Event
-    extra = 0
-    can_delete = False
     fields = ("at", "kind", "action", "from_status", "to_status", "actor_label", "reason")
     readonly_fields = fields
     ordering = ("at", "id")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 def _make_action(action: lifecycle.Action):
@@ -47,7 +46,7 @@ BULK_ACTIONS = lifecycle.plain_actions()
 
 
 @admin.register(Dispute)
-class DisputeAdmin(admin.ModelAdmin):
+class DisputeAdmin(ReadOnlyAdmin):
     list_display = (
         "number",
         "status",
@@ -60,60 +59,34 @@ class DisputeAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "category", "severity", "channel", "escalation_risk")
     search_fields = ("number", "external_ref", "order__order_no")
-    readonly_fields = (
-        "number",
-        "status",
-        "is_open",
-        "version",
-        "received_at",
-        "closed_at",
-        "customer",
-        "order",
-        "duplicate_of",
-        "intake_key",
-        "search_text",
-    )
-    raw_id_fields = ("product", "assignee")
     inlines = [EventInline]
     actions = [_make_action(a) for a in BULK_ACTIONS]
     list_select_related = ("customer", "assignee")
 
-    def has_add_permission(self, request):
-        return False  # intake goes through the API, the import or the workbench
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     list_display = ("dispute", "at", "kind", "action", "from_status", "to_status", "actor_label")
     list_filter = ("kind",)
     search_fields = ("dispute__number",)
     list_select_related = ("dispute",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
-    list_display = ("dispute", "original_name", "kind", "size", "uploaded_at")
-    readonly_fields = ("sha256", "size", "content_type", "kind")
-    list_select_related = ("dispute",)
+class EvidenceAdmin(ReadOnlyAdmin):
+    """Evidence is kept as received (its SHA-256 proves it): never re-pointed to another
+    dispute, replaced or deleted here."""
 
-    def has_add_permission(self, request):
-        return False
+    list_display = ("dispute", "original_name", "kind", "size", "uploaded_at")
+    list_select_related = ("dispute",)
+    search_fields = ("dispute__number", "sha256")
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ReadOnlyAdmin):
+    """Department tasks are requested and reported through the services (timeline)."""
+
     list_display = ("dispute", "department", "kind", "title", "state", "due_at")
     list_filter = ("department", "state")
-    raw_id_fields = ("dispute",)
+    search_fields = ("dispute__number",)
+    list_select_related = ("dispute",)

@@ -1,22 +1,29 @@
-"""Evidence uploads: checked by content and size, stored once per dispute by SHA-256."""
+"""Evidence uploads: checked by content and size, stored once per dispute by the SHA-256
+of the bytes received. Images are stored without their metadata (EXIF location and the
+rest, aftersales.disputes.image_metadata): the received hash stays on record, and the
+stored copy's hash is recorded beside it. Staff reading a file is on the timeline."""
 
 import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.base import File
+from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import (
     Forbidden,
+    NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
 )
+from aftersales.common.text import clean_text
 
+from .access_log import read_record
 from .filetypes import declared_kind, sniff
+from .image_metadata import strip_metadata
 from .models import Dispute, Event, Evidence
 from .permissions import can_add_evidence
 from .services import actor_label
@@ -45,6 +52,7 @@ def evidence_add(*, dispute: Dispute, upload, actor, note: str = "") -> Evidence
             "limit": _human(limit),
         }
         raise PayloadTooLarge(message, fields={"file": message})
+    note = clean_text(note)
     if len(note) > 500:
         raise ValidationFailed(
             _("说明不能超过 500 个字符"), fields={"note": _("说明不能超过 500 个字符")}
@@ -53,7 +61,7 @@ def evidence_add(*, dispute: Dispute, upload, actor, note: str = "") -> Evidence
     upload.seek(0)
     head = upload.read(SNIFF_BYTES)
     sniffed = sniff(head)
-    name = (upload.name or "file").rsplit("/", 1)[-1][:255]
+    name = clean_text((upload.name or "file").rsplit("/", 1)[-1], multiline=False)[:255] or "file"
     if sniffed.kind is None:
         message = _("不支持的文件类型（按内容识别为 %(type)s）；只接受图片、视频、PDF 和纯文本") % {
             "type": sniffed.content_type or _("未知")
@@ -76,6 +84,13 @@ def evidence_add(*, dispute: Dispute, upload, actor, note: str = "") -> Evidence
     if existing is not None:
         return EvidenceResult(existing, duplicate=True)
     upload.seek(0)
+    content: File = File(upload)
+    stored_sha256, removed, checked = sha256, False, False
+    if sniffed.kind == Evidence.Kind.IMAGE:
+        cleaned = strip_metadata(upload.read(), sniffed.content_type)
+        content = ContentFile(cleaned.data)
+        stored_sha256 = hashlib.sha256(cleaned.data).hexdigest()
+        removed, checked = cleaned.removed, cleaned.checked
     try:
         with transaction.atomic():
             evidence = Evidence(
@@ -85,10 +100,13 @@ def evidence_add(*, dispute: Dispute, upload, actor, note: str = "") -> Evidence
                 content_type=sniffed.content_type,
                 size=size,
                 sha256=sha256,
+                stored_sha256=stored_sha256,
+                metadata_removed=removed,
+                metadata_checked=checked,
                 note=note,
                 uploaded_by=actor,
             )
-            evidence.file.save(sha256, File(upload), save=False)
+            evidence.file.save(stored_sha256, content, save=False)
             evidence.save()
             Event.objects.create(
                 dispute=dispute,
@@ -102,12 +120,42 @@ def evidence_add(*, dispute: Dispute, upload, actor, note: str = "") -> Evidence
                     "content_type": sniffed.content_type,
                     "size": size,
                     "sha256": sha256,
+                    "stored_sha256": stored_sha256,
+                    "metadata_removed": removed,
+                    "metadata_checked": checked,
                 },
                 at=timezone.now(),
             )
     except IntegrityError:  # the same file uploaded concurrently
         return EvidenceResult(Evidence.objects.get(dispute=dispute, sha256=sha256), duplicate=True)
     return EvidenceResult(evidence, duplicate=False)
+
+
+def evidence_get(*, dispute: Dispute, evidence_id: int) -> Evidence:
+    """One evidence file of a dispute the caller may already view; 404 otherwise."""
+    evidence = Evidence.objects.filter(dispute=dispute, pk=evidence_id).first()
+    if (
+        evidence is None
+        or not evidence.file
+        or not evidence.file.storage.exists(evidence.file.name)
+    ):
+        raise NotFound(_("找不到证据 %(id)s") % {"id": evidence_id})
+    return evidence
+
+
+def evidence_read(*, evidence: Evidence, actor) -> None:
+    """Record that a staff member opened an evidence file (who, which file, which hash);
+    the caller has checked they may view the dispute."""
+    read_record(
+        dispute_id=evidence.dispute_id,
+        kind=Event.Kind.EVIDENCE_VIEWED,
+        actor=actor,
+        payload={
+            "evidence_id": evidence.pk,
+            "name": evidence.original_name,
+            "stored_sha256": evidence.stored_sha256,
+        },
+    )
 
 
 def _human(size: int) -> str:

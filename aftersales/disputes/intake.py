@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from aftersales.common.errors import ValidationFailed
 from aftersales.common.money import InvalidAmount, parse_yuan
 from aftersales.common.phones import InvalidPhone, normalize_phone
+from aftersales.common.text import clean_line, clean_text
 from aftersales.parties.order_input import OrderInput, read_order
 
 from .models import Channel, Expectation
@@ -91,6 +92,15 @@ def _text(data: Mapping[str, Any], key: str) -> str:
     return str(value).strip()
 
 
+def _free_text(data: Mapping[str, Any], key: str, *, multiline: bool) -> str:
+    """Free text as stored: without control or bidi characters (aftersales.common.text),
+    before its length is judged."""
+    value = data.get(key)
+    if value is None:
+        return ""
+    return clean_text(str(value)) if multiline else clean_line(str(value))
+
+
 def validate_intake(data: Mapping[str, Any], *, now: dt.datetime | None = None) -> IntakeRequest:
     now = now or timezone.now()
     errors: dict[str, str] = {}
@@ -117,7 +127,7 @@ def validate_intake(data: Mapping[str, Any], *, now: dt.datetime | None = None) 
     if not isinstance(customer_raw, Mapping):
         customer_raw = {}
         errors["customer"] = _("请填写顾客信息（姓名和手机号）")
-    name = _text(customer_raw, "name")
+    name = _free_text(customer_raw, "name", multiline=False)
     phone = ""
     email = _text(customer_raw, "email")
     if "customer" not in errors:
@@ -141,7 +151,7 @@ def validate_intake(data: Mapping[str, Any], *, now: dt.datetime | None = None) 
             except DjangoValidationError:
                 errors["customer.email"] = _("电子邮箱格式不正确")
 
-    description = _text(data, "description")
+    description = _free_text(data, "description", multiline=True)
     if not description:
         errors["description"] = _("请填写问题描述")
     elif len(description) > DESCRIPTION_MAX:
@@ -150,7 +160,7 @@ def validate_intake(data: Mapping[str, Any], *, now: dt.datetime | None = None) 
             "n": len(description),
         }
 
-    product_name = _text(data, "product_name")
+    product_name = _free_text(data, "product_name", multiline=False)
     if len(product_name) > PRODUCT_NAME_MAX:
         errors["product_name"] = _("商品名称不能超过 %(max)d 个字符") % {"max": PRODUCT_NAME_MAX}
 
@@ -190,7 +200,7 @@ def validate_intake(data: Mapping[str, Any], *, now: dt.datetime | None = None) 
             "value": expectation,
             "choices": ", ".join(Expectation.values),
         }
-    expectation_text = _text(data, "expectation_text")
+    expectation_text = _free_text(data, "expectation_text", multiline=True)
     if len(expectation_text) > EXPECTATION_TEXT_MAX:
         errors["expectation_text"] = _("诉求说明不能超过 %(max)d 个字符") % {
             "max": EXPECTATION_TEXT_MAX

@@ -247,6 +247,13 @@ class Event(models.Model):
         # evidence; department tasks asked for by hand on any category.
         FACTS_RECORDED = "facts_recorded", "记录案件事实"
         TASK_REQUESTED = "task_requested", "申请部门协查"
+        # Personal data (issue 11 item 9): staff reading evidence or an agreement (reading
+        # the full contact is CONTACT_REVEALED), and the privacy command's export and
+        # erasure (aftersales.privacy).
+        EVIDENCE_VIEWED = "evidence_viewed", "查看证据"
+        AGREEMENT_VIEWED = "agreement_viewed", "查看调解协议书"
+        PERSONAL_DATA_EXPORTED = "personal_data_exported", "导出个人信息"
+        PERSONAL_DATA_ERASED = "personal_data_erased", "个人信息匿名化"
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)
@@ -285,7 +292,9 @@ class Event(models.Model):
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:
-    return f"evidence/{instance.sha256[:2]}/{instance.sha256}"
+    """Named by the hash of the stored bytes (the cleaned copy of an image)."""
+    digest = instance.stored_sha256 or instance.sha256
+    return f"evidence/{digest[:2]}/{digest}"
 
 
 class Evidence(models.Model):
@@ -301,7 +310,15 @@ class Evidence(models.Model):
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
     content_type = models.CharField("内容类型", max_length=100)
     size = models.PositiveBigIntegerField("大小（字节）")
+    # The SHA-256 of the bytes as received: what evidence integrity rests on, and what a
+    # second upload of the same file is recognised by.
     sha256 = models.CharField(max_length=64)
+    # What is stored and served: the same bytes, or for an image a copy without its
+    # metadata (EXIF location, camera, XMP; aftersales.disputes.image_metadata).
+    stored_sha256 = models.CharField("存储文件 SHA-256", max_length=64, blank=True)
+    metadata_removed = models.BooleanField("已去除元数据", default=False)
+    # False: the format could not be examined (HEIC, videos, files before the check).
+    metadata_checked = models.BooleanField("已检查元数据", default=False)
     note = models.CharField("说明", max_length=500, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

@@ -4,15 +4,14 @@ on the timeline), with completing an execution as an admin action."""
 from django.contrib import admin, messages
 
 from aftersales.common.errors import DomainError
+from aftersales.common.readonly_admin import ReadOnlyAdmin, ReadOnlyInline
 
 from . import services
 from .models import Execution, Parcel
 
 
-class ParcelInline(admin.TabularInline):
+class ParcelInline(ReadOnlyInline):
     model = Parcel
-    extra = 0
-    can_delete = False
     fields = (
         "direction",
         "carrier",
@@ -23,9 +22,6 @@ class ParcelInline(admin.TabularInline):
         "delivered_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.action(description="标记为已完成")
@@ -42,31 +38,17 @@ def complete(modeladmin, request, queryset):
 
 
 @admin.register(Execution)
-class ExecutionAdmin(admin.ModelAdmin):
+class ExecutionAdmin(ReadOnlyAdmin):
     list_display = ("dispute", "kind", "state", "amount", "payment_channel", "expected_by")
     list_filter = ("state", "kind", "payment_channel")
     search_fields = ("dispute__number",)
     raw_id_fields = ("dispute",)
-    readonly_fields = [f.name for f in Execution._meta.fields]
     inlines = [ParcelInline]
     actions = [complete]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Parcel)
-class ParcelAdmin(admin.ModelAdmin):
+class ParcelAdmin(ReadOnlyAdmin):
     list_display = ("tracking_no", "carrier", "direction", "last_movement_at", "delivered_at")
     list_filter = ("direction", "carrier")
     search_fields = ("tracking_no", "execution__dispute__number")
-    readonly_fields = [f.name for f in Parcel._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,3 +5,11 @@ class MediationConfig(AppConfig):
     name = "aftersales.mediation"
     label = "mediation"
     verbose_name = "调查与调解"
+
+    def ready(self) -> None:
+        from aftersales.notifications.services import register_renderer
+
+        from .proposal_delivery import render_proposal
+
+        # The proposal message's link and code are minted when it is delivered.
+        register_renderer("proposal", render_proposal)

@@ -17,7 +17,7 @@ from aftersales.disputes.models import Dispute, Event, Task
 from aftersales.disputes.permissions import can_escalate, can_record_escalation_progress
 from aftersales.disputes.services import dispute_apply, lock_at_version
 from aftersales.parties.roles import Department
-from aftersales.sla import services as sla_services
+from aftersales.sla import timers as sla_timers
 from aftersales.sla.calendar import SHANGHAI, UnknownYear, to_shanghai
 from aftersales.sla.models import Timer
 
@@ -69,7 +69,7 @@ def _deadlines(
     heard = rules.signals(milestone, route, escalate_applied=escalate_applied)
     try:
         with transaction.atomic():
-            sla_services.timers_on_signals(dispute, heard, since)
+            sla_timers.timers_on_signals(dispute, heard, since)
     except UnknownYear as exc:
         return {"deadlines": [], "deadlines_unavailable": str(exc)}
     # The route's own clocks now running (the platform's review may have started a
@@ -99,7 +99,7 @@ def _legal_task(dispute: Dispute, route: str, at: dt.datetime) -> Task:
         kind=LEGAL_TASK_KIND,
         title=_("法务：应对外部投诉（%(route)s）") % {"route": label},
     )
-    sla_services.timers_on_tasks(dispute, [task], at)
+    sla_timers.timers_on_tasks(dispute, [task], at)
     return task
 
 
@@ -280,7 +280,7 @@ def escalation_conclude(
     locked.state, locked.outcome = Escalation.State.CONCLUDED, outcome
     locked.outcome_note, locked.concluded_on = note, concluded_on
     locked.save(update_fields=["state", "outcome", "outcome_note", "concluded_on"])
-    sla_services.timers_on_signals(
+    sla_timers.timers_on_signals(
         locked.dispute,
         [rules.signal(rules.Milestone.CONCLUDED, locked.route)],
         min(end_of_day(concluded_on), now),

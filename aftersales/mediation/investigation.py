@@ -20,9 +20,10 @@ from aftersales.disputes.permissions import (
 )
 from aftersales.disputes.services import actor_label
 from aftersales.parties.roles import DEPARTMENT_LABELS, Department
-from aftersales.sla import services as sla_services
+from aftersales.sla import timers as sla_timers
 from aftersales.sla.models import Timer
 from aftersales.sla.signals import task_signals
+from aftersales.triage.selectors import routing_rules
 
 from . import investigation_rules as rules
 from .models import CaseMeeting, ResponsibilityFinding, TaskReport
@@ -195,7 +196,7 @@ def task_report_file(
     elif report.kind == rules.ReportKind.OPERATIONS:
         payload["rules_honoured"] = rules_honoured
     _event(dispute.pk, Event.Kind.TASK_REPORTED, actor, now, payload)
-    sla_services.timers_on_signals(dispute, task_signals([task.kind], "done"), now)
+    sla_timers.timers_on_signals(dispute, task_signals([task.kind], "done"), now)
     return report
 
 
@@ -322,8 +323,6 @@ def _task_kind_and_title(department: str) -> tuple[str, str]:
     """The kind and title routing gives this department's task (so the SLA timers of that
     kind apply, e.g. qc_inspection's report hour); a department no rule names gets
     `<department>_request`."""
-    from aftersales.triage.selectors import routing_rules
-
     for rule in routing_rules():
         if rule.task_department == department and rule.task_kind:
             return rule.task_kind, rule.task_title or rule.name
@@ -365,7 +364,7 @@ def task_request(
     task = Task.objects.create(
         dispute_id=locked.pk, department=department, kind=kind, title=(note or title)[:200]
     )
-    timers = sla_services.timers_on_tasks(locked, [task], now)  # task:<kind>:created
+    timers = sla_timers.timers_on_tasks(locked, [task], now)  # task:<kind>:created
     due = min((t.due_at for t in timers if t.state in Timer.URGENT), default=None)
     if due is not None:
         Task.objects.filter(pk=task.pk).update(due_at=due)

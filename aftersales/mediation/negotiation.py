@@ -5,9 +5,13 @@ agreement (调解协议书) in the same transaction.
 
 How the customer authenticates: every sent revision's message carries a customer link
 (a random token; only its SHA-256 is stored, valid 30 days, scoped to that one dispute)
-and a six-digit one-time code for that revision. The link alone is a portal click; the
-code, when given with the acceptance, is recorded as the confirmation method instead.
-Five wrong codes lock the code of that revision."""
+and a six-digit one-time code for that revision (only its SHA-256, with the revision's
+id), both minted when the message is delivered (proposal_delivery). The link lets the
+customer read, reject and counter. Accepting — which settles the dispute and makes a
+binding agreement — needs the link and the code: the link travels in a URL (browser
+history, proxies, link previews, a forwarded message), the code is only typed in. Five
+wrong codes lock that revision's code, and with it every acceptance of the revision,
+until a new revision is sent."""
 
 from __future__ import annotations
 
@@ -28,7 +32,8 @@ from aftersales.disputes.services import dispute_apply
 
 from . import agreement, notices, remedies
 from .models import CustomerAccess, Proposal, ProposalRevision, ProposalState
-from .proposals import code_hash, lock_proposal, set_state
+from .proposal_delivery import code_hash
+from .proposals import lock_proposal, set_state
 
 S = ProposalState
 MESSAGE_MAX = 1000
@@ -36,7 +41,7 @@ CODE_ATTEMPTS = 5
 
 
 class Method:
-    PORTAL_CLICK = "portal_click"
+    PORTAL_CLICK = "portal_click"  # agreements made before the code was required
     ONE_TIME_CODE = "one_time_code"
 
 
@@ -102,7 +107,8 @@ def _customer_event(dispute: Dispute, kind: str, at, payload: dict, reason: str 
 
 
 def _check_code(proposal: Proposal, code: str) -> None:
-    """The one-time code of the revision sent; a wrong try counts even though the
+    """The one-time code of the revision sent, required to accept. A locked code refuses
+    every acceptance, with a code or without; a wrong try counts even though the
     acceptance is refused (its own transaction)."""
     with transaction.atomic():
         revision = (
@@ -115,9 +121,15 @@ def _check_code(proposal: Proposal, code: str) -> None:
             return  # the acceptance itself says why not
         if revision.code_attempts >= CODE_ATTEMPTS:
             raise Forbidden(
-                _("验证码错误次数过多，请使用链接确认或联系客服重新发送"), code="code_locked"
+                _("验证码错误次数过多，已锁定，不能再接受本版方案；请联系客服重新发送调解方案"),
+                code="code_locked",
             )
-        right = code_hash(revision.pk, code.strip()) == revision.code_hash
+        if not revision.code_hash:
+            raise Conflict(_("调解方案尚未送达，请收到验证码后再确认接受"), code="not_delivered")
+        if not code:
+            message = _("请填写随调解方案发给您的 6 位验证码")
+            raise ValidationFailed(message, code="code_required", fields={"code": message})
+        right = code_hash(revision.pk, code) == revision.code_hash
         if not right:
             ProposalRevision.objects.filter(pk=revision.pk).update(
                 code_attempts=F("code_attempts") + 1
@@ -136,18 +148,16 @@ def proposal_accept(
     user_agent: str = "",
     at: dt.datetime | None = None,
 ):
-    """The customer accepts the revision sent to them: the dispute settles (lifecycle
-    `settle`) and the settlement agreement is generated. Returns the agreement."""
+    """The customer accepts the revision sent to them, confirming with its one-time code:
+    the dispute settles (lifecycle `settle`) and the settlement agreement is generated.
+    Returns the agreement."""
     if proposal.dispute_id != access.dispute_id:
         raise NotFound(_("找不到该调解方案"))
-    method = Method.PORTAL_CLICK
-    if code:
-        _check_code(proposal, str(code))
-        method = Method.ONE_TIME_CODE
+    _check_code(proposal, str(code or "").strip())
     with transaction.atomic():
         return _accept(
             proposal=proposal,
-            method=method,
+            method=Method.ONE_TIME_CODE,
             ip=ip,
             user_agent=user_agent,
             now=at or timezone.now(),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.common.errors import NotFound
 from aftersales.disputes.models import Dispute
+from aftersales.fulfilment.models import Execution
 from aftersales.parties.models import BundleComponent, OrderLine
 
 from . import money
@@ -82,8 +83,6 @@ def disputed_lines(dispute: Dispute, lines: list[OrderLine]) -> list[OrderLine]:
 def _refunds(order_ids: set[int]) -> dict[int, tuple[dict[int, Decimal], dict[int, Decimal]]]:
     """Per order, the refunds of each of its disputes: (executed, agreed in accepted
     proposals), each by dispute id."""
-    from aftersales.fulfilment.models import Execution
-
     executions = (
         Execution.objects.filter(
             dispute__order_id__in=order_ids,

@@ -12,15 +12,12 @@ agreement in `agreement`."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,13 +27,15 @@ from aftersales.disputes.models import Dispute, Event, Expectation, Task
 from aftersales.disputes.permissions import can_approve_proposals, can_propose
 from aftersales.disputes.services import actor_label, dispute_apply
 from aftersales.notifications.models import OutboundMessage
-from aftersales.notifications.services import ack_channel
+from aftersales.notifications.services import ack_channel, messages_deliver_later
 from aftersales.parties.roles import Department, Role
 from aftersales.parties.selectors import roles_of
-from aftersales.sla import services as sla_services
+from aftersales.sla import timers as sla_timers
 
-from . import authority, money, notices, remedies, remedy_lines, statutory
-from .models import CustomerAccess, Proposal, ProposalApproval, ProposalRevision, ProposalState
+from . import authority, money, notices, proposal_delivery, remedies, remedy_lines, statutory
+from .models import Proposal, ProposalApproval, ProposalRevision, ProposalState
+from .proposal_delivery import LINK_DAYS as LINK_DAYS  # read here by the demo
+from .proposal_delivery import code_hash as code_hash  # read here by the demo
 from .proposal_messages import problem_message, render_message, requirement_label
 from .proposal_messages import remedy_line as remedy_line  # read here by demo, workbench
 from .proposal_selectors import order_money
@@ -45,7 +44,6 @@ from .remedies import RemedyItem
 S = ProposalState
 NOTE_MAX = 2000
 REASON_MAX = 2000
-LINK_DAYS = 30
 LEGAL_TASK_KIND = "proposal_review"
 # A revision the customer has not answered yet gives way to a newer one.
 REPLACEABLE = frozenset({S.DRAFT, S.PENDING_APPROVAL, S.APPROVED, S.REFUSED, S.SENT})
@@ -244,7 +242,7 @@ def _legal_review_task(dispute: Dispute, at: dt.datetime) -> None:
         kind=LEGAL_TASK_KIND,
         title=_("法务：审核低于法定标准的调解方案"),
     )
-    sla_services.timers_on_tasks(dispute, [task], at)
+    sla_timers.timers_on_tasks(dispute, [task], at)
 
 
 def _write_revision(
@@ -574,35 +572,16 @@ def proposal_refuse(*, proposal: Proposal, approver, reason: str, at=None) -> Pr
 class Sent:
     proposal: Proposal
     revision: ProposalRevision
-    message: OutboundMessage
-    link_token: str  # what the customer's link carries; only its hash is stored
-    code: str  # the one-time code for this revision
-
-
-def _hash(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
-def code_hash(revision_pk: int, code: str) -> str:
-    return _hash(f"{revision_pk}:{code}")
-
-
-def _customer_link(dispute: Dispute, at: dt.datetime) -> tuple[str, CustomerAccess]:
-    token = secrets.token_urlsafe(32)
-    access = CustomerAccess.objects.create(
-        dispute=dispute,
-        token_hash=_hash(token),
-        created_at=at,
-        expires_at=at + dt.timedelta(days=LINK_DAYS),
-    )
-    return token, access
+    message: OutboundMessage  # delivered by the worker, which mints the link and code
 
 
 @transaction.atomic
 def proposal_send(*, proposal: Proposal, actor, at=None) -> Sent:
     """Send the current revision to the customer, once every approval it needs is in.
     The first proposal moves the dispute to `proposing` (propose); a later one is a
-    `revise` of the mediation. The message carries a customer link and a one-time code."""
+    `revise` of the mediation. The message is delivered after commit by the worker,
+    which mints its customer link and one-time code (proposal_delivery): until then the
+    revision has no code, and neither is ever stored in clear."""
     if actor is not None and not can_propose(actor):
         raise Forbidden(_("您没有发送调解方案的权限"))
     now = at or timezone.now()
@@ -638,17 +617,7 @@ def proposal_send(*, proposal: Proposal, actor, at=None) -> Sent:
         at=now,
         via=Owner.PROPOSAL_SEND,
     )
-    token, access = _customer_link(dispute, now)
-    code = f"{secrets.randbelow(10**6):06d}"
-    set_state(
-        locked,
-        revision,
-        S.SENT,
-        now,
-        sent_at=now,
-        code_hash=code_hash(revision.pk, code),
-        code_attempts=0,
-    )
+    set_state(locked, revision, S.SENT, now, sent_at=now, code_hash="", code_attempts=0)
     customer = dispute.customer
     message = OutboundMessage.objects.create(
         dispute=dispute,
@@ -656,17 +625,11 @@ def proposal_send(*, proposal: Proposal, actor, at=None) -> Sent:
         channel=ack_channel(customer),
         template="proposal",
         subject=_("投诉 %(number)s 的调解方案") % {"number": dispute.number},
-        body=render_to_string(
-            "mediation/proposal_outbound.txt",
-            {
-                "message": revision.message,
-                "link": f"/portal/mediation/{token}/",
-                "code": code,
-                "expires": timezone.localtime(access.expires_at).strftime("%Y-%m-%d"),
-            },
-        ).strip(),
+        body=proposal_delivery.stored_body(revision),
+        params={"revision": revision.pk},
         created_at=now,
     )
+    messages_deliver_later([message.pk])
     _event(
         dispute.pk,
         Event.Kind.PROPOSAL_SENT,
@@ -680,7 +643,7 @@ def proposal_send(*, proposal: Proposal, actor, at=None) -> Sent:
             "total_amount": f"{revision.total_amount:.2f}",
         },
     )
-    return Sent(locked, revision, message, token, code)
+    return Sent(locked, revision, message)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from aftersales.common.errors import NotFound
 from aftersales.disputes.models import Dispute, Task
+from aftersales.fulfilment.models import Execution
 from aftersales.parties.models import Store
 from aftersales.sla.selectors import timer_views
 
@@ -122,8 +123,6 @@ class Investigated:
 
 def investigated(disputes: Sequence[Dispute]) -> dict[int, Investigated]:
     """`Investigated` of many disputes in three queries (the demo judges thousands)."""
-    from aftersales.fulfilment.models import Execution
-
     ids = [d.pk for d in disputes]
     qc: dict[int, TaskReport] = {}
     for report in (

@@ -6,6 +6,11 @@ from django.db import models
 
 
 class OutboundMessage(models.Model):
+    """A message to a customer: what we told them, and when. The stored subject and body
+    never hold a secret: a message that carries one (the customer link and one-time code
+    of a proposal) keeps references in `params`, and the delivery step renders the secret
+    into the text it hands to the channel, storing only its SHA-256 (services)."""
+
     class Channel(models.TextChoices):
         SMS = "sms", "短信"
         EMAIL = "email", "电子邮件"
@@ -16,6 +21,7 @@ class OutboundMessage(models.Model):
         PENDING = "pending", "待发送"
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
+        CANCELLED = "cancelled", "已取消"  # nothing left to say by delivery time
 
     dispute = models.ForeignKey(
         "disputes.Dispute", on_delete=models.PROTECT, related_name="outbound_messages"
@@ -25,6 +31,8 @@ class OutboundMessage(models.Model):
     template = models.CharField("模板", max_length=50)
     subject = models.CharField("标题", max_length=200, blank=True)
     body = models.TextField("内容")
+    # What the delivery step renders from (record ids such as {"revision": 12}); no secret.
+    params = models.JSONField("引用", default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField("创建时间")
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -46,7 +54,7 @@ class Notification(models.Model):
         GROUP_COMPLAINT = "group_complaint", "疑似集体投诉"
         SLA_AT_RISK = "sla_at_risk", "时限预警"  # aftersales.sla scan
         SLA_BREACHED = "sla_breached", "超时升级"
-        DAILY_CHECK = "daily_check", "每日主动检查"  # aftersales.sla.daily_checks
+        DAILY_CHECK = "daily_check", "每日主动检查"  # aftersales.followup.daily_checks
         # aftersales.mediation.notices
         APPROVAL_REQUESTED = "approval_requested", "待您审批的调解方案"
         PROPOSAL_ANSWERED = "proposal_answered", "顾客答复调解方案"

@@ -1,4 +1,5 @@
-"""Background delivery of staff notifications by e-mail (Django's mail backend: the
+"""Background delivery: customer messages through their channel (services.message_deliver),
+and staff notifications by e-mail (Django's mail backend: the
 console in development, SMTP when EMAIL_BACKEND says so), in the recipient's language:
 Chinese unless their staff profile (or settings.LANGUAGE_CODE) says English; a language
 without its own template gets the Chinese one."""
@@ -10,6 +11,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from .models import Notification
+from .services import message_deliver
 
 TEMPLATE = "notifications/email/notification{suffix}.txt"
 ORIGINAL = "zh-hans"  # notification.txt; translations are notification.<code>.txt
@@ -94,3 +96,10 @@ def email_notifications(notification_ids: list[int]) -> int:
         )
         sent += 1
     return sent
+
+
+@task()
+def deliver_customer_messages(message_ids: list[int]) -> int:
+    """Deliver each pending customer message; returns how many were sent. Idempotent: a
+    message delivered (or held by another worker) is skipped."""
+    return sum(message_deliver(message_id=pk) == "sent" for pk in message_ids)

@@ -1,4 +1,12 @@
+"""Admin for parties, and who may use the admin at all: only system administrators
+(Role.ADMIN, or a superuser). Every staff user has `is_staff` so that Django's own views
+accept them; the admin site itself asks for more. The policy is set here, on the
+default site, because the roles live in this app."""
+
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     ApiToken,
@@ -11,6 +19,31 @@ from .models import (
     Store,
     Team,
 )
+from .roles import Role
+from .selectors import roles_of
+
+
+def may_use_admin(user) -> bool:
+    """Only administrators use the admin; everyone else works in the workbench."""
+    return bool(
+        user.is_authenticated and user.is_active and user.is_staff and Role.ADMIN in roles_of(user)
+    )
+
+
+class AdminsOnlyAuthenticationForm(AdminAuthenticationForm):
+    """The admin's login form refuses staff who are not administrators, so a wrong door
+    does not even open a session."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not may_use_admin(user):
+            raise forms.ValidationError(
+                _("只有系统管理员可以登录后台管理，请使用工作台。"), code="not_admin"
+            )
+
+
+admin.site.has_permission = lambda request: may_use_admin(request.user)
+admin.site.login_form = AdminsOnlyAuthenticationForm
 
 
 @admin.register(Customer)
@@ -74,5 +107,15 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made by `aftersales token create` (the key is shown once, only its hash
+    kept). Here an administrator may relabel or revoke one (set `revoked_at`), never
+    create one, hand it to another user, or delete the record of it."""
+
     list_display = ("prefix", "user", "label", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("key_hash", "prefix", "created_at", "last_used_at")
+    readonly_fields = ("user", "key_hash", "prefix", "created_at", "last_used_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from aftersales.common.errors import ValidationFailed
 from aftersales.common.money import MAX_AMOUNT
 from aftersales.common.phones import InvalidPhone, normalize_phone
+from aftersales.common.text import clean_line
 
 from .input_values import SHANGHAI, ValueReader
 
@@ -148,6 +149,16 @@ def read_order(
 
 
 class _Reader(ValueReader):
+    def line_text(
+        self, data: Mapping, key: str, path: str, limit: int, *, required: str = ""
+    ) -> str:
+        """Free text (names, addresses): control and bidi characters removed, line breaks
+        as spaces (aftersales.common.text); required-ness judged on what is left."""
+        value = clean_line(self.text(data, key, path, limit, required=required))
+        if not value and required and path not in self.errors:
+            self.fail(path, required)
+        return value
+
     def order(self, data: Any, order_no: str | None) -> OrderInput | None:
         if not isinstance(data, Mapping):
             self.fail("body", _("订单应为 JSON 对象"))
@@ -163,7 +174,7 @@ class _Reader(ValueReader):
             self.fail("order_no", _("请填写订单号"))
         elif len(number) > ORDER_NO_MAX:
             self.fail("order_no", _("不能超过 %(max)d 个字符") % {"max": ORDER_NO_MAX})
-        store = self.text(data, "store", "store", STORE_MAX, required=_("请填写店铺名称"))
+        store = self.line_text(data, "store", "store", STORE_MAX, required=_("请填写店铺名称"))
         platform = self.code(data, "platform", "platform", PLATFORMS)
         if not platform and "platform" not in self.errors:
             self.fail(
@@ -181,7 +192,7 @@ class _Reader(ValueReader):
             "platform_order_no": self.text(
                 data, "platform_order_no", "platform_order_no", ORDER_NO_MAX
             ),
-            "address": self.text(data, "address", "address", ADDRESS_MAX),
+            "address": self.line_text(data, "address", "address", ADDRESS_MAX),
             "carrier": self.text(data, "carrier", "carrier", CARRIER_MAX),
             "tracking_no": self.text(data, "tracking_no", "tracking_no", TRACKING_NO_MAX),
         }
@@ -209,8 +220,8 @@ class _Reader(ValueReader):
         if not isinstance(raw, Mapping):
             self.fail("buyer", _('应为对象，例如 {"name": "宋艳", "phone": "18712348311"}'))
             return None, ""
-        name = self.text(raw, "name", "buyer.name", NAME_MAX)
-        account = self.text(raw, "account", "buyer.account", ACCOUNT_MAX)
+        name = self.line_text(raw, "name", "buyer.name", NAME_MAX)
+        account = self.line_text(raw, "account", "buyer.account", ACCOUNT_MAX)
         raw_phone = self.text(raw, "phone", "buyer.phone", 30)
         if not name and not raw_phone:
             return None, account  # an account alone: platforms hide the rest
@@ -300,7 +311,7 @@ class _Reader(ValueReader):
             return None
         before = len(self.errors)
         line_no = self.text(raw, "line_no", f"{at}.line_no", LINE_NO_MAX)
-        product = self.text(
+        product = self.line_text(
             raw, "product", f"{at}.product", PRODUCT_MAX, required=_("请填写商品名称")
         )
         sku = self.text(raw, "sku", f"{at}.sku", SKU_MAX, required=_("请填写 SKU（商品编码）"))
@@ -362,7 +373,7 @@ class _Reader(ValueReader):
             if not isinstance(item, Mapping):
                 self.fail(path, _('应为对象，例如 {"product": "炸篮", "price": "39.00"}'))
                 continue
-            name = self.text(
+            name = self.line_text(
                 item, "product", f"{path}.product", PRODUCT_MAX, required=_("请填写商品名称")
             )
             sku = self.text(item, "sku", f"{path}.sku", SKU_MAX)

@@ -4,6 +4,8 @@ version; company days go through their service too (new timers use them at once)
 
 from django.contrib import admin
 
+from aftersales.common.readonly_admin import ReadOnlyAdmin
+
 from . import services
 from .models import CompanyDay, CompanyYear, PolicyLimit, PolicyVersion, Timer, TimerKind
 
@@ -53,26 +55,18 @@ class PolicyLimitAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(admin.ModelAdmin):
+class PolicyVersionAdmin(ReadOnlyAdmin):
     list_display = ["number", "note", "created_by", "created_at"]
-    readonly_fields = [f.name for f in PolicyVersion._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Timer)
-class TimerAdmin(admin.ModelAdmin):
+class TimerAdmin(ReadOnlyAdmin):
+    """Timers are started, paused, stopped and recomputed by the SLA services only."""
+
     list_display = ["dispute", "kind", "state", "started_at", "due_at", "paused_seconds"]
     list_filter = ["state", "kind"]
-    raw_id_fields = ["dispute"]
-    readonly_fields = [f.name for f in Timer._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
+    search_fields = ["dispute__number"]
+    list_select_related = ["dispute", "kind"]
 
 
 class CompanyCalendarAdmin(admin.ModelAdmin):

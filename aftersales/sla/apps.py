@@ -5,3 +5,16 @@ class SlaConfig(AppConfig):
     name = "aftersales.sla"
     label = "sla"
     verbose_name = "时限管理"
+
+    def ready(self) -> None:
+        from aftersales.disputes import handlers
+
+        from . import timers, working_calendar  # noqa: F401 (the calendar cache's signals)
+
+        # Timers follow the lifecycle: told of every applied action and new task.
+        handlers.register(
+            handlers.ActionApplied, timers.on_action_applied, order=100, name="sla.timers"
+        )
+        handlers.register(
+            handlers.TasksCreated, timers.on_tasks_created, order=100, name="sla.timers"
+        )

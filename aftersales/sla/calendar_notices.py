@@ -16,7 +16,7 @@ from aftersales.notifications.services import notify_staff
 from aftersales.parties.roles import Role
 
 from .calendar import SHANGHAI
-from .services import calendar
+from .working_calendar import calendar
 
 WARN_FROM_MONTH = 12  # the State Council publishes next year's arrangement in Nov–Dec
 

@@ -11,7 +11,7 @@ from aftersales.disputes.models import Dispute
 from .calendar import Unit, WorkCalendar, to_shanghai
 from .models import Timer
 from .policy import CLOCK_LABELS, clock_of
-from .services import calendar
+from .working_calendar import calendar
 
 
 def timers_of(dispute: Dispute) -> QuerySet[Timer]:

@@ -14,16 +14,6 @@ def sla_scan() -> dict:
 
 
 @task()
-def daily_checks() -> dict:
-    """The morning's daily proactive checks (三主动): one inbox notification (and e-mail)
-    per agent with something to follow up. Idempotent within a Shanghai day."""
-    from .daily_check_notices import daily_check_notify
-
-    notes = daily_check_notify()
-    return {"notifications": len(notes)}
-
-
-@task()
 def calendar_years() -> dict:
     """Daily: count provisional due times again (the package may have been upgraded to
     know their year), and from 1 December ask admins to enter next year's holidays."""

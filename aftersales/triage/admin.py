@@ -1,4 +1,10 @@
+"""Admin for triage: the routing rules are configuration and stay editable; model
+versions (made by `triage retrain`), agents' corrections and group complaints (decided in
+the workbench through `group_complaint_decide`, on the timeline) are read-only."""
+
 from django.contrib import admin
+
+from aftersales.common.readonly_admin import ReadOnlyAdmin
 
 from .models import Feedback, GroupComplaint, ModelVersion, RoutingRule
 
@@ -24,20 +30,17 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(admin.ModelAdmin):
+class ModelVersionAdmin(ReadOnlyAdmin):
     list_display = ["version", "trained_at", "examples", "feedback_examples", "is_active"]
-    readonly_fields = [f.name for f in ModelVersion._meta.fields]
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(ReadOnlyAdmin):
     list_display = ["dispute", "category", "severity", "model_version", "actor", "created_at"]
     list_filter = ["category", "severity"]
-    readonly_fields = [f.name for f in Feedback._meta.fields]
 
 
 @admin.register(GroupComplaint)
-class GroupComplaintAdmin(admin.ModelAdmin):
+class GroupComplaintAdmin(ReadOnlyAdmin):
     list_display = ["id", "product_name", "state", "created_at", "decided_by"]
     list_filter = ["state"]
-    readonly_fields = ["created_at", "decided_at", "decided_by"]

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from aftersales.common.fastinsert import from_row
 from aftersales.disputes.models import Dispute
+from aftersales.disputes.selectors import disputes_visible_to
 from aftersales.parties.models import Customer, Team
 from aftersales.parties.roles import Role
 
@@ -192,8 +193,6 @@ def _aware(value):
 
 
 def group_complaints_visible_to(user) -> QuerySet[GroupComplaint]:
-    from aftersales.disputes.selectors import disputes_visible_to
-
     return (
         GroupComplaint.objects.filter(disputes__in=disputes_visible_to(user))
         .distinct()

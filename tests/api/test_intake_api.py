@@ -152,7 +152,11 @@ def test_second_open_dispute_on_the_same_order_is_flagged(client, order):
     assert second["duplicate_of"] == first["number"]
     flagged = [e for e in second["timeline"] if e["kind"] == "duplicate_flagged"]
     assert len(flagged) == 1
-    assert flagged[0]["payload"] == {"duplicate_of": first["number"], "basis": "order"}
+    payload = flagged[0]["payload"]
+    assert {k: payload[k] for k in ("duplicate_of", "basis")} == {
+        "duplicate_of": first["number"],
+        "basis": "order",
+    }
     assert first["number"] in flagged[0]["reason"]
 
 
@@ -162,7 +166,8 @@ def test_same_customer_with_an_open_dispute_on_another_order_is_flagged(client, 
     second = client.post(URL, intake_body(other_order, description="另一单也有问题")).json()
     assert second["duplicate_of"] == first["number"]
     (flagged,) = [e for e in second["timeline"] if e["kind"] == "duplicate_flagged"]
-    assert flagged["payload"] == {"duplicate_of": first["number"], "basis": "customer"}
+    assert flagged["payload"]["duplicate_of"] == first["number"]
+    assert flagged["payload"]["basis"] == "customer"
     assert "该顾客" in flagged["reason"]
     stranger = intake_body(OrderFactory(), customer={"name": "李四", "phone": "13700001111"})
     assert client.post(URL, stranger).json()["duplicate_of"] is None

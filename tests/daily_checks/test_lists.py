@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from aftersales.disputes.models import Event
 from aftersales.disputes.services import dispute_apply, dispute_assign
+from aftersales.followup.daily_checks import daily_checks
 from aftersales.parties.roles import Role
-from aftersales.sla.daily_checks import daily_checks
 from tests.factories import make_held_dispute, make_staff, staff_note
 
 from .conftest import DAY, build_morning

@@ -10,13 +10,13 @@ from django.core import mail
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
+from aftersales.followup.daily_check_notices import daily_check_notify
 from aftersales.jobs.models import ScheduledRun
 from aftersales.jobs.schedule import DEFAULT_JOBS, due_slot
 from aftersales.jobs.services import enqueue_due
 from aftersales.notifications.models import Notification
 from aftersales.notifications.tasks import email_notifications
 from aftersales.parties.roles import Role
-from aftersales.sla.daily_check_notices import daily_check_notify
 from tests.factories import make_staff
 
 from .conftest import build_morning
@@ -30,7 +30,7 @@ def shanghai(text: str) -> dt.datetime:
 
 
 def test_the_daily_check_is_due_from_0830_shanghai():
-    assert DAILY.task == "aftersales.sla.tasks.daily_checks"
+    assert DAILY.task == "aftersales.followup.tasks.daily_checks"
     assert due_slot(DAILY, shanghai("2026-11-23 08:29:59")) is None
     assert due_slot(DAILY, shanghai("2026-11-23 08:30")) == shanghai("2026-11-23 08:30")
     # 00:45 UTC is 08:45 in Shanghai: the same slot.

@@ -4,10 +4,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from aftersales.disputes.bulk import BulkRow, HistoryStep, OrderFacts, bulk_intake, row_hash
+from aftersales.disputes.bulk import BulkRow, HistoryStep, OrderFacts, row_hash
 from aftersales.disputes.intake import validate_intake
 from aftersales.disputes.lifecycle import Status, owner_of, path_to
 from aftersales.disputes.models import Dispute, Event
+from aftersales.intake.bulk import bulk_intake
 from aftersales.notifications.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,8 @@ from aftersales.common.errors import Conflict
 from aftersales.disputes.intake import validate_intake
 from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Dispute, Event
-from aftersales.disputes.services import dispute_apply, dispute_create
+from aftersales.disputes.services import dispute_apply
+from aftersales.intake.services import dispute_create
 from aftersales.parties.roles import Role
 from tests.factories import OrderFactory, make_dispute, make_staff
 

@@ -19,8 +19,8 @@ from aftersales.common.phones import normalize_phone
 from aftersales.disputes.import_columns import FIELD_BY_KEY, column_key, time_text
 from aftersales.disputes.import_readers import ImportFileError, format_for
 from aftersales.disputes.import_reviews import guess_expectation, made_up
-from aftersales.disputes.importing import run_import
 from aftersales.disputes.models import Dispute, Event
+from aftersales.intake.importing import run_import
 from aftersales.notifications.models import OutboundMessage
 from aftersales.parties.models import Customer, Order, Product, Store
 from tests.factories import OrderFactory, StoreFactory

@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from aftersales.disputes.importing import run_import
 from aftersales.disputes.models import Dispute
+from aftersales.intake.importing import run_import
 from aftersales.mediation.selectors import dispute_facts
 from aftersales.parties.models import BundleComponent, Customer, Order, OrderLine, Product
 from tests.factories import OrderFactory

@@ -10,7 +10,7 @@ from aftersales.disputes import lifecycle
 from aftersales.disputes.lifecycle import CaseFacts, GuardRefused, Status
 from aftersales.disputes.models import Dispute, Event
 from aftersales.mediation.models import Proposal
-from aftersales.triage.services import dispute_reclassify
+from aftersales.triage.corrections import dispute_reclassify
 from tests.factories import make_dispute, ready_proposal
 
 from .conftest import LEAK, URL, apply, investigating

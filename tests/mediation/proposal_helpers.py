@@ -2,15 +2,14 @@
 dispute under investigation, staff per role, and the customer's side of the link."""
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 from django.test import Client
 from django.utils import timezone
 
-from aftersales.notifications.models import OutboundMessage
 from aftersales.parties.models import Team
 from aftersales.parties.roles import Role
+from tests.customer_link import last_link as last_link  # re-exported for the tests here
 from tests.factories import OrderFactory, make_dispute, make_staff, step
 
 URL = "/api/v1/disputes"
@@ -58,20 +57,13 @@ def proposals_url(dispute, *rest) -> str:
     return "/".join([f"{URL}/{dispute.number}/proposals", *[str(r) for r in rest]])
 
 
-def last_link(dispute) -> tuple[str, str]:
-    """The customer link token and one-time code of the latest proposal message."""
-    body = OutboundMessage.objects.filter(dispute=dispute, template="proposal").latest("id").body
-    token = re.search(r"/portal/mediation/([^/\s]+)/", body).group(1)
-    code = re.search(r"验证码为 (\d{6})", body).group(1)
-    return token, code
-
-
 class CustomerClient:
     """The customer answering through the link they were sent."""
 
-    def __init__(self, token: str):
+    def __init__(self, token: str, code: str | None = None):
         self.client = Client(REMOTE_ADDR="203.0.113.7")
         self.token = token
+        self.code = code  # the one-time code sent with the link, needed to accept
 
     def get(self, path):
         return self.client.get(path, headers={"X-Customer-Token": self.token})

@@ -117,8 +117,9 @@ def test_the_reported_bypass_cannot_be_sent_or_agreed(api_as):
     )
     assert approved.status_code == 200, approved.content
     assert api_as(agent).post(proposals_url(dispute, pid, "send")).status_code == 200
-    token, _code = last_link(dispute)
-    assert CustomerClient(token).post(proposals_url(dispute, pid, "accept")).status_code == 200
+    token, code = last_link(dispute)
+    accept = proposals_url(dispute, pid, "accept")
+    assert CustomerClient(token).post(accept, {"code": code}).status_code == 200
     record = SettlementAgreement.objects.get(proposal_id=pid)
     data = agreement.agreement_data(
         proposal=record.proposal,
@@ -156,8 +157,9 @@ def test_a_price_difference_agreed_on_the_order_comes_off_a_later_refund(api_as)
     first = investigating_dispute()
     body = created(propose(api_as, agent, first, [{"code": "price_difference", "amount": "100"}]))
     assert api_as(agent).post(proposals_url(first, body["id"], "send")).status_code == 200
-    token, _code = last_link(first)
-    assert CustomerClient(token).post(proposals_url(first, body["id"], "accept")).status_code == 200
+    token, code = last_link(first)
+    accept = proposals_url(first, body["id"], "accept")
+    assert CustomerClient(token).post(accept, {"code": code}).status_code == 200
 
     second = investigating_dispute(order=first.order, phone="13800000003")
     full = propose(api_as, agent, second, [{"code": "return_refund", "amount": "1999.00"}])
@@ -246,11 +248,12 @@ def test_an_exchange_to_a_dearer_item_is_owed_by_the_customer(api_as):
 
     pid = body["id"]
     assert api_as(agent).post(proposals_url(dispute, pid, "send")).status_code == 200
-    token, _code = last_link(dispute)
+    token, code = last_link(dispute)
     seen = CustomerClient(token).get(proposals_url(dispute, pid, "customer")).json()
     assert (seen["total_amount"], seen["customer_pays_total"]) == ("0.00", "29.00")
     assert "authority_amount" not in seen["remedies"][0]  # internal to the staff
-    assert CustomerClient(token).post(proposals_url(dispute, pid, "accept")).status_code == 200
+    accept = proposals_url(dispute, pid, "accept")
+    assert CustomerClient(token).post(accept, {"code": code}).status_code == 200
     record = SettlementAgreement.objects.get(proposal_id=pid)
     data = agreement.agreement_data(
         proposal=record.proposal,

@@ -12,6 +12,7 @@ import pytest
 from aftersales.disputes.models import Dispute, Event
 from aftersales.mediation.models import Proposal, ProposalRevision, SettlementAgreement
 from aftersales.parties.roles import Role
+from tests.customer_link import delivered_text
 
 from .proposal_helpers import (
     CustomerClient,
@@ -85,8 +86,8 @@ def test_three_counter_offers_end_in_acceptance_and_a_settlement_pdf(api_as, tmp
     approved = api_as(lead).post(proposals_url(dispute, pid, "approve"), {"reason": "折中合理"})
     assert approved.status_code == 200, approved.content
     assert staff_api.post(proposals_url(dispute, pid, "send")).status_code == 200
-    token, _code = last_link(dispute)
-    accepted = CustomerClient(token).post(proposals_url(dispute, pid, "accept"), {})
+    token, code = last_link(dispute)
+    accepted = CustomerClient(token).post(proposals_url(dispute, pid, "accept"), {"code": code})
     assert accepted.status_code == 200, accepted.content
     body = accepted.json()
     assert body["state"] == "accepted"
@@ -149,27 +150,31 @@ def sent_proposal(api_as, amount="120.00", **kw):
 
 def test_the_customer_is_told_in_the_outgoing_message(api_as):
     _agent, dispute, _pid, token, code = sent_proposal(api_as)
+    received = delivered_text(dispute)
+    assert "赔偿金 120.00 元" in received
+    assert f"/portal/mediation/{token}/" in received and f"验证码为 {code}" in received
+    # What is kept of it says the same, without the link or the code.
     message = dispute.outbound_messages.get(template="proposal")
+    assert (message.state, message.subject) == ("sent", f"投诉 {dispute.number} 的调解方案")
     assert "赔偿金 120.00 元" in message.body
-    assert token in message.body and code in message.body
-    assert message.subject == f"投诉 {dispute.number} 的调解方案"
+    assert token not in message.body and code not in message.body
 
 
 def test_only_the_link_of_this_dispute_answers(api_as):
-    agent, dispute, pid, token, _code = sent_proposal(api_as)
+    agent, dispute, pid, token, code = sent_proposal(api_as)
     url = proposals_url(dispute, pid, "accept")
-    assert CustomerClient("not-a-token").post(url).status_code == 401
+    assert CustomerClient("not-a-token").post(url, {"code": code}).status_code == 401
     # A staff bearer token is not the customer's answer.
-    staff_try = api_as(agent).post(url)
+    staff_try = api_as(agent).post(url, {"code": code})
     assert staff_try.status_code == 401
     _a, _other, _p, other_token, _c = sent_proposal(api_as, phone="13900002222")
-    assert CustomerClient(other_token).post(url).status_code == 404
+    assert CustomerClient(other_token).post(url, {"code": code}).status_code == 404
     assert Proposal.objects.get(pk=pid).state == "sent"
-    assert CustomerClient(token).post(url).status_code == 200
+    assert CustomerClient(token).post(url, {"code": code}).status_code == 200
 
 
 def test_a_rejection_keeps_the_case_in_mediation_until_revised_or_escalated(api_as):
-    agent, dispute, pid, token, _code = sent_proposal(api_as)
+    agent, dispute, pid, token, code = sent_proposal(api_as)
     rejected = CustomerClient(token).post(
         proposals_url(dispute, pid, "reject"), {"message": "我要退货"}
     )
@@ -180,7 +185,7 @@ def test_a_rejection_keeps_the_case_in_mediation_until_revised_or_escalated(api_
     assert event.actor_label == f"顾客 {dispute.customer.name}"
     assert Dispute.objects.get(pk=dispute.pk).status == "proposing"
     # Answering twice is refused.
-    again = CustomerClient(token).post(proposals_url(dispute, pid, "accept"))
+    again = CustomerClient(token).post(proposals_url(dispute, pid, "accept"), {"code": code})
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "not_awaiting_answer"
 
@@ -190,9 +195,9 @@ def test_a_rejection_keeps_the_case_in_mediation_until_revised_or_escalated(api_
         {"remedies": comp("150.00"), "reason": "顾客拒绝后调整"},
     )
     api_as(agent).post(proposals_url(dispute, pid, "send"))
-    token, _code = last_link(dispute)
+    token, code = last_link(dispute)
     apply(dispute, "escalate", route="regulator", reason="顾客已向 12315 投诉")
-    late = CustomerClient(token).post(proposals_url(dispute, pid, "accept"))
+    late = CustomerClient(token).post(proposals_url(dispute, pid, "accept"), {"code": code})
     assert late.status_code == 409
     assert late.json()["error"]["code"] == "action_not_allowed"
     assert Proposal.objects.get(pk=pid).state == "sent"
@@ -239,16 +244,31 @@ def test_acceptance_with_the_one_time_code_and_wrong_codes_counted(api_as):
     assert record.customer_user_agent == "pytest-browser"
 
 
-def test_five_wrong_codes_lock_the_code_but_not_the_link(api_as):
+def test_accepting_needs_the_code_and_a_missing_one_is_not_a_wrong_try(api_as):
+    _agent, dispute, pid, token, code = sent_proposal(api_as)
+    customer = CustomerClient(token)
+    url = proposals_url(dispute, pid, "accept")
+    for body in ({}, {"code": ""}, {"code": "  "}):
+        response = customer.post(url, body)
+        assert response.status_code == 422
+        error = response.json()["error"]
+        assert error["code"] == "code_required"
+        assert error["fields"]["code"] == "请填写随调解方案发给您的 6 位验证码"
+    assert ProposalRevision.objects.get(proposal_id=pid).code_attempts == 0
+    assert Proposal.objects.get(pk=pid).state == "sent"
+    assert customer.post(url, {"code": code}).status_code == 200
+
+
+def test_five_wrong_codes_lock_every_acceptance_of_the_revision(api_as):
     _agent, dispute, pid, token, code = sent_proposal(api_as)
     customer = CustomerClient(token)
     url = proposals_url(dispute, pid, "accept")
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(5):
         assert customer.post(url, {"code": wrong}).status_code == 422
-    locked = customer.post(url, {"code": code})
-    assert locked.status_code == 403
-    assert locked.json()["error"]["code"] == "code_locked"
-    clicked = customer.post(url, {})
-    assert clicked.status_code == 200
-    assert SettlementAgreement.objects.get(proposal_id=pid).customer_method == "portal_click"
+    for body in ({"code": code}, {}):
+        locked = customer.post(url, body)
+        assert locked.status_code == 403
+        assert locked.json()["error"]["code"] == "code_locked"
+    assert Proposal.objects.get(pk=pid).state == "sent"
+    assert not SettlementAgreement.objects.filter(proposal_id=pid).exists()

@@ -92,8 +92,8 @@ def test_a_refusal_tells_the_author_to_revise(api_as):
 def sent(api_as, agent, dispute, amount="150.00"):
     pid = draft(api_as, agent, dispute, comp(amount))
     assert api_as(agent).post(proposals_url(dispute, pid, "send")).status_code == 200
-    token, _code = last_link(dispute)
-    return pid, CustomerClient(token)
+    token, code = last_link(dispute)
+    return pid, CustomerClient(token, code)
 
 
 @pytest.mark.parametrize(
@@ -119,6 +119,7 @@ def test_the_customers_answer_reaches_the_handler(api_as, answer, body, title_pa
     dispute = investigating_dispute()
     pid, customer = sent(api_as, agent, dispute)
     before = Notification.objects.count()
+    body = {"code": customer.code} if answer == "accept" else body
     response = customer.post(proposals_url(dispute, pid, answer), body)
     assert response.status_code == 200, response.content
     (note,) = Notification.objects.filter(kind=KIND.PROPOSAL_ANSWERED)

@@ -37,7 +37,7 @@ def poppler(tool: str, pdf: Path, *args: str) -> str:
     ).stdout
 
 
-def settle(api_as, dispute, remedies, *, approver_role=None, code=False):
+def settle(api_as, dispute, remedies, *, approver_role=None):
     agent = staff(Role.AGENT)
     client = api_as(agent)
     created = client.post(proposals_url(dispute), {"remedies": remedies}).json()
@@ -51,9 +51,7 @@ def settle(api_as, dispute, remedies, *, approver_role=None, code=False):
         assert response.status_code == 200, response.content
     assert client.post(proposals_url(dispute, pid, "send")).status_code == 200
     token, one_time = last_link(dispute)
-    accepted = CustomerClient(token).post(
-        proposals_url(dispute, pid, "accept"), {"code": one_time} if code else {}
-    )
+    accepted = CustomerClient(token).post(proposals_url(dispute, pid, "accept"), {"code": one_time})
     assert accepted.status_code == 200, accepted.content
     return agent, approver, SettlementAgreement.objects.get(proposal_id=pid), token
 
@@ -73,9 +71,7 @@ def test_the_agreement_carries_the_finding_basis_and_both_confirmations(api_as, 
         {"code": "compensation", "amount": "200.00", "deadline_days": 3},
         {"code": "apology"},
     ]
-    _agent, legal, record, _token = settle(
-        api_as, dispute, remedies, approver_role=Role.LEGAL, code=True
-    )
+    _agent, legal, record, _token = settle(api_as, dispute, remedies, approver_role=Role.LEGAL)
     pdf = tmp_path / "agreement.pdf"
     pdf.write_bytes(bytes(record.pdf))
     assert hashlib.sha256(pdf.read_bytes()).hexdigest() == record.sha256
@@ -116,7 +112,7 @@ def test_no_finding_no_approval_settles_on_the_parties_agreement(api_as, tmp_pat
     text = "".join(poppler("pdftotext", pdf).split())
     assert "责任认定" not in text
     assert "消费者权益保护法》第三十九条" in text  # no statutory entitlement: settled by agreement
-    assert "顾客门户点击确认" in text and "203.0.113.7" in text
+    assert "一次性验证码确认" in text and "203.0.113.7" in text
     assert "在其权限内拟定并发送" in text
     assert record.staff_confirmed_by == agent
 

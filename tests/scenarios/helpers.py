@@ -28,10 +28,11 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone as django_timezone
 
-from aftersales.notifications.models import OutboundMessage
+from aftersales.disputes.models import Dispute
 from aftersales.parties.models import Team
 from aftersales.parties.roles import Role
 from tests.conftest import ApiClient
+from tests.customer_link import last_link
 from tests.factories import make_staff
 
 API = "/api/v1"
@@ -269,16 +270,11 @@ class Case:
 
     def accept(self, pid: int) -> dict[str, Any]:
         """The customer accepts through the link of the latest proposal message."""
-        body = (
-            OutboundMessage.objects.filter(dispute__number=self.number, template="proposal")
-            .latest("id")
-            .body
-        )
-        token = re.search(r"/portal/mediation/([^/\s]+)/", body).group(1)
+        token, code = last_link(Dispute.objects.get(number=self.number))
         customer = Client(REMOTE_ADDR="203.0.113.7")
         response = customer.post(
             f"{self.url}/proposals/{pid}/accept",
-            data={},
+            data={"code": code},
             content_type="application/json",
             headers={"X-Customer-Token": token, "User-Agent": "pytest-browser"},
         )

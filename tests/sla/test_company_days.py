@@ -8,7 +8,7 @@ from django.test import Client
 
 from aftersales.common.errors import ValidationFailed
 from aftersales.parties.roles import Role
-from aftersales.sla import services
+from aftersales.sla import services, working_calendar
 from aftersales.sla.models import CompanyDay, CompanyYear, PolicyLimit, Timer, TimerKind
 from tests.factories import make_dispute, make_staff, step
 
@@ -22,9 +22,9 @@ SHOCK = "热水器漏电，洗澡的时候把我孩子电伤了，送医院住�
 @pytest.fixture(autouse=True)
 def _fresh_calendar():
     # The per-process copy would otherwise outlive a test's rollback.
-    services.forget_calendar()
+    working_calendar.forget_calendar()
     yield
-    services.forget_calendar()
+    working_calendar.forget_calendar()
 
 
 def apply(dispute, action, when, **payload):
@@ -96,19 +96,19 @@ def test_a_working_saturday_opens_business_hours(default_team):
 
 def test_a_company_day_wins_over_a_statutory_holiday():
     # 2026-10-05 is in the National Day holiday; the company opens its hotline that day.
-    assert not services.calendar().is_working_day(dt.date(2026, 10, 5))
+    assert not working_calendar.calendar().is_working_day(dt.date(2026, 10, 5))
     add_day("2026-10-05", CompanyDay.Kind.WORKING, "国庆值班")
-    assert services.calendar().is_working_day(dt.date(2026, 10, 5))
+    assert working_calendar.calendar().is_working_day(dt.date(2026, 10, 5))
 
 
 def test_an_entered_year_is_authoritative_an_unentered_one_provisional():
     start = dt.datetime(2027, 3, 1, 10, 0, tzinfo=at("2026-01-01 00:00").tzinfo)
-    guessed = services.calendar().due(start, 3, "working_days")
+    guessed = working_calendar.calendar().due(start, 3, "working_days")
     assert guessed.provisional and "2027" in guessed.provisional_reason
     add_day("2027-03-03", CompanyDay.Kind.CLOSED)
     services.company_day_save(day=CompanyYear(year=2027, note="按公司安排录入"), actor=None)
     # Monday 03-01 + 3 working days, Wednesday closed: Tuesday, Thursday, Friday.
-    entered = services.calendar().due(start, 3, "working_days")
+    entered = working_calendar.calendar().due(start, 3, "working_days")
     assert entered.at == at("2027-03-05 23:59:59") and not entered.provisional
 
 
@@ -132,7 +132,7 @@ def test_admins_add_days_in_the_admin_and_are_recorded():
     assert response.status_code == 302
     day = CompanyDay.objects.get()
     assert (day.kind, day.note, day.created_by) == ("closed", "年度盘点", admin)
-    assert not services.calendar().is_working_day(dt.date(2026, 3, 5))
+    assert not working_calendar.calendar().is_working_day(dt.date(2026, 3, 5))
     listing = client.get("/admin/sla/companyday/").content.decode()
     assert "年度盘点" in listing and "公司休息日" in listing
     assert client.get("/admin/sla/companyyear/add/").status_code == 200

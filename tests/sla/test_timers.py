@@ -7,6 +7,7 @@ from aftersales.common.errors import Conflict, ValidationFailed
 from aftersales.disputes.models import Dispute, Event
 from aftersales.mediation.investigation import case_meeting_record, responsibility_determine
 from aftersales.sla import services
+from aftersales.sla import timers as sla_timers
 from aftersales.sla.models import PolicyLimit, PolicyVersion, Timer, TimerKind
 from aftersales.sla.selectors import remaining_seconds
 from tests.factories import make_dispute, step
@@ -68,11 +69,13 @@ def test_a_major_platform_dispute_walked_through_its_life(lead):
     assert Dispute.objects.get(pk=d.pk).due_at == at("2026-03-03 10:40")
 
     # Waiting on the customer's photos for two hours pushes the due time back two hours.
-    services.timers_pause(dispute=d, actor=None, reason="等顾客补充照片", at=at("2026-03-02 11:00"))
+    sla_timers.timers_pause(
+        dispute=d, actor=None, reason="等顾客补充照片", at=at("2026-03-02 11:00")
+    )
     inv.refresh_from_db()
     assert (inv.state, inv.paused_at) == ("paused", at("2026-03-02 11:00"))
     assert Dispute.objects.get(pk=d.pk).due_at is None  # nothing counts while paused
-    services.timers_resume(dispute=d, actor=None, at=at("2026-03-02 13:00"))
+    sla_timers.timers_resume(dispute=d, actor=None, at=at("2026-03-02 13:00"))
     inv.refresh_from_db()
     assert (inv.state, inv.paused_seconds, inv.due_at) == ("running", 7200, at("2026-03-03 12:40"))
     assert Dispute.objects.get(pk=d.pk).due_at == at("2026-03-03 12:40")
@@ -182,7 +185,7 @@ def test_reopen_starts_a_new_investigation_timer(default_team):
 def test_replayed_events_start_nothing_twice(default_team):
     d = make_dispute(description=LEAK, received_at="2026-03-02T10:00:00+08:00")
     before = timers(d)
-    services.timers_on_events(d, list(d.events.all()))
+    sla_timers.timers_on_events(d, list(d.events.all()))
     assert timers(d) == before
     assert Timer.objects.filter(dispute=d, kind__code="first_contact").count() == 1
 
@@ -228,18 +231,20 @@ def test_business_hours_override_and_policy_versions(default_team):
 def test_pausing_needs_a_reason_and_a_pausable_running_timer(default_team):
     d = make_dispute(description=SHOCK, received_at="2026-03-02T10:00:00+08:00")
     with pytest.raises(ValidationFailed):
-        services.timers_pause(dispute=d, actor=None, reason=" ")
+        sla_timers.timers_pause(dispute=d, actor=None, reason=" ")
     with pytest.raises(Conflict):
-        services.timers_resume(dispute=d, actor=None)
+        sla_timers.timers_resume(dispute=d, actor=None)
     # Only first_contact runs, and it does not wait on the customer.
     with pytest.raises(Conflict) as exc:
-        services.timers_pause(dispute=d, actor=None, reason="等顾客回电")
+        sla_timers.timers_pause(dispute=d, actor=None, reason="等顾客回电")
     assert exc.value.code == "nothing_to_pause"
     d = apply(d, "triage", at("2026-03-02 10:05"))
     d = apply(d, "investigate", at("2026-03-02 10:06"))
-    services.timers_pause(dispute=d, actor=None, reason="等顾客寄回商品", at=at("2026-03-02 10:10"))
+    sla_timers.timers_pause(
+        dispute=d, actor=None, reason="等顾客寄回商品", at=at("2026-03-02 10:10")
+    )
     with pytest.raises(Conflict) as exc:
-        services.timers_pause(dispute=d, actor=None, reason="again")
+        sla_timers.timers_pause(dispute=d, actor=None, reason="again")
     assert exc.value.code == "already_paused"
     # Closing while paused: the paused time is still counted and shown.
     d = apply(d, "withdraw", at("2026-03-02 10:20"))

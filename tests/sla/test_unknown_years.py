@@ -11,7 +11,7 @@ import pytest
 
 from aftersales.notifications.models import Notification
 from aftersales.parties.roles import Role
-from aftersales.sla import services
+from aftersales.sla import services, timers, working_calendar
 from aftersales.sla.calendar import default_calendar
 from aftersales.sla.calendar_notices import calendar_year_warn
 from aftersales.sla.models import CompanyDay, CompanyYear, Timer, TimerKind
@@ -28,9 +28,9 @@ REASON = "2027 年的法定节假日尚未录入，按周末推算，录入后�
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar():
-    services.forget_calendar()
+    working_calendar.forget_calendar()
     yield
-    services.forget_calendar()
+    working_calendar.forget_calendar()
 
 
 def platform_review(escalated_at: str, phone: str) -> Timer:
@@ -45,7 +45,7 @@ def platform_review(escalated_at: str, phone: str) -> Timer:
     d = step(d, "triage", at=at("2026-12-01 10:20"))
     d = step(d, "investigate", at=at("2026-12-01 10:40"))
     kind = TimerKind.objects.get(code="platform_review")
-    services.timers_on_signals(d, [kind.start_signal], at(escalated_at))
+    timers.timers_on_signals(d, [kind.start_signal], at(escalated_at))
     return Timer.objects.get(dispute=d, kind=kind)
 
 
@@ -117,10 +117,8 @@ def test_a_pause_is_kept_when_a_provisional_deadline_is_recomputed(default_team,
     services.timer_kind_save(kind=kind, actor=None)
     timer = platform_review("2026-12-30 09:00", "13900000104")
     d = timer.dispute
-    services.timers_pause(
-        dispute=d, actor=agent, reason="等顾客补充照片", at=at("2026-12-31 10:00")
-    )
-    services.timers_resume(dispute=d, actor=agent, at=at("2027-01-04 10:00"))
+    timers.timers_pause(dispute=d, actor=agent, reason="等顾客补充照片", at=at("2026-12-31 10:00"))
+    timers.timers_resume(dispute=d, actor=agent, at=at("2027-01-04 10:00"))
     timer.refresh_from_db()
     # 01-04 due, pushed back by the two working days paused (01-01 and 01-04, guessed).
     assert timer.due_at == at("2027-01-06 23:59:59") and timer.provisional

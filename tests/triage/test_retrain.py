@@ -5,9 +5,10 @@ import pytest
 from django.core.management import call_command
 
 from aftersales.disputes.models import Event
-from aftersales.triage import classifier
+from aftersales.triage import classifier, training
+from aftersales.triage.classification import forget_active_model
+from aftersales.triage.corrections import dispute_reclassify
 from aftersales.triage.models import Feedback, ModelVersion
-from aftersales.triage.services import dispute_reclassify, forget_active_model
 from tests.conftest import intake_body
 from tests.factories import OrderFactory, make_dispute
 
@@ -19,8 +20,12 @@ ODD = "直播间福袋里说好有一支口红，拆开只有小样，主播当�
 
 
 @pytest.fixture(autouse=True)
-def model_store(settings, tmp_path):
+def model_store(settings, tmp_path, monkeypatch):
     settings.TRIAGE_MODEL_STORE = tmp_path / "models"
+    # Retrain on our written texts only (about 200): the labelled review corpus (5,700
+    # reviews) costs minutes per retrain, and what is tested here is that corrections are
+    # learnt and the new version is used, which the small set shows as well.
+    monkeypatch.setenv("AFTERSALES_SHARED_DIR", str(tmp_path / "no-review-corpus"))
     yield
     forget_active_model()  # later tests classify with the shipped model
 
@@ -45,6 +50,8 @@ def test_retrain_learns_from_corrections_and_becomes_the_active_version(api_as, 
 
     active = ModelVersion.objects.get(is_active=True)
     assert active.feedback_examples == 3
+    assert active.examples == len(training.load_written()) + 3  # the small written set
+    assert active.metrics["review_corpus_used"] is False
     assert active.version.startswith("retrain-")
     assert classifier.classify(ODD).category == "price_promotion"
     body = (

@@ -81,9 +81,12 @@ def settled_dispute():
     )
     proposals.proposal_approve(proposal=proposal, approver=lead, reason="地板损失有照片为证")
     proposals.proposal_send(proposal=proposal, actor=agent)
-    token, _code = last_link(dispute)
+    token, code = last_link(dispute)
     negotiation.proposal_accept(
-        proposal=proposal, access=negotiation.customer_access_for(token), ip="203.0.113.9"
+        proposal=proposal,
+        access=negotiation.customer_access_for(token),
+        code=code,
+        ip="203.0.113.9",
     )
     return agent, dispute, Proposal.objects.get(pk=proposal.pk)
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connections
 
 from aftersales.disputes.intake import validate_intake
-from aftersales.disputes.services import dispute_create
+from aftersales.intake.services import dispute_create
 from aftersales.parties.models import Team
 from aftersales.parties.roles import Role
 from tests.conftest import intake_body

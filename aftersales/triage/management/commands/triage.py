@@ -61,7 +61,7 @@ class Command(BaseCommand):
             self.stdout.write(training.format_report(report))
 
     def _retrain(self, options: dict[str, Any]) -> None:
-        from aftersales.triage.services import triage_retrain
+        from aftersales.triage.classification import triage_retrain
 
         if options["folds"] < 1:
             self.stderr.write("--folds 至少为 1")
