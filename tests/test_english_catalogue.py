@@ -8,7 +8,9 @@ from pathlib import Path
 
 PO = Path(__file__).resolve().parents[1] / "aftersales/locale/en/LC_MESSAGES/django.po"
 ENTRY = re.compile(
-    r'^(#, [^\n]*\n)?(?:#\|[^\n]*\n)*msgid ((?:"[^\n]*"\n)+)msgstr ((?:"[^\n]*"\n)+)', re.M
+    r'^(#, [^\n]*\n)?(?:#\|[^\n]*\n)*(?:msgctxt ("[^\n]*")\n)?'
+    r'msgid ((?:"[^\n]*"\n)+)msgstr ((?:"[^\n]*"\n)+)',
+    re.M,
 )
 
 
@@ -19,22 +21,32 @@ def _text(quoted: str) -> str:
     )
 
 
-def _entries() -> list[tuple[str, str, bool]]:
+def _entries() -> list[tuple[str, str, bool, str | None]]:
+    """(msgid, msgstr, fuzzy, msgctxt) of every message."""
     return [
-        (_text(m.group(2)), _text(m.group(3)), "fuzzy" in (m.group(1) or ""))
+        (
+            _text(m.group(3)),
+            _text(m.group(4)),
+            "fuzzy" in (m.group(1) or ""),
+            _text(m.group(2)) if m.group(2) else None,
+        )
         for m in ENTRY.finditer(PO.read_text(encoding="utf-8"))
-        if _text(m.group(2))
+        if _text(m.group(3))
     ]
 
 
 def test_every_message_has_an_english_text_and_none_is_fuzzy():
     entries = _entries()
     assert len(entries) > 400
-    assert [m for m, s, _ in entries if not s] == []
-    assert [m for m, _, fuzzy in entries if fuzzy] == []
+    assert [m for m, s, _, _ in entries if not s] == []
+    assert [m for m, _, fuzzy, _ in entries if fuzzy] == []
 
 
 def test_the_compiled_catalogue_matches_the_source():
     compiled = gettext.GNUTranslations(open(PO.with_suffix(".mo"), "rb"))
-    stale = [m for m, s, _ in _entries() if compiled.gettext(m) != s]
+    stale = [
+        m
+        for m, s, _, context in _entries()
+        if (compiled.pgettext(context, m) if context else compiled.gettext(m)) != s
+    ]
     assert stale == []

@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from aftersales.common.fastinsert import build, insert_many
+from aftersales.parties.actors import label_of, user_of
 
 from .lifecycle import Status
 from .models import Dispute, Event
@@ -49,11 +50,11 @@ DUPLICATE_SAME_CUSTOMER = reason_template(
 
 def actor_label(user) -> str:
     """How the timeline names who acted: the staff member's display name, else their
-    username; "system" for the system's own steps."""
+    username; "system" for the system's own steps (`SYSTEM`, or an event no one caused);
+    a customer acting through their own door by name (aftersales.parties.actors)."""
     if user is None:
         return "system"
-    profile = getattr(user, "staff_profile", None)
-    return (profile.display_name if profile else "") or user.get_username()
+    return label_of(user)
 
 
 _actor_label = actor_label  # `new_event` has a parameter of this name
@@ -94,7 +95,8 @@ def new_event(
             raise TypeError("new_event needs a dispute or a dispute_id")
         values["dispute_id"] = dispute_id
     if actor is not None or actor_id is None:
-        values["actor"] = actor
+        # The system and customers are no user rows: the label names them.
+        values["actor"] = user_of(actor) if actor is not None else None
     else:
         values["actor_id"] = actor_id
     return build(
