@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from aftersales.common.errors import Forbidden, NotFound
-from aftersales.disputes.permissions import can_see_daily_checks, scope_daily_check_agents
+from aftersales.disputes.permissions import (
+    can_see_daily_checks,
+    can_see_others_daily_checks,
+    scope_daily_check_agents,
+)
 from aftersales.followup.daily_checks import AgentCheck, daily_checks, parcel_stale_days
-from aftersales.parties.roles import Role
-from aftersales.parties.selectors import roles_of
 
 from .schemas import ErrorOut
 
@@ -52,7 +54,7 @@ def list_daily_checks(request: HttpRequest, user: str | None = None):
         agents = in_scope.filter(username=user)
         if not agents.exists():
             raise NotFound(_("找不到员工 %(user)s") % {"user": user})
-    elif roles_of(me) & {Role.TEAM_LEAD, Role.SUPERVISOR, Role.MANAGEMENT, Role.ADMIN}:
+    elif can_see_others_daily_checks(me):
         agents, one = in_scope, False
     else:
         agents = in_scope.filter(pk=me.pk)

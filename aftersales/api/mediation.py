@@ -15,14 +15,13 @@ from ninja import Status as Reply
 
 from aftersales.common.errors import Forbidden
 from aftersales.disputes import selectors as dispute_selectors
-from aftersales.disputes.permissions import can_view_proposals
+from aftersales.disputes.permissions import authority_roles, can_view_proposals
 from aftersales.mediation import authority, proposal_messages, proposals, selectors
 from aftersales.mediation import entitlements as engine
 from aftersales.mediation import proposal_selectors as proposal_reads
 from aftersales.mediation import remedies as catalogue
 from aftersales.mediation.models import Proposal
 from aftersales.parties.roles import ROLE_LABELS
-from aftersales.parties.selectors import roles_of
 
 from .proposal_schemas import (
     ERRORS,
@@ -321,7 +320,7 @@ def list_proposals(request: HttpRequest, number: str):
 )
 def proposal_template(request: HttpRequest, number: str):
     dispute = staff_dispute(request, number)
-    ceiling = authority.ceiling_of(roles_of(request.auth), proposals.ceilings())
+    ceiling = authority.ceiling_of(authority_roles(request.auth), proposals.ceilings())
     return {
         "number": dispute.number,
         "category": dispute.category,

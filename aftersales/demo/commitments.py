@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from aftersales.common.fastinsert import build, insert_many
 from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.mediation.models import Commitment
+from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.roles import Role
 
 KEY_PREFIX = "demo:"
@@ -78,7 +80,7 @@ def populate_commitments(*, seed: int = 2026, now: dt.datetime | None = None) ->
         Event.objects.filter(
             dispute__intake_key__startswith=KEY_PREFIX,
             dispute__is_open=True,
-            kind=Event.Kind.ACTION,
+            kind=DisputeKind.ACTION,
         )
         .exclude(Exists(Commitment.objects.filter(dispute=OuterRef("dispute"))))
         .order_by("at", "id")
@@ -145,8 +147,8 @@ def populate_commitments(*, seed: int = 2026, now: dt.datetime | None = None) ->
         for c in rows:
             payload = {"commitment": c.pk, "text": c.text, "due_at": c.due_at.isoformat()}
             for kind, at in (
-                (Event.Kind.COMMITMENT_MADE, c.made_at),
-                (Event.Kind.COMMITMENT_KEPT, c.kept_at),
+                (MediationKind.COMMITMENT_MADE, c.made_at),
+                (MediationKind.COMMITMENT_KEPT, c.kept_at),
             ):
                 if at is not None:
                     events.append(

@@ -24,6 +24,7 @@ from aftersales.disputes.services import actor_label
 from aftersales.mediation import investigation_rules as rules
 from aftersales.mediation.escalation import LEGAL_TASK_KIND
 from aftersales.mediation.models import Escalation, TaskReport
+from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.roles import Department, Role
 
 # Routes whose body formally accepts a case (受理/立案) before working on it.
@@ -173,7 +174,7 @@ def _events(out, d, step, following, e: Escalation, times, lead, legal) -> None:
         "legal_task": e.legal_task_id,
         "deadlines": [],  # the SLA demo writes the deadlines its replay started
     }
-    out.events.append(_event(d, Event.Kind.ESCALATION_FILED, lead, step.at, filed, step.reason))
+    out.events.append(_event(d, MediationKind.ESCALATION_FILED, lead, step.at, filed, step.reason))
     if "accepted" in times:
         out.accepted += 1
         accepted = common | {
@@ -181,7 +182,7 @@ def _events(out, d, step, following, e: Escalation, times, lead, legal) -> None:
             "accepted_on": e.accepted_on.isoformat(),
             "deadlines": [],
         }
-        out.events.append(_event(d, Event.Kind.ESCALATION_ACCEPTED, legal, times["accepted"],
+        out.events.append(_event(d, MediationKind.ESCALATION_ACCEPTED, legal, times["accepted"],
                                  accepted))  # fmt: skip
     if "concluded" in times:
         out.concluded += 1
@@ -191,7 +192,7 @@ def _events(out, d, step, following, e: Escalation, times, lead, legal) -> None:
             "concluded_on": e.concluded_on.isoformat(),
         }
         out.events.append(
-            _event(d, Event.Kind.ESCALATION_CONCLUDED, lead, times["concluded"], concluded,
+            _event(d, MediationKind.ESCALATION_CONCLUDED, lead, times["concluded"], concluded,
                    e.outcome_note)
         )  # fmt: skip
 

@@ -29,6 +29,7 @@ from aftersales.common.fastinsert import insert_many
 from aftersales.demo.fulfilment_plan import Ctx, plan_execution
 from aftersales.disputes.lifecycle import Action, Status
 from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.fulfilment.models import Execution
 from aftersales.mediation.models import ProposalRevision, ProposalState
 from aftersales.parties.roles import Role
@@ -106,7 +107,7 @@ def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoFulfilm
     for dispute_id, action, at, label in (
         Event.objects.filter(
             dispute__intake_key__startswith=KEY_PREFIX,
-            kind=Event.Kind.ACTION,
+            kind=DisputeKind.ACTION,
             action__in=[
                 a.value for a in (Action.SETTLE, Action.COMPLETE, Action.WITHDRAW, Action.ESCALATE)
             ],

@@ -14,6 +14,7 @@ from aftersales.disputes.lifecycle import Action
 from aftersales.disputes.models import Event
 from aftersales.fulfilment.models import Execution, Parcel
 from aftersales.fulfilment.rules import NoArrivalRule, refund_arrival
+from aftersales.fulfilment.timeline import FulfilmentKind
 
 K = Execution.Kind
 REFUND_KINDS = (K.REFUND, K.COMPENSATION)
@@ -186,7 +187,7 @@ def plan_execution(ctx: Ctx, d, kind, amount, days, settled, label, after, force
         events = [
             _event(
                 d,
-                Event.Kind.EXECUTION_RECORDED,
+                FulfilmentKind.EXECUTION_RECORDED,
                 d.assignee_id,
                 actor_label,
                 recorded,
@@ -206,7 +207,7 @@ def plan_execution(ctx: Ctx, d, kind, amount, days, settled, label, after, force
             events.append(
                 _event(
                     d,
-                    Event.Kind.PARCEL_RECORDED,
+                    FulfilmentKind.PARCEL_RECORDED,
                     by and by.pk,
                     _label(ctx, by),
                     parcel.created_at,
@@ -224,7 +225,7 @@ def plan_execution(ctx: Ctx, d, kind, amount, days, settled, label, after, force
                 events.append(
                     _event(
                         d,
-                        Event.Kind.PARCEL_MOVED,
+                        FulfilmentKind.PARCEL_MOVED,
                         by and by.pk,
                         _label(ctx, by),
                         min(moved + dt.timedelta(minutes=5), now),
@@ -242,7 +243,7 @@ def plan_execution(ctx: Ctx, d, kind, amount, days, settled, label, after, force
             events.append(
                 _event(
                     d,
-                    Event.Kind.EXECUTION_COMPLETED,
+                    FulfilmentKind.EXECUTION_COMPLETED,
                     by and by.pk,
                     _label(ctx, by) if by else actor_label,
                     finished,
@@ -254,7 +255,7 @@ def plan_execution(ctx: Ctx, d, kind, amount, days, settled, label, after, force
             events.append(
                 _event(
                     d,
-                    Event.Kind.EXECUTION_CANCELLED,
+                    FulfilmentKind.EXECUTION_CANCELLED,
                     d.assignee_id,
                     actor_label,
                     finished,

@@ -20,6 +20,7 @@ from aftersales.disputes.models import Dispute, Event, Task
 from aftersales.disputes.taxonomy import Category, Severity
 from aftersales.mediation import investigation_rules as rules
 from aftersales.mediation.models import CaseMeeting, ResponsibilityFinding, TaskReport
+from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.roles import ROLE_LABELS, Role
 
 REPORT_KINDS = {
@@ -221,7 +222,7 @@ def payouts(rng, users, histories, payouts, out) -> list[Event]:
             build(
                 Event,
                 dispute_id=d.pk,
-                kind=Event.Kind.TASK_REQUESTED,
+                kind=MediationKind.TASK_REQUESTED,
                 actor=author,
                 actor_label=STAFF_NAMES[Role(author.username)],
                 reason=note,
@@ -297,7 +298,7 @@ def report_event(report: TaskReport, users: dict[Role, Any]) -> Event:
     return build(
         Event,
         dispute_id=report.dispute_id,
-        kind=Event.Kind.TASK_REPORTED,
+        kind=MediationKind.TASK_REPORTED,
         actor=users.get(role),
         actor_label=STAFF_NAMES[role],
         payload=payload,
@@ -309,7 +310,7 @@ def _meeting_event(m: CaseMeeting, d: Dispute) -> Event:
     return build(
         Event,
         dispute_id=m.dispute_id,
-        kind=Event.Kind.CASE_MEETING,
+        kind=MediationKind.CASE_MEETING,
         actor=m.recorded_by,
         actor_label=STAFF_NAMES[Role.TEAM_LEAD],
         reason=m.minutes,
@@ -328,7 +329,7 @@ def _finding_event(f: ResponsibilityFinding) -> Event:
     return build(
         Event,
         dispute_id=f.dispute_id,
-        kind=Event.Kind.RESPONSIBILITY_DETERMINED,
+        kind=MediationKind.RESPONSIBILITY_DETERMINED,
         actor=f.decided_by,
         actor_label=STAFF_NAMES[Role.TEAM_LEAD],
         reason=f.note,

@@ -35,6 +35,7 @@ from aftersales.demo.commitments import populate_commitments as populate_commitm
 from aftersales.demo.proposals import Step
 from aftersales.disputes.lifecycle import Action
 from aftersales.disputes.models import Dispute, Event, Task
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.mediation.models import Escalation, Proposal, TaskReport
 from aftersales.parties.roles import Role
 
@@ -71,7 +72,7 @@ def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoMediati
     )
     histories: dict[int, list[Step]] = defaultdict(list)
     for dispute_id, action, at, source, reason, payload in (
-        Event.objects.filter(dispute__intake_key__startswith=KEY_PREFIX, kind=Event.Kind.ACTION)
+        Event.objects.filter(dispute__intake_key__startswith=KEY_PREFIX, kind=DisputeKind.ACTION)
         .order_by("at", "id")
         .values_list("dispute_id", "action", "at", "from_status", "reason", "payload")
     ):
@@ -129,7 +130,7 @@ def _name_steps(steps: dict[tuple[int, dt.datetime], tuple[dict, str, Any, str]]
     rows = []
     for event_id, dispute_id, at in Event.objects.filter(
         dispute_id__in={dispute_id for dispute_id, _at in steps},
-        kind=Event.Kind.ACTION,
+        kind=DisputeKind.ACTION,
         action__in=[Action.PROPOSE, Action.REVISE, Action.SETTLE],
     ).values_list("id", "dispute_id", "at"):
         named = steps.get((dispute_id, at))

@@ -32,6 +32,7 @@ from aftersales.mediation.models import (
     SettlementAgreement,
 )
 from aftersales.mediation.negotiation import Method
+from aftersales.mediation.timeline import MediationKind
 from aftersales.notifications.models import OutboundMessage
 from aftersales.notifications.services import ack_channel
 from aftersales.parties.roles import Role
@@ -171,7 +172,7 @@ def _approvals(ctx: Ctx, r: Drafted) -> list[ProposalApproval]:
             "state": state,
         }
         ctx.events.append(
-            _event(r, Event.Kind.PROPOSAL_APPROVED, approver, label, at, payload, reason)
+            _event(r, MediationKind.PROPOSAL_APPROVED, approver, label, at, payload, reason)
         )
         if legal and r.legal_task is not None:
             # The review task, open from the draft until legal's approval.
@@ -195,7 +196,9 @@ def _approver(ctx: Ctx, req: authority.Requirement, amount: Decimal, author):
 
 def _sent_and_answered(ctx: Ctx, r: Drafted, agreements: list) -> None:
     d, revision, at = r.dispute, r.revision, r.step.at
-    kind = Event.Kind.PROPOSAL_DRAFTED if revision.number == 1 else Event.Kind.PROPOSAL_REVISED
+    kind = (
+        MediationKind.PROPOSAL_DRAFTED if revision.number == 1 else MediationKind.PROPOSAL_REVISED
+    )
     payload = proposals.revision_payload(r.proposal, revision)
     if revision.number > 1:
         payload |= {"previous_state": S.COUNTERED}
@@ -214,7 +217,7 @@ def _sent_and_answered(ctx: Ctx, r: Drafted, agreements: list) -> None:
         "channel": r.message.channel,
         "total_amount": f"{revision.total_amount:.2f}",
     }
-    ctx.events.append(_event(r, Event.Kind.PROPOSAL_SENT, r.author, label, at, sent))
+    ctx.events.append(_event(r, MediationKind.PROPOSAL_SENT, r.author, label, at, sent))
     answered = r.answered_at
     customer = f"顾客 {d.customer.name}"
     if r.state == S.COUNTERED:
@@ -222,7 +225,7 @@ def _sent_and_answered(ctx: Ctx, r: Drafted, agreements: list) -> None:
         ctx.events.append(
             _event(
                 r,
-                Event.Kind.PROPOSAL_COUNTERED,
+                MediationKind.PROPOSAL_COUNTERED,
                 None,
                 customer,
                 answered,
@@ -234,7 +237,7 @@ def _sent_and_answered(ctx: Ctx, r: Drafted, agreements: list) -> None:
         ctx.events.append(
             _event(
                 r,
-                Event.Kind.PROPOSAL_REJECTED,
+                MediationKind.PROPOSAL_REJECTED,
                 None,
                 customer,
                 answered,
@@ -251,7 +254,7 @@ def _sent_and_answered(ctx: Ctx, r: Drafted, agreements: list) -> None:
             "total_amount": f"{revision.total_amount:.2f}",
         }
         ctx.events.append(
-            _event(r, Event.Kind.PROPOSAL_ACCEPTED, None, customer, answered, accepted)
+            _event(r, MediationKind.PROPOSAL_ACCEPTED, None, customer, answered, accepted)
         )
         r.agreement = _agreement(r)
         agreements.append(r.agreement)
@@ -319,7 +322,7 @@ def _agreement_event(r: Drafted) -> Event:
     return build(
         Event,
         dispute_id=r.dispute.pk,
-        kind=Event.Kind.AGREEMENT_GENERATED,
+        kind=MediationKind.AGREEMENT_GENERATED,
         actor_label="system",
         payload=payload,
         at=r.answered_at,

@@ -17,7 +17,7 @@ from django.db.models import F
 from aftersales.common.fastinsert import insert_many
 from aftersales.disputes.lifecycle import Action
 from aftersales.disputes.models import Dispute, Event
-from aftersales.disputes.timeline import assigned_event, placement
+from aftersales.disputes.timeline import DisputeKind, assigned_event, placement
 from aftersales.parties.models import StaffProfile, Team
 from aftersales.parties.roles import Role
 from aftersales.triage.plan import route_imported
@@ -154,7 +154,7 @@ def name_actors() -> None:
     for label, user_id in profiles:
         Event.objects.filter(
             dispute__intake_key__startswith=KEY_PREFIX,
-            kind=Event.Kind.ACTION,
+            kind=DisputeKind.ACTION,
             actor_label=label,
             actor__isnull=True,
         ).update(actor_id=user_id)

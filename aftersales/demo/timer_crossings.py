@@ -12,6 +12,7 @@ from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.taxonomy import Severity
 from aftersales.notifications.models import Notification
 from aftersales.sla.models import Timer, TimerKind
+from aftersales.sla.timeline import SlaKind
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -60,11 +61,11 @@ def _crossing(timer, d, crossing, at, code_of, names, management, events, notes,
     due_text = timer.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     lead = d.team.lead_id if d.team_id else None
     if crossing == "at_risk":
-        kind, note_kind = Event.Kind.SLA_AT_RISK, Notification.Kind.SLA_AT_RISK
+        kind, note_kind = SlaKind.SLA_AT_RISK, Notification.Kind.SLA_AT_RISK
         reason = f"“{name}”即将超时：截止 {due_text}"
         recipients = [d.assignee_id or lead]
     else:
-        kind, note_kind = Event.Kind.SLA_BREACHED, Notification.Kind.SLA_BREACHED
+        kind, note_kind = SlaKind.SLA_BREACHED, Notification.Kind.SLA_BREACHED
         reason = f"“{name}”已超时：截止 {due_text}，已升级至组长"
         recipients = [lead or d.assignee_id]
         if d.severity == Severity.MAJOR:

@@ -34,8 +34,10 @@ from aftersales.common.fastinsert import build, from_row, insert_many
 from aftersales.demo.timer_crossings import kind_names, scan_history
 from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.mediation import investigation_rules as rules
 from aftersales.mediation.models import TaskReport
+from aftersales.mediation.timeline import MediationKind
 from aftersales.notifications.models import Notification
 from aftersales.parties.roles import Role
 from aftersales.sla.calendar import to_shanghai
@@ -43,18 +45,19 @@ from aftersales.sla.models import Timer
 from aftersales.sla.policy import PAUSE_SIGNAL, RESUME_SIGNAL
 from aftersales.sla.policy_versions import CurrentPolicy, current_policy
 from aftersales.sla.signals import HOOKED_EVENT_KINDS, signals_of, task_signals
+from aftersales.sla.timeline import SlaKind
 from aftersales.sla.timers import _run_batches, refresh_due
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 KEY_PREFIX = "demo:"
 TIMED_EVENT_KINDS = (
     *HOOKED_EVENT_KINDS,
-    Event.Kind.ACTION,
-    Event.Kind.SLA_PAUSED,
-    Event.Kind.SLA_RESUMED,
-    Event.Kind.ESCALATION_FILED,
-    Event.Kind.ESCALATION_ACCEPTED,
-    Event.Kind.ESCALATION_CONCLUDED,
+    DisputeKind.ACTION,
+    SlaKind.SLA_PAUSED,
+    SlaKind.SLA_RESUMED,
+    MediationKind.ESCALATION_FILED,
+    MediationKind.ESCALATION_ACCEPTED,
+    MediationKind.ESCALATION_CONCLUDED,
 )
 # Share of pausable timers a handler paused while waiting on the customer: still waiting
 # (open disputes), and waited then went on (finished timers).
@@ -77,9 +80,9 @@ RESUME_REASONS = ("顾客已回复", "顾客已补充材料", "已联系上顾�
 # (when it was recorded: the order the service heard it in, signals, when heard, status)
 BATCH = list[tuple[dt.datetime, list[str], dt.datetime, str]]
 MILESTONES = {
-    Event.Kind.ESCALATION_FILED: (rules.Milestone.FILED, "filed_on"),
-    Event.Kind.ESCALATION_ACCEPTED: (rules.Milestone.ACCEPTED, "accepted_on"),
-    Event.Kind.ESCALATION_CONCLUDED: (rules.Milestone.CONCLUDED, "concluded_on"),
+    MediationKind.ESCALATION_FILED: (rules.Milestone.FILED, "filed_on"),
+    MediationKind.ESCALATION_ACCEPTED: (rules.Milestone.ACCEPTED, "accepted_on"),
+    MediationKind.ESCALATION_CONCLUDED: (rules.Milestone.CONCLUDED, "concluded_on"),
 }
 
 
@@ -149,9 +152,7 @@ def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoTimers:
             if resume_at is not None:
                 batches.append(([RESUME_SIGNAL], resume_at, rng.choice(RESUME_REASONS)))
             for signals, at, reason in batches:
-                kind = (
-                    Event.Kind.SLA_PAUSED if signals == [PAUSE_SIGNAL] else Event.Kind.SLA_RESUMED
-                )
+                kind = SlaKind.SLA_PAUSED if signals == [PAUSE_SIGNAL] else SlaKind.SLA_RESUMED
                 events.append(_event(d, kind, handler, reason, at))
                 case.batches.append((at, signals, at, ""))
             case.batches.sort(key=lambda b: b[0])
@@ -207,12 +208,12 @@ def _cases(now: dt.datetime) -> dict[int, _Case]:
         payload = payload or {}
         if kind in MILESTONES:
             case.batches.append((at, *_milestone(kind, payload, at)))
-            if kind != Event.Kind.ESCALATION_CONCLUDED:
+            if kind != MediationKind.ESCALATION_CONCLUDED:
                 case.milestones.append((event_id, payload, at, payload["route"]))
             continue
         event = build(Event, kind=kind, action=action, payload=payload)
         case.batches.append((at, signals_of(event), at, to_status))
-        if kind == Event.Kind.ACTION:
+        if kind == DisputeKind.ACTION:
             case.handler = label
     # Department reports complete their tasks: task:<kind>:done.
     for dispute_id, kind, at in TaskReport.objects.filter(

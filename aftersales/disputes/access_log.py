@@ -6,22 +6,15 @@ checked that the reader may see the dispute."""
 from django.utils import timezone
 
 from .models import Event
-from .services import actor_label
+from .timeline import DisputeKind, record
 
-READ_KINDS = frozenset({Event.Kind.EVIDENCE_VIEWED, Event.Kind.AGREEMENT_VIEWED})
+READ_KINDS = frozenset({DisputeKind.EVIDENCE_VIEWED, DisputeKind.AGREEMENT_VIEWED})
 
 
 def read_record(*, dispute_id: int, kind: str, actor, payload: dict) -> Event:
     if kind not in READ_KINDS:
         raise ValueError(kind)
-    return Event.objects.create(
-        dispute_id=dispute_id,
-        kind=kind,
-        actor=actor,
-        actor_label=actor_label(actor),
-        payload=payload,
-        at=timezone.now(),
-    )
+    return record(kind, dispute_id=dispute_id, actor=actor, payload=payload, at=timezone.now())
 
 
 def agreement_read(*, agreement, actor) -> Event:
@@ -29,7 +22,7 @@ def agreement_read(*, agreement, actor) -> Event:
     phone and the terms)."""
     return read_record(
         dispute_id=agreement.dispute_id,
-        kind=Event.Kind.AGREEMENT_VIEWED,
+        kind=DisputeKind.AGREEMENT_VIEWED,
         actor=actor,
         payload={"proposal_id": agreement.proposal_id, "sha256": agreement.sha256},
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.common.errors import ValidationFailed
 from aftersales.common.fastinsert import build, insert_many
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.models import Customer, Order, OrderLine, Product, Store
 from aftersales.parties.order_input import LineInput, OrderInput
 from aftersales.parties.orders import order_upsert
@@ -122,7 +123,7 @@ def _whole_orders(
         if whole is None:
             continue
         try:
-            made[no], _created = order_upsert(data=whole, actor=None)
+            made[no], _created = order_upsert(data=whole, actor=SYSTEM)
         except ValidationFailed as exc:
             why = "；".join(f"order.{k}：{v}" for k, v in exc.fields.items()) or exc.message
             result.failed += [(r.line, why) for r in rows if r.request.order_no == no]

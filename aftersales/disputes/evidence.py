@@ -20,13 +20,14 @@ from aftersales.common.errors import (
     ValidationFailed,
 )
 from aftersales.common.text import clean_text
+from aftersales.parties.actors import user_of
 
 from .access_log import read_record
 from .filetypes import declared_kind, sniff
 from .image_metadata import strip_metadata
-from .models import Dispute, Event, Evidence
+from .models import Dispute, Evidence
 from .permissions import can_add_evidence
-from .services import actor_label
+from .timeline import DisputeKind, record
 
 SNIFF_BYTES = 8192
 
@@ -40,7 +41,7 @@ class EvidenceResult:
 def evidence_add(*, dispute: Dispute, upload, actor, note: str = "") -> EvidenceResult:
     """Store an uploaded file as evidence on a dispute. The same bytes twice on one
     dispute are reported as a duplicate and stored once."""
-    if actor is not None and not can_add_evidence(actor, dispute):
+    if not can_add_evidence(actor, dispute):
         raise Forbidden(_("您没有为该投诉上传证据的权限"))
     limit = settings.EVIDENCE_MAX_BYTES
     size = upload.size
@@ -104,15 +105,14 @@ def evidence_add(*, dispute: Dispute, upload, actor, note: str = "") -> Evidence
                 metadata_removed=removed,
                 metadata_checked=checked,
                 note=note,
-                uploaded_by=actor,
+                uploaded_by=user_of(actor),
             )
             evidence.file.save(stored_sha256, content, save=False)
             evidence.save()
-            Event.objects.create(
+            record(
+                DisputeKind.EVIDENCE_ADDED,
                 dispute=dispute,
-                kind=Event.Kind.EVIDENCE_ADDED,
                 actor=actor,
-                actor_label=actor_label(actor),
                 payload={
                     "evidence_id": evidence.pk,
                     "name": name,
@@ -148,7 +148,7 @@ def evidence_read(*, evidence: Evidence, actor) -> None:
     the caller has checked they may view the dispute."""
     read_record(
         dispute_id=evidence.dispute_id,
-        kind=Event.Kind.EVIDENCE_VIEWED,
+        kind=DisputeKind.EVIDENCE_VIEWED,
         actor=actor,
         payload={
             "evidence_id": evidence.pk,

@@ -7,6 +7,7 @@ from django.db.models import Q
 from aftersales.parties.models import Customer, Order, Product, Team
 from aftersales.parties.roles import DEPARTMENT_LABELS, Department
 
+from . import timeline_registry
 from .lifecycle import OPEN, STATUS_LABELS, Status
 from .taxonomy import CATEGORY_LABELS, SEVERITY_LABELS, Category, Severity
 
@@ -190,73 +191,10 @@ class Event(models.Model):
     """One entry on a dispute's timeline. Never updated or deleted: corrections are new
     events."""
 
-    class Kind(models.TextChoices):
-        INTAKE = "intake", "受理"
-        ACTION = "action", "状态变更"
-        ACKNOWLEDGEMENT = "acknowledgement", "受理告知"
-        DUPLICATE_FLAGGED = "duplicate_flagged", "疑似重复"
-        EVIDENCE_ADDED = "evidence_added", "提交证据"
-        ASSIGNED = "assigned", "分派"
-        CONTACT_REVEALED = "contact_revealed", "查看联系方式"
-        NOTE = "note", "备注"
-        CLASSIFIED = "classified", "自动分类"
-        RECLASSIFIED = "reclassified", "分类更正"
-        ROUTED = "routed", "分派规则"
-        GROUP_FLAGGED = "group_flagged", "疑似集体投诉"
-        GROUP_DECIDED = "group_decided", "集体投诉认定"
-        # SLA (aftersales.sla): crossings the scan finds, and pauses while waiting on
-        # the customer. Timers starting and stopping are not events (too noisy).
-        SLA_AT_RISK = "sla_at_risk", "时限预警"
-        SLA_BREACHED = "sla_breached", "超时"
-        SLA_PAUSED = "sla_paused", "等待顾客，计时暂停"
-        SLA_RESUMED = "sla_resumed", "恢复计时"
-        # Execution (aftersales.fulfilment): refunds, returns, exchanges, re-shipments,
-        # repairs and compensation, and the parcels they move.
-        EXECUTION_RECORDED = "execution_recorded", "登记执行"
-        EXECUTION_COMPLETED = "execution_completed", "执行完成"
-        EXECUTION_CANCELLED = "execution_cancelled", "取消执行"
-        PARCEL_RECORDED = "parcel_recorded", "登记包裹"
-        PARCEL_MOVED = "parcel_moved", "物流更新"
-        # Commitments to the customer (aftersales.mediation): made, kept or withdrawn.
-        COMMITMENT_MADE = "commitment_made", "承诺顾客"
-        COMMITMENT_KEPT = "commitment_kept", "承诺已兑现"
-        COMMITMENT_CANCELLED = "commitment_cancelled", "取消承诺"
-        # Investigation (aftersales.mediation.investigation): department reports, case
-        # meetings, responsibility findings. Escalation (aftersales.mediation.escalation):
-        # each outside route filed, accepted by the body, and its outcome.
-        TASK_REPORTED = "task_reported", "部门报告"
-        CASE_MEETING = "case_meeting", "案件会议"
-        RESPONSIBILITY_DETERMINED = "responsibility_determined", "责任认定"
-        ESCALATION_FILED = "escalation_filed", "外部途径登记"
-        ESCALATION_ACCEPTED = "escalation_accepted", "外部机构受理"
-        ESCALATION_CONCLUDED = "escalation_concluded", "外部途径结果"
-        # Mediation proposals (aftersales.mediation.proposals / .negotiation): drafted,
-        # revised, approved or refused within authority, sent, answered by the customer
-        # (accepted, rejected, countered), withdrawn; the settlement agreement generated.
-        PROPOSAL_DRAFTED = "proposal_drafted", "拟定调解方案"
-        PROPOSAL_REVISED = "proposal_revised", "修改调解方案"
-        PROPOSAL_APPROVED = "proposal_approved", "调解方案审批通过"
-        PROPOSAL_REFUSED = "proposal_refused", "调解方案审批驳回"
-        PROPOSAL_SENT = "proposal_sent", "发送调解方案"
-        PROPOSAL_ACCEPTED = "proposal_accepted", "顾客接受调解方案"
-        PROPOSAL_REJECTED = "proposal_rejected", "顾客拒绝调解方案"
-        PROPOSAL_COUNTERED = "proposal_countered", "顾客还价"
-        PROPOSAL_WITHDRAWN = "proposal_withdrawn", "撤回调解方案"
-        AGREEMENT_GENERATED = "agreement_generated", "生成调解协议书"
-        # Case facts the law needs (aftersales.mediation.facts), recorded with reason and
-        # evidence; department tasks asked for by hand on any category.
-        FACTS_RECORDED = "facts_recorded", "记录案件事实"
-        TASK_REQUESTED = "task_requested", "申请部门协查"
-        # Personal data (issue 11 item 9): staff reading evidence or an agreement (reading
-        # the full contact is CONTACT_REVEALED), and the privacy command's export and
-        # erasure (aftersales.privacy).
-        EVIDENCE_VIEWED = "evidence_viewed", "查看证据"
-        AGREEMENT_VIEWED = "agreement_viewed", "查看调解协议书"
-        PERSONAL_DATA_EXPORTED = "personal_data_exported", "导出个人信息"
-        PERSONAL_DATA_ERASED = "personal_data_erased", "个人信息匿名化"
-
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField("类型", max_length=30, choices=Kind.choices)
+    # A code registered by the app that writes it (aftersales.disputes.timeline_registry):
+    # no choices, so a new kind needs no migration; the writer refuses unknown codes.
+    kind = models.CharField("类型", max_length=30)
     action = models.CharField("操作", max_length=30, blank=True)
     from_status = models.CharField("原状态", max_length=20, blank=True)
     to_status = models.CharField("新状态", max_length=20, blank=True)
@@ -289,6 +227,17 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispute_id}:{self.kind}:{self.action}"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in the reader's language."""
+        return timeline_registry.kind_label(self.kind)
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language when the system wrote it; as typed when a
+        person did."""
+        return timeline_registry.render_reason(self.reason, self.payload)
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:

@@ -18,15 +18,16 @@ from aftersales.parties.models import Team
 from . import handlers, lifecycle
 from .messages import lifecycle_error
 from .models import Dispute, Event
-from .permissions import can_act, can_assign, can_be_assigned
-from .timeline import assigned_event, placement
+from .permissions import can_act, can_assign, can_be_assigned, can_reveal_contact
+from .timeline import DisputeKind, assigned_event, placement, record
+from .timeline import actor_label as timeline_actor_label
+from .timeline_registry import Reason
 
 
 def actor_label(user) -> str:
-    if user is None:
-        return "system"
-    profile = getattr(user, "staff_profile", None)
-    return (profile.display_name if profile else "") or user.get_username()
+    """Who acted, as the timeline names them (`timeline.actor_label`): "system" for the
+    system actor (and for a record with no acting user), a customer by name."""
+    return timeline_actor_label(user)
 
 
 def dispute_apply(
@@ -35,7 +36,7 @@ def dispute_apply(
     action: str,
     actor,
     version: int,
-    reason: str = "",
+    reason: "str | Reason" = "",
     payload: Mapping[str, Any] | None = None,
     at: dt.datetime | None = None,
     via: lifecycle.Owner | None = None,
@@ -63,7 +64,7 @@ def dispute_apply(
                 code="version_conflict",
                 extra={"current_version": locked.version},
             )
-        if actor is not None and not can_act(actor, locked, parsed):
+        if not can_act(actor, locked, parsed):
             raise Forbidden(_("您没有权限执行该操作"))
         try:
             facts = _case_facts(locked) if lifecycle.needs_facts(parsed) else None
@@ -89,15 +90,15 @@ def dispute_apply(
         )
         if updated != 1:  # pragma: no cover - the row lock makes this unreachable
             raise Conflict(_("投诉已被他人修改，请刷新后重试"), code="version_conflict")
-        event = Event.objects.create(
+        event = record(
+            DisputeKind.ACTION,
             dispute=locked,
-            kind=Event.Kind.ACTION,
             action=move.action,
             from_status=move.source,
             to_status=target,
             actor=actor,
-            actor_label=actor_label(actor),
-            reason=(reason or "").strip(),
+            # A system text (`Reason`) is stored as its code; a person's, as typed.
+            reason=reason if isinstance(reason, Reason) else (reason or "").strip(),
             payload=payload,
             at=now,
         )
@@ -108,21 +109,24 @@ def dispute_apply(
     return locked
 
 
+# Kinds mediation registers (aftersales.mediation.timeline), named by code: this app is
+# below mediation and imports nothing of it.
+CASE_MEETING = "case_meeting"
+RESPONSIBILITY_DETERMINED = "responsibility_determined"
+
+
 def _case_facts(dispute: Dispute) -> lifecycle.CaseFacts:
     """What the timeline shows for the lifecycle's record guards: the case meeting and
     the responsibility finding are timeline events (aftersales.mediation.investigation)."""
     kinds = set(
-        Event.objects.filter(
-            dispute=dispute,
-            kind__in=[Event.Kind.CASE_MEETING, Event.Kind.RESPONSIBILITY_DETERMINED],
-        )
+        Event.objects.filter(dispute=dispute, kind__in=[CASE_MEETING, RESPONSIBILITY_DETERMINED])
         .values_list("kind", flat=True)
         .distinct()
     )
     return lifecycle.CaseFacts(
         severity=dispute.severity,
-        case_meeting_held=Event.Kind.CASE_MEETING in kinds,
-        responsibility_determined=Event.Kind.RESPONSIBILITY_DETERMINED in kinds,
+        case_meeting_held=CASE_MEETING in kinds,
+        responsibility_determined=RESPONSIBILITY_DETERMINED in kinds,
     )
 
 
@@ -151,7 +155,7 @@ def dispute_assign(
     current value, None clears it. The assignee must be an active case handler of the
     resulting team (so a dispute without a team has none). Nothing changed: no event,
     no new version."""
-    if actor is not None and not can_assign(actor):
+    if not can_assign(actor, dispute):
         raise Forbidden(_("只有组长或管理员可以分派投诉"))
     with transaction.atomic():
         locked = lock_at_version(dispute, version)
@@ -192,12 +196,9 @@ def dispute_assign(
 
 
 def dispute_reveal_contact(*, dispute: Dispute, actor) -> str:
-    """The full phone number, for calling the customer; every look is on the timeline."""
-    Event.objects.create(
-        dispute=dispute,
-        kind=Event.Kind.CONTACT_REVEALED,
-        actor=actor,
-        actor_label=actor_label(actor),
-        at=timezone.now(),
-    )
+    """The full phone number, for calling the customer; every look is on the timeline.
+    Refused (403) to those who may not see it, and for a dispute out of their scope."""
+    if not can_reveal_contact(actor, dispute):
+        raise Forbidden(_("您没有查看顾客完整联系方式的权限"))
+    record(DisputeKind.CONTACT_REVEALED, dispute=dispute, actor=actor, at=timezone.now())
     return dispute.customer.phone

@@ -106,11 +106,18 @@ def new_event(
         action=str(action or ""),
         from_status=str(from_status or ""),
         to_status=str(to_status or ""),
-        actor_label=_actor_label(actor) if actor_label is None else actor_label,
+        actor_label=_site_label(actor) if actor_label is None else actor_label,
         reason=text,
         payload=body,
         at=at,
     )
+
+
+def _site_label(actor) -> str:
+    # In the site's language, as the timeline is stored: a customer answering from an
+    # English page is still "顾客 …" (readers' languages apply to codes, not names).
+    with translation.override(settings.LANGUAGE_CODE):
+        return _actor_label(actor)
 
 
 def record(kind: str, **fields: Any) -> Event:

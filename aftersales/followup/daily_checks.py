@@ -28,11 +28,12 @@ from aftersales.disputes.lifecycle import STATUS_LABELS, Status
 from aftersales.disputes.models import Dispute, Event
 from aftersales.fulfilment.models import Execution, Parcel
 from aftersales.mediation.models import Commitment
+from aftersales.sla.timeline import SlaKind
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UNTOUCHED_HOURS = 24
 # Events the system writes on its own: they do not mean anyone looked at the dispute.
-SYSTEM_EVENT_KINDS = (Event.Kind.SLA_AT_RISK, Event.Kind.SLA_BREACHED)
+SYSTEM_EVENT_KINDS = (SlaKind.SLA_AT_RISK, SlaKind.SLA_BREACHED)
 UNFINISHED = (Execution.State.PENDING, Execution.State.IN_PROGRESS)
 
 

@@ -10,30 +10,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
-from aftersales.common.money import InvalidAmount, format_yuan, parse_yuan
-from aftersales.disputes.models import Dispute, Event
+from aftersales.common.money import InvalidAmount, parse_yuan
+from aftersales.disputes.models import Dispute
 from aftersales.disputes.permissions import can_record_execution, can_track_parcel
-from aftersales.disputes.services import actor_label
+from aftersales.parties.actors import user_of
 from aftersales.parties.models import Order
 
 from .models import Execution, Parcel
 from .rules import NoArrivalRule, refund_arrival
+from .timeline import (
+    execution_finished_event,
+    execution_recorded_event,
+    parcel_moved_event,
+    parcel_recorded_event,
+)
 
 UNFINISHED = (Execution.State.PENDING, Execution.State.IN_PROGRESS)
 # Executions that pay money back, whose expected date follows from the payment channel.
 REFUND_KINDS = frozenset({Execution.Kind.REFUND, Execution.Kind.COMPENSATION})
-
-
-def _event(dispute: Dispute, kind: str, actor, at: dt.datetime, payload: dict, reason=""):
-    return Event.objects.create(
-        dispute=dispute,
-        kind=kind,
-        actor=actor,
-        actor_label=actor_label(actor),
-        reason=reason,
-        payload=payload,
-        at=at,
-    )
 
 
 def _amount(raw) -> Decimal | None:
@@ -61,7 +55,7 @@ def execution_record(
     """Record an execution on an open dispute. Without `expected_by`, a refund or
     compensation is expected by the late end of its payment channel's range (SPEC §7;
     the channel defaults to the order's); any other kind needs a date."""
-    if actor is not None and not can_record_execution(actor):
+    if not can_record_execution(actor, dispute):
         raise Forbidden(_("您没有登记执行的权限"))
     if kind not in Execution.Kind.values:
         message = _("未知的执行方式，可选：%(choices)s") % {
@@ -104,25 +98,11 @@ def execution_record(
         expected_by=expected_by,
         expected_rule="" if rule == "given" else rule,
         note=note.strip()[:500],
-        created_by=actor,
+        created_by=user_of(actor),
         created_at=now,
         updated_at=now,
     )
-    _event(
-        locked,
-        Event.Kind.EXECUTION_RECORDED,
-        actor,
-        now,
-        {
-            "execution": execution.pk,
-            "kind": kind,
-            "amount": format_yuan(value),
-            "payment_channel": payment_channel,
-            "expected_by": expected_by.isoformat(),
-            "expected_rule": execution.expected_rule,
-        },
-        reason=execution.note,
-    )
+    execution_recorded_event(execution, actor=actor, at=now).save()
     return execution
 
 
@@ -135,19 +115,9 @@ def _finish(execution: Execution, state: str, actor, at: dt.datetime, reason: st
     if updated != 1:
         raise Conflict(_("该执行已完成或已取消"), code="execution_finished")
     execution.refresh_from_db()
-    kind = (
-        Event.Kind.EXECUTION_COMPLETED
-        if state == Execution.State.DONE
-        else Event.Kind.EXECUTION_CANCELLED
-    )
-    _event(
-        execution.dispute,
-        kind,
-        actor,
-        at,
-        {"execution": execution.pk, "kind": execution.kind},
-        reason=reason,
-    )
+    execution_finished_event(
+        execution, done=state == Execution.State.DONE, actor=actor, reason=reason, at=at
+    ).save()
     return execution
 
 
@@ -156,7 +126,7 @@ def execution_complete(
     *, execution: Execution, actor, note: str = "", at: dt.datetime | None = None
 ) -> Execution:
     """Done: the refund arrived, the parcel was delivered, the repair finished."""
-    if actor is not None and not can_record_execution(actor):
+    if not can_record_execution(actor, execution.dispute):
         raise Forbidden(_("您没有登记执行的权限"))
     return _finish(execution, Execution.State.DONE, actor, at or timezone.now(), note.strip())
 
@@ -165,7 +135,7 @@ def execution_complete(
 def execution_cancel(
     *, execution: Execution, actor, reason: str, at: dt.datetime | None = None
 ) -> Execution:
-    if actor is not None and not can_record_execution(actor):
+    if not can_record_execution(actor, execution.dispute):
         raise Forbidden(_("您没有登记执行的权限"))
     if not reason.strip():
         message = _("取消执行必须填写原因")
@@ -187,7 +157,7 @@ def parcel_record(
 ) -> Parcel:
     """A parcel of an unfinished execution has shipped: the customer's return with its
     tracking number, or what we send them. A pending execution is now in progress."""
-    if actor is not None and not can_track_parcel(actor):
+    if not can_track_parcel(actor, execution.dispute):
         raise Forbidden(_("您没有登记包裹的权限"))
     if direction not in Parcel.Direction.values:
         message = _("未知的包裹方向，可选：%(choices)s") % {
@@ -226,20 +196,7 @@ def parcel_record(
             code="duplicate_parcel",
         ) from None
     execution.refresh_from_db()
-    _event(
-        execution.dispute,
-        Event.Kind.PARCEL_RECORDED,
-        actor,
-        now,
-        {
-            "execution": execution.pk,
-            "parcel": parcel.pk,
-            "direction": direction,
-            "carrier": parcel.carrier,
-            "tracking_no": parcel.tracking_no,
-            "shipped_at": shipped.isoformat(),
-        },
-    )
+    parcel_recorded_event(parcel, dispute_id=execution.dispute_id, actor=actor, at=now).save()
     return parcel
 
 
@@ -254,7 +211,7 @@ def parcel_track(
 ) -> Parcel:
     """A tracking movement of a parcel in transit (scanned, out for delivery, delivered).
     A movement older than the last one known is recorded but does not move the clock back."""
-    if actor is not None and not can_track_parcel(actor):
+    if not can_track_parcel(actor, parcel.execution.dispute):
         raise Forbidden(_("您没有登记包裹的权限"))
     locked = (
         Parcel.objects.select_for_update(of=("self",)).select_related("execution").get(pk=parcel.pk)
@@ -266,17 +223,13 @@ def parcel_track(
     if delivered:
         locked.delivered_at = at
     locked.save(update_fields=["last_movement_at", "last_movement", "delivered_at"])
-    _event(
-        locked.execution.dispute,
-        Event.Kind.PARCEL_MOVED,
-        actor,
-        timezone.now(),
-        {
-            "parcel": locked.pk,
-            "tracking_no": locked.tracking_no,
-            "moved_at": at.isoformat(),
-            "description": description.strip()[:200],
-            "delivered": delivered,
-        },
-    )
+    parcel_moved_event(
+        locked,
+        dispute_id=locked.execution.dispute_id,
+        actor=actor,
+        moved_at=at,
+        description=description.strip()[:200],
+        delivered=delivered,
+        at=timezone.now(),
+    ).save()
     return locked

@@ -22,11 +22,17 @@ from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.numbering import intake_day, reserve_numbers
 from aftersales.disputes.taxonomy import SEVERITY_RANK, Severity
-from aftersales.disputes.timeline import acknowledgement_event, duplicate_event, intake_event
+from aftersales.disputes.timeline import (
+    DisputeKind,
+    acknowledgement_event,
+    duplicate_event,
+    intake_event,
+)
 from aftersales.notifications.services import acknowledge_intakes
 from aftersales.parties.models import Team
 from aftersales.triage.classification import classify_texts
 from aftersales.triage.plan import route_imported
+from aftersales.triage.timeline import TriageKind
 
 
 def bulk_intake(
@@ -224,7 +230,7 @@ def _intake_batch(
                 build(
                     Event,
                     dispute=dispute,
-                    kind=Event.Kind.CLASSIFIED,
+                    kind=TriageKind.CLASSIFIED,
                     actor_label="system",
                     payload=label,
                     at=dispute.received_at,
@@ -241,7 +247,7 @@ def _intake_batch(
                 build(
                     Event,
                     dispute=dispute,
-                    kind=Event.Kind.ACTION,
+                    kind=DisputeKind.ACTION,
                     action=move.action,
                     from_status=move.source,
                     to_status=move.target,

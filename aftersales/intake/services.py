@@ -21,7 +21,12 @@ from aftersales.disputes.permissions import can_create
 from aftersales.disputes.selectors import order_line_named
 from aftersales.disputes.services import actor_label
 from aftersales.disputes.taxonomy import SEVERITY_RANK, Severity
-from aftersales.disputes.timeline import acknowledgement_event, duplicate_event, intake_event
+from aftersales.disputes.timeline import (
+    DisputeKind,
+    acknowledgement_event,
+    duplicate_event,
+    intake_event,
+)
 from aftersales.notifications.services import acknowledge_intakes
 from aftersales.parties.models import Order, OrderLine
 from aftersales.parties.order_input import OrderInput
@@ -44,7 +49,7 @@ def dispute_create(
     """Take a complaint in. Returns (dispute, created); a retry with the same intake key
     returns the dispute made the first time and created=False. A new dispute comes back
     with `known_events` (its timeline) so the caller need not read it again."""
-    if actor is not None and not can_create(actor):
+    if not can_create(actor):
         raise Forbidden(_("您没有受理投诉的权限"))
     # Everything intake reads is read before the transaction, so the write lock (all of
     # SQLite; the day's number row on PostgreSQL) is held only for the inserts.
@@ -75,7 +80,7 @@ def dispute_create(
 
 
 def _replay(existing: Dispute, request_hash: str) -> Dispute:
-    first = existing.events.filter(kind=Event.Kind.INTAKE).first()
+    first = existing.events.filter(kind=DisputeKind.INTAKE).first()
     if request_hash and first and first.payload.get("request_hash") not in ("", request_hash):
         raise Conflict(
             _("该 Idempotency-Key 已用于另一份不同内容的投诉（%(number)s）")
@@ -252,7 +257,7 @@ def _create(
     # SLA hook: start (and, for steps intake already did, stop) the dispute's timers. The
     # acknowledgement, the last event, is written below with the number; its signal is
     # the same now (kind and time).
-    acknowledged = Event(dispute=dispute, kind=Event.Kind.ACKNOWLEDGEMENT, at=received_at)
+    acknowledged = Event(dispute=dispute, kind=DisputeKind.ACKNOWLEDGEMENT, at=received_at)
     timers_at_intake(
         dispute,
         events=[*events, acknowledged],

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import DomainError
-from aftersales.disputes.models import Event
 from aftersales.disputes.services import actor_label
 from aftersales.disputes.taxonomy import CATEGORY_LABELS, Category
 from aftersales.parties.roles import ROLE_LABELS, Role
@@ -37,6 +36,7 @@ from .models import (
 from .proposal_messages import remedy_line
 from .proposal_selectors import order_money
 from .remedies import RemedyItem
+from .timeline import agreement_generated_event
 
 FONT_GLOBS = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-{weight}.ttc",
@@ -353,17 +353,5 @@ def agreement_generate(
         staff_confirmed_at=confirming.at if confirming else revision.sent_at,
         generated_at=confirmed_at,
     )
-    Event.objects.create(
-        dispute_id=proposal.dispute_id,
-        kind=Event.Kind.AGREEMENT_GENERATED,
-        actor_label="system",
-        payload={
-            "proposal": proposal.pk,
-            "revision": revision.number,
-            "agreement": record.pk,
-            "sha256": digest,
-            "bytes": len(pdf),
-        },
-        at=confirmed_at,
-    )
+    agreement_generated_event(record, revision_number=revision.number, at=confirmed_at).save()
     return record

@@ -9,6 +9,7 @@ class MediationConfig(AppConfig):
     def ready(self) -> None:
         from aftersales.notifications.services import register_renderer
 
+        from . import timeline  # noqa: F401 (registers its timeline event kinds)
         from .proposal_delivery import render_proposal
 
         # The proposal message's link and code are minted when it is delivered.

@@ -13,17 +13,20 @@ from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
 from aftersales.disputes import lifecycle
 from aftersales.disputes.lifecycle import ESCALATION_ROUTE_LABELS, EscalationRoute, Status
 from aftersales.disputes.messages import lifecycle_error
-from aftersales.disputes.models import Dispute, Event, Task
+from aftersales.disputes.models import Dispute, Task
 from aftersales.disputes.permissions import can_escalate, can_record_escalation_progress
 from aftersales.disputes.services import dispute_apply, lock_at_version
+from aftersales.disputes.timeline import record
+from aftersales.parties.actors import user_of
 from aftersales.parties.roles import Department
 from aftersales.sla import timers as sla_timers
 from aftersales.sla.calendar import SHANGHAI, UnknownYear, to_shanghai
 from aftersales.sla.models import Timer
 
 from . import investigation_rules as rules
-from .investigation import _event, _text
+from .investigation import _text
 from .models import Escalation
+from .timeline import MediationKind
 
 LEGAL_TASK_KIND = "external_case"
 REFERENCE_MAX = 100
@@ -119,7 +122,7 @@ def escalation_file(
     or execution this applies the lifecycle's `escalate`; on one already escalated it adds
     the route (a customer may go to 12315 after the platform). Starts the outside body's
     deadline timers from `filed_on` and makes sure legal has a task."""
-    if actor is not None and not can_escalate(actor):
+    if not can_escalate(actor, dispute):
         raise Forbidden(_("您没有升级投诉的权限"))
     if route not in EscalationRoute.__members__.values():
         choices = "、".join(r.value for r in EscalationRoute)
@@ -165,7 +168,7 @@ def escalation_file(
                     body=body,
                     reference=reference,
                     filed_on=filed_on,
-                    recorded_by=actor,
+                    recorded_by=user_of(actor),
                     recorded_at=now,
                 )
         except IntegrityError:  # a concurrent filing of the same route won
@@ -179,12 +182,12 @@ def escalation_file(
             end_of_day(filed_on),
             escalate_applied=escalate_applied,
         )
-        _event(
-            locked.pk,
-            Event.Kind.ESCALATION_FILED,
-            actor,
-            now,
-            {
+        record(
+            MediationKind.ESCALATION_FILED,
+            dispute_id=locked.pk,
+            actor=actor,
+            at=now,
+            payload={
                 "escalation": escalation.pk,
                 "route": route,
                 "body": body,
@@ -222,7 +225,7 @@ def escalation_accept(
 ) -> Escalation:
     """The outside body accepted the case (受理/立案): its acceptance deadline is met
     and the next one (e.g. the regulator's mediation period) starts."""
-    if actor is not None and not can_record_escalation_progress(actor):
+    if not can_record_escalation_progress(actor, escalation.dispute):
         raise Forbidden(_("您没有登记外部途径进展的权限"))
     reference = _text(reference, "reference", REFERENCE_MAX, required=False)
     locked = _locked(escalation)
@@ -237,12 +240,12 @@ def escalation_accept(
     deadlines = _deadlines(
         locked.dispute, rules.Milestone.ACCEPTED, locked.route, end_of_day(accepted_on)
     )
-    _event(
-        locked.dispute_id,
-        Event.Kind.ESCALATION_ACCEPTED,
-        actor,
-        now,
-        {
+    record(
+        MediationKind.ESCALATION_ACCEPTED,
+        dispute_id=locked.dispute_id,
+        actor=actor,
+        at=now,
+        payload={
             "escalation": locked.pk,
             "route": locked.route,
             "reference": locked.reference,
@@ -265,7 +268,7 @@ def escalation_conclude(
 ) -> Escalation:
     """The outside route's outcome: its deadline timers stop. The dispute itself moves
     on by a lifecycle action (propose or close), which stays the handler's decision."""
-    if actor is not None and not can_record_escalation_progress(actor):
+    if not can_record_escalation_progress(actor, escalation.dispute):
         raise Forbidden(_("您没有登记外部途径进展的权限"))
     if outcome not in rules.Outcome.__members__.values():
         choices = "、".join(o.value for o in rules.Outcome)
@@ -285,12 +288,12 @@ def escalation_conclude(
         [rules.signal(rules.Milestone.CONCLUDED, locked.route)],
         min(end_of_day(concluded_on), now),
     )
-    _event(
-        locked.dispute_id,
-        Event.Kind.ESCALATION_CONCLUDED,
-        actor,
-        now,
-        {
+    record(
+        MediationKind.ESCALATION_CONCLUDED,
+        dispute_id=locked.dispute_id,
+        actor=actor,
+        at=now,
+        payload={
             "escalation": locked.pk,
             "route": locked.route,
             "reference": locked.reference,

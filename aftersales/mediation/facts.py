@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
 from aftersales.disputes.models import Dispute, Event, Evidence
-from aftersales.disputes.permissions import can_record_fact
+from aftersales.disputes.permissions import facts_refused
 from aftersales.disputes.services import actor_label
+from aftersales.mediation.timeline import MediationKind
+from aftersales.parties.actors import user_of
 
 from . import facts_rules as rules
 from . import selectors
@@ -94,11 +96,10 @@ def facts_record(
         problems = _evidence_problems(dispute, evidence_ids or ())
     if problems:
         raise _refuse(problems)
-    if actor is not None:
-        refused = [name for name in wanted if not can_record_fact(actor, dispute, name)]
-        if refused:
-            message = _("您没有记录以下事实的权限：%(facts)s") % {"facts": "、".join(refused)}
-            raise Forbidden(message, fields={f"facts.{n}": message for n in refused})
+    refused = facts_refused(actor, dispute, wanted)
+    if refused:
+        message = _("您没有记录以下事实的权限：%(facts)s") % {"facts": "、".join(refused)}
+        raise Forbidden(message, fields={f"facts.{n}": message for n in refused})
 
     locked = (
         Dispute.objects.select_for_update(of=("self",))  # the order is an outer join
@@ -137,7 +138,7 @@ def facts_record(
     ]
     event = Event.objects.create(
         dispute_id=locked.pk,
-        kind=Event.Kind.FACTS_RECORDED,
+        kind=MediationKind.FACTS_RECORDED,
         actor=actor,
         actor_label=actor_label(actor),
         reason=reason,
@@ -164,7 +165,7 @@ def facts_record(
             reason=reason,
             evidence_ids=ids,
             event=event,
-            recorded_by=actor,
+            recorded_by=user_of(actor),
             recorded_at=now,
         )
         for name, (_before, value) in changed.items()

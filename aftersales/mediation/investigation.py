@@ -11,14 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
-from aftersales.disputes.models import Dispute, Event, Evidence, Task
+from aftersales.disputes.models import Dispute, Evidence, Task
 from aftersales.disputes.permissions import (
     can_determine_responsibility,
     can_file_task_report,
     can_record_case_meeting,
     can_request_task,
 )
-from aftersales.disputes.services import actor_label
+from aftersales.disputes.timeline import record
+from aftersales.parties.actors import user_of
 from aftersales.parties.roles import DEPARTMENT_LABELS, Department
 from aftersales.sla import timers as sla_timers
 from aftersales.sla.models import Timer
@@ -27,6 +28,7 @@ from aftersales.triage.selectors import routing_rules
 
 from . import investigation_rules as rules
 from .models import CaseMeeting, ResponsibilityFinding, TaskReport
+from .timeline import MediationKind
 
 TEXT_MAX = 5000
 MINUTES_MAX = 10000
@@ -70,20 +72,6 @@ def refuse(problems: Sequence[rules.Problem]) -> ValidationFailed:
     for problem in problems:
         fields.setdefault(problem.field, problem_message(problem))
     return ValidationFailed(next(iter(fields.values())), fields=fields)
-
-
-def _event(
-    dispute_id: int, kind: str, actor, at: dt.datetime, payload: dict, reason: str = ""
-) -> Event:
-    return Event.objects.create(
-        dispute_id=dispute_id,
-        kind=kind,
-        actor=actor,
-        actor_label=actor_label(actor),
-        reason=reason,
-        payload=payload,
-        at=at,
-    )
 
 
 def _open_dispute(dispute: Dispute) -> Dispute:
@@ -137,7 +125,7 @@ def task_report_file(
 ) -> TaskReport:
     """File a department task's result; the task is done and its SLA timer (e.g. the QC
     report's hour) stops. Only the task's department (or an admin) files it."""
-    if actor is not None and not can_file_task_report(actor, task):
+    if not can_file_task_report(actor, task):
         raise Forbidden(_("只有任务所属部门可以提交该报告"))
     report_input = rules.ReportInput(
         kind=rules.report_kind(task.department),
@@ -173,7 +161,7 @@ def task_report_file(
         rules_honoured=(
             rules_honoured if report_input.kind is rules.ReportKind.OPERATIONS else None
         ),
-        filed_by=actor,
+        filed_by=user_of(actor),
         filed_at=now,
     )
     report.photos.set(photos)
@@ -195,7 +183,7 @@ def task_report_file(
         payload["trace_status"] = report.trace_status
     elif report.kind == rules.ReportKind.OPERATIONS:
         payload["rules_honoured"] = rules_honoured
-    _event(dispute.pk, Event.Kind.TASK_REPORTED, actor, now, payload)
+    record(MediationKind.TASK_REPORTED, dispute_id=dispute.pk, actor=actor, at=now, payload=payload)
     sla_timers.timers_on_signals(dispute, task_signals([task.kind], "done"), now)
     return report
 
@@ -215,7 +203,7 @@ def case_meeting_record(
     at: dt.datetime | None = None,
 ) -> CaseMeeting:
     """The minutes of a case meeting: who attended, what was said, what was decided."""
-    if actor is not None and not can_record_case_meeting(actor):
+    if not can_record_case_meeting(actor, dispute):
         raise Forbidden(_("只有组长或管理员可以记录案件会议"))
     attendees = _strings(attendees, "attendees", required=True)
     decisions = _strings(decisions, "decisions", required=True)
@@ -236,15 +224,15 @@ def case_meeting_record(
         attendees=attendees,
         minutes=minutes,
         decisions=decisions,
-        recorded_by=actor,
+        recorded_by=user_of(actor),
         recorded_at=now,
     )
-    _event(
-        locked.pk,
-        Event.Kind.CASE_MEETING,
-        actor,
-        now,
-        {
+    record(
+        MediationKind.CASE_MEETING,
+        dispute_id=locked.pk,
+        actor=actor,
+        at=now,
+        payload={
             "meeting": meeting.pk,
             "held_at": held_at.isoformat(),
             "attendees": attendees,
@@ -271,7 +259,7 @@ def responsibility_determine(
 ) -> ResponsibilityFinding:
     """Record who is responsible (percent shares summing to 100) and why (root causes).
     A later finding supersedes an earlier one; both stay on the record."""
-    if actor is not None and not can_determine_responsibility(actor):
+    if not can_determine_responsibility(actor, dispute):
         raise Forbidden(_("您没有认定责任的权限"))
     problems = rules.share_problems(shares) + rules.root_cause_problems(
         list(root_causes) if isinstance(root_causes, list | tuple) else root_causes
@@ -288,7 +276,7 @@ def responsibility_determine(
         shares=ordered,
         root_causes=list(root_causes),
         note=note,
-        decided_by=actor,
+        decided_by=user_of(actor),
         decided_at=now,
     )
     superseded = (
@@ -298,12 +286,12 @@ def responsibility_determine(
         .values_list("pk", flat=True)
         .first()
     )
-    _event(
-        locked.pk,
-        Event.Kind.RESPONSIBILITY_DETERMINED,
-        actor,
-        now,
-        {
+    record(
+        MediationKind.RESPONSIBILITY_DETERMINED,
+        dispute_id=locked.pk,
+        actor=actor,
+        at=now,
+        payload={
             "finding": finding.pk,
             "shares": ordered,
             "root_causes": list(root_causes),
@@ -343,7 +331,7 @@ def task_request(
     false-advertising case): an open task, its SLA timers started as routing's are, and a
     TASK_REQUESTED event. The department's staff then see the dispute. One open task per
     department and dispute (409)."""
-    if actor is not None and not can_request_task(actor):
+    if not can_request_task(actor, dispute):
         raise Forbidden(_("只有处理该投诉的客服专员、组长或管理员可以申请部门协查"))
     if department not in Department.__members__.values():
         choices = "、".join(d.value for d in Department)
@@ -369,12 +357,12 @@ def task_request(
     if due is not None:
         Task.objects.filter(pk=task.pk).update(due_at=due)
         task.due_at = due
-    _event(
-        locked.pk,
-        Event.Kind.TASK_REQUESTED,
-        actor,
-        now,
-        {
+    record(
+        MediationKind.TASK_REQUESTED,
+        dispute_id=locked.pk,
+        actor=actor,
+        at=now,
+        payload={
             "task": task.pk,
             "department": department,
             "kind": kind,

@@ -26,14 +26,16 @@ from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from aftersales.common.money import parse_yuan
+from aftersales.disputes import timeline
 from aftersales.disputes.lifecycle import Action, Owner
-from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.services import dispute_apply
+from aftersales.parties.actors import customer_actor
 
 from . import agreement, notices, remedies
 from .models import CustomerAccess, Proposal, ProposalRevision, ProposalState
 from .proposal_delivery import code_hash
 from .proposals import lock_proposal, set_state
+from .timeline import CUSTOMER_ACCEPTED, MediationKind
 
 S = ProposalState
 MESSAGE_MAX = 1000
@@ -92,18 +94,6 @@ def _message(text: str | None) -> str:
         message = _("留言不能超过 %(max)s 个字符") % {"max": MESSAGE_MAX}
         raise ValidationFailed(message, fields={"message": message})
     return text
-
-
-def _customer_event(dispute: Dispute, kind: str, at, payload: dict, reason: str = "") -> Event:
-    return Event.objects.create(
-        dispute=dispute,
-        kind=kind,
-        actor=None,
-        actor_label=_("顾客 %(name)s") % {"name": dispute.customer.name},
-        reason=reason,
-        payload=payload,
-        at=at,
-    )
 
 
 def _check_code(proposal: Proposal, code: str) -> None:
@@ -169,20 +159,20 @@ def _accept(*, proposal: Proposal, method: str, ip, user_agent: str, now: dt.dat
     dispute_apply(
         dispute=dispute,
         action=Action.SETTLE,
-        actor=None,
+        actor=customer_actor(dispute.customer),
         version=dispute.version,
-        reason=_("顾客接受调解方案（编号 %(id)s 第 %(n)s 版）")
-        % {"id": locked.pk, "n": revision.number},
+        reason=CUSTOMER_ACCEPTED(id=locked.pk, n=revision.number),
         payload={"proposal": locked.pk, "revision": revision.number, "by": "customer"},
         at=now,
         via=Owner.CUSTOMER_ACCEPTANCE,
     )
     set_state(locked, revision, S.ACCEPTED, now, answered_at=now)
-    _customer_event(
-        dispute,
-        Event.Kind.PROPOSAL_ACCEPTED,
-        now,
-        {
+    timeline.record(
+        MediationKind.PROPOSAL_ACCEPTED,
+        dispute=dispute,
+        actor=customer_actor(dispute.customer),
+        at=now,
+        payload={
             "proposal": locked.pk,
             "revision": revision.number,
             "method": method,
@@ -219,11 +209,12 @@ def proposal_reject(
     text = _message(message)
     dispute, locked, revision = _answerable(proposal)
     set_state(locked, revision, S.REJECTED, now, answered_at=now, customer_message=text)
-    _customer_event(
-        dispute,
-        Event.Kind.PROPOSAL_REJECTED,
-        now,
-        {"proposal": locked.pk, "revision": revision.number, "ip": ip},
+    timeline.record(
+        MediationKind.PROPOSAL_REJECTED,
+        dispute=dispute,
+        actor=customer_actor(dispute.customer),
+        at=now,
+        payload={"proposal": locked.pk, "revision": revision.number, "ip": ip},
         reason=text,
     )
     notices.tell_handlers_of_answer(dispute=dispute, proposal=locked, revision=revision, at=now)
@@ -275,11 +266,12 @@ def proposal_counter(
     set_state(
         locked, revision, S.COUNTERED, now, answered_at=now, counter=counter, customer_message=text
     )
-    _customer_event(
-        dispute,
-        Event.Kind.PROPOSAL_COUNTERED,
-        now,
-        {"proposal": locked.pk, "revision": revision.number, "counter": counter, "ip": ip},
+    timeline.record(
+        MediationKind.PROPOSAL_COUNTERED,
+        dispute=dispute,
+        actor=customer_actor(dispute.customer),
+        at=now,
+        payload={"proposal": locked.pk, "revision": revision.number, "counter": counter, "ip": ip},
         reason=text,
     )
     notices.tell_handlers_of_answer(dispute=dispute, proposal=locked, revision=revision, at=now)

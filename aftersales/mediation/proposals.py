@@ -23,11 +23,13 @@ from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
 from aftersales.disputes.lifecycle import Action, Owner, Status, allowed_actions
-from aftersales.disputes.models import Dispute, Event, Expectation, Task
+from aftersales.disputes.models import Dispute, Expectation, Task
 from aftersales.disputes.permissions import can_approve_proposals, can_propose
 from aftersales.disputes.services import actor_label, dispute_apply
+from aftersales.disputes.timeline import record
 from aftersales.notifications.models import OutboundMessage
 from aftersales.notifications.services import ack_channel, messages_deliver_later
+from aftersales.parties.actors import user_of
 from aftersales.parties.roles import Department, Role
 from aftersales.parties.selectors import roles_of
 from aftersales.sla import timers as sla_timers
@@ -40,6 +42,7 @@ from .proposal_messages import problem_message, render_message, requirement_labe
 from .proposal_messages import remedy_line as remedy_line  # read here by demo, workbench
 from .proposal_selectors import order_money
 from .remedies import RemedyItem
+from .timeline import NEW_PROPOSAL_SENT, MediationKind
 
 S = ProposalState
 NOTE_MAX = 2000
@@ -106,18 +109,6 @@ def dispute_entitlement_list(dispute: Dispute, *, read=None) -> list[dict[str, A
 
     result = (read or dispute_entitlements(dispute)).result
     return [] if result is None else result.as_dict()["entitlements"]
-
-
-def _event(dispute_id: int, kind: str, actor, at: dt.datetime, payload: dict, reason: str = ""):
-    return Event.objects.create(
-        dispute_id=dispute_id,
-        kind=kind,
-        actor=actor,
-        actor_label=actor_label(actor),
-        reason=reason,
-        payload=payload,
-        at=at,
-    )
 
 
 def current_revision(proposal: Proposal) -> ProposalRevision:
@@ -261,7 +252,7 @@ def _write_revision(
         proposal=proposal,
         number=number,
         draft=draft,
-        author=author,
+        author=user_of(author),
         note=note,
         change_note=change_note,
         at=at,
@@ -321,7 +312,7 @@ def build_revision(
         below_minimum=bool(draft.shortfalls),
         major_incident=remedies.is_major_incident(draft.items),
         required_approvals=[r.as_dict() for r in draft.requirements],
-        author=author,
+        author=user_of(author),
         author_label=actor_label(author),
         created_at=at,
     )
@@ -372,7 +363,7 @@ def proposal_create(
     """Draft a proposal; without remedy lines, the category's standard remedy. It needs
     approval when above the author's ceiling, a major-incident application, or below the
     statutory minimum; else the author may send it at once."""
-    if actor is not None and not can_propose(actor):
+    if not can_propose(actor, dispute):
         raise Forbidden(_("您没有提出调解方案的权限"))
     now = at or timezone.now()
     note = _clean(note, "note", NOTE_MAX)
@@ -398,7 +389,7 @@ def proposal_create(
     try:
         with transaction.atomic():
             proposal = Proposal.objects.create(
-                dispute=locked, created_by=actor, created_at=now, updated_at=now
+                dispute=locked, created_by=user_of(actor), created_at=now, updated_at=now
             )
     except IntegrityError:  # pragma: no cover - the dispute row lock serialises this
         raise Conflict(_("该投诉已有进行中的调解方案"), code="proposal_exists") from None
@@ -413,7 +404,9 @@ def proposal_create(
         at=now,
     )
     payload = revision_payload(proposal, revision)
-    _event(locked.pk, Event.Kind.PROPOSAL_DRAFTED, actor, now, payload)
+    record(
+        MediationKind.PROPOSAL_DRAFTED, dispute_id=locked.pk, actor=actor, at=now, payload=payload
+    )
     return proposal
 
 
@@ -423,7 +416,7 @@ def proposal_revise(
 ) -> Proposal:
     """A new revision (after a counter-offer, a rejection, a refusal, or before sending).
     The earlier one stays as it was; unanswered, it is superseded."""
-    if actor is not None and not can_propose(actor):
+    if not can_propose(actor, proposal.dispute):
         raise Forbidden(_("您没有修改调解方案的权限"))
     now = at or timezone.now()
     reason = _clean(reason, "reason", REASON_MAX)
@@ -449,12 +442,12 @@ def proposal_revise(
         change_note=reason,
         at=now,
     )
-    _event(
-        dispute.pk,
-        Event.Kind.PROPOSAL_REVISED,
-        actor,
-        now,
-        revision_payload(locked, revision) | {"previous_state": previous.state},
+    record(
+        MediationKind.PROPOSAL_REVISED,
+        dispute_id=dispute.pk,
+        actor=actor,
+        at=now,
+        payload=revision_payload(locked, revision) | {"previous_state": previous.state},
         reason=reason,
     )
     return locked
@@ -474,7 +467,7 @@ def outstanding_requirements(revision: ProposalRevision) -> list[authority.Requi
 
 
 def _decide(*, proposal: Proposal, approver, reason: str, at, approve: bool) -> Proposal:
-    if approver is None or not can_approve_proposals(approver):
+    if not can_approve_proposals(approver, proposal.dispute):
         raise Forbidden(_("您没有审批调解方案的权限"))
     now = at or timezone.now()
     reason = _clean(reason, "reason", REASON_MAX)
@@ -514,7 +507,7 @@ def _decide(*, proposal: Proposal, approver, reason: str, at, approve: bool) -> 
             revision=revision,
             step=req.step,
             decision=decision,
-            approver=approver,
+            approver=user_of(approver),
             approver_label=actor_label(approver),
             approver_role=role if req.step == authority.Step.AUTHORITY else Role.LEGAL.value,
             amount=revision.authority_amount,
@@ -537,12 +530,12 @@ def _decide(*, proposal: Proposal, approver, reason: str, at, approve: bool) -> 
         reason=reason,
         at=now,
     )
-    _event(
-        dispute.pk,
-        Event.Kind.PROPOSAL_APPROVED if approve else Event.Kind.PROPOSAL_REFUSED,
-        approver,
-        now,
-        {
+    record(
+        MediationKind.PROPOSAL_APPROVED if approve else MediationKind.PROPOSAL_REFUSED,
+        dispute_id=dispute.pk,
+        actor=approver,
+        at=now,
+        payload={
             "proposal": locked.pk,
             "revision": revision.number,
             "steps": [r.step.value for r in mine],
@@ -582,7 +575,7 @@ def proposal_send(*, proposal: Proposal, actor, at=None) -> Sent:
     `revise` of the mediation. The message is delivered after commit by the worker,
     which mints its customer link and one-time code (proposal_delivery): until then the
     revision has no code, and neither is ever stored in clear."""
-    if actor is not None and not can_propose(actor):
+    if not can_propose(actor, proposal.dispute):
         raise Forbidden(_("您没有发送调解方案的权限"))
     now = at or timezone.now()
     dispute, locked, revision = lock_proposal(proposal)
@@ -604,7 +597,7 @@ def proposal_send(*, proposal: Proposal, actor, at=None) -> Sent:
         )
     if dispute.status == Status.PROPOSING:
         action = Action.REVISE
-        why = revision.change_note or _("发送新的调解方案")
+        why = revision.change_note or NEW_PROPOSAL_SENT()
     else:
         action, why = Action.PROPOSE, ""
     dispute_apply(
@@ -630,12 +623,12 @@ def proposal_send(*, proposal: Proposal, actor, at=None) -> Sent:
         created_at=now,
     )
     messages_deliver_later([message.pk])
-    _event(
-        dispute.pk,
-        Event.Kind.PROPOSAL_SENT,
-        actor,
-        now,
-        {
+    record(
+        MediationKind.PROPOSAL_SENT,
+        dispute_id=dispute.pk,
+        actor=actor,
+        at=now,
+        payload={
             "proposal": locked.pk,
             "revision": revision.number,
             "message_id": message.pk,
@@ -650,7 +643,7 @@ def proposal_send(*, proposal: Proposal, actor, at=None) -> Sent:
 def proposal_withdraw(*, proposal: Proposal, actor, reason: str, at=None) -> Proposal:
     """Withdraw a proposal not yet accepted (the case escalates, or it is replaced by a
     new one); why is required. The dispute's state is the lifecycle's business."""
-    if actor is not None and not can_propose(actor):
+    if not can_propose(actor, proposal.dispute):
         raise Forbidden(_("您没有撤回调解方案的权限"))
     now = at or timezone.now()
     reason = _clean(reason, "reason", REASON_MAX)
@@ -666,12 +659,12 @@ def proposal_withdraw(*, proposal: Proposal, actor, reason: str, at=None) -> Pro
         ProposalRevision.objects.filter(pk=revision.pk).update(state=S.WITHDRAWN)
     Proposal.objects.filter(pk=locked.pk).update(state=S.WITHDRAWN, updated_at=now)
     locked.state = S.WITHDRAWN
-    _event(
-        dispute.pk,
-        Event.Kind.PROPOSAL_WITHDRAWN,
-        actor,
-        now,
-        {"proposal": locked.pk, "revision": revision.number},
+    record(
+        MediationKind.PROPOSAL_WITHDRAWN,
+        dispute_id=dispute.pk,
+        actor=actor,
+        at=now,
+        payload={"proposal": locked.pk, "revision": revision.number},
         reason=reason,
     )
     return locked

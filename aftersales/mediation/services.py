@@ -8,25 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
-from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.models import Dispute
 from aftersales.disputes.permissions import can_make_commitment
-from aftersales.disputes.services import actor_label
+from aftersales.parties.actors import user_of
 
 from .models import Commitment
+from .timeline import commitment_event
 
 TEXT_MAX = 500
-
-
-def _event(dispute_id: int, kind: str, actor, at: dt.datetime, payload: dict, reason: str = ""):
-    Event.objects.create(
-        dispute_id=dispute_id,
-        kind=kind,
-        actor=actor,
-        actor_label=actor_label(actor),
-        reason=reason,
-        payload=payload,
-        at=at,
-    )
 
 
 def _refuse(field: str, message: str) -> ValidationFailed:
@@ -38,7 +27,7 @@ def commitment_make(
     *, dispute: Dispute, actor, text: str, due_at: dt.datetime, at: dt.datetime | None = None
 ) -> Commitment:
     """Record a promise made to the customer, due at `due_at` (aware)."""
-    if actor is not None and not can_make_commitment(actor):
+    if not can_make_commitment(actor, dispute):
         raise Forbidden(_("您没有记录承诺的权限"))
     text = (text or "").strip()
     if not text:
@@ -53,15 +42,9 @@ def commitment_make(
     if not Dispute.objects.filter(pk=dispute.pk, is_open=True).exists():
         raise Conflict(_("已结束的投诉不能再记录承诺"), code="dispute_closed")
     commitment = Commitment.objects.create(
-        dispute_id=dispute.pk, made_by=actor, text=text, due_at=due_at, made_at=now
+        dispute_id=dispute.pk, made_by=user_of(actor), text=text, due_at=due_at, made_at=now
     )
-    _event(
-        dispute.pk,
-        Event.Kind.COMMITMENT_MADE,
-        actor,
-        now,
-        {"commitment": commitment.pk, "text": text, "due_at": due_at.isoformat()},
-    )
+    commitment_event(commitment, actor=actor, at=now).save()
     return commitment
 
 
@@ -73,23 +56,7 @@ def _close(commitment: Commitment, state: str, actor, at: dt.datetime, reason: s
     if updated != 1:
         raise Conflict(_("该承诺已兑现或已取消"), code="commitment_closed")
     commitment.refresh_from_db()
-    kind = (
-        Event.Kind.COMMITMENT_KEPT
-        if state == Commitment.State.KEPT
-        else Event.Kind.COMMITMENT_CANCELLED
-    )
-    _event(
-        commitment.dispute_id,
-        kind,
-        actor,
-        at,
-        {
-            "commitment": commitment.pk,
-            "text": commitment.text,
-            "due_at": commitment.due_at.isoformat(),
-        },
-        reason=reason,
-    )
+    commitment_event(commitment, actor=actor, at=at, reason=reason).save()
     return commitment
 
 
@@ -97,7 +64,7 @@ def _close(commitment: Commitment, state: str, actor, at: dt.datetime, reason: s
 def commitment_keep(
     *, commitment: Commitment, actor, note: str = "", at: dt.datetime | None = None
 ) -> Commitment:
-    if actor is not None and not can_make_commitment(actor):
+    if not can_make_commitment(actor, commitment.dispute):
         raise Forbidden(_("您没有记录承诺的权限"))
     return _close(commitment, Commitment.State.KEPT, actor, at or timezone.now(), note.strip())
 
@@ -108,7 +75,7 @@ def commitment_cancel(
 ) -> Commitment:
     """Withdraw a promise (the customer no longer needs it, it was superseded); why is
     required, as it is a promise the customer heard."""
-    if actor is not None and not can_make_commitment(actor):
+    if not can_make_commitment(actor, commitment.dispute):
         raise Forbidden(_("您没有记录承诺的权限"))
     if not (reason or "").strip():
         raise _refuse("reason", _("取消承诺必须填写原因"))

@@ -36,6 +36,7 @@ from aftersales.mediation.models import (
 )
 from aftersales.notifications.models import Notification, OutboundMessage
 from aftersales.parties.models import Customer, Order
+from aftersales.privacy.timeline import PrivacyKind
 
 from .holdings import Subject, disputes_of, identifiers, orders_of
 
@@ -106,7 +107,7 @@ def personal_data_erase(
         )
         for dispute in locked:
             why = _kept_because(dispute, cutoff, days)
-            if dispute.events.filter(kind=Event.Kind.PERSONAL_DATA_ERASED).exists():
+            if dispute.events.filter(kind=PrivacyKind.PERSONAL_DATA_ERASED).exists():
                 report.erased.append({"number": dispute.number, "already": True})
                 continue
             if why is not None:
@@ -143,7 +144,7 @@ def _erase_dispute(dispute: Dispute, marks: list[str], *, reason: str, now) -> N
         description=ERASED, expectation_text="", search_text=""
     )
     for event in Event.objects.filter(dispute=dispute).exclude(
-        kind=Event.Kind.PERSONAL_DATA_ERASED
+        kind=PrivacyKind.PERSONAL_DATA_ERASED
     ):
         before = {
             "payload": event.payload,
@@ -176,7 +177,7 @@ def _erase_dispute(dispute: Dispute, marks: list[str], *, reason: str, now) -> N
         _scrub_rows(model.objects.filter(**{path: dispute}), fields, marks)
     Event.objects.create(
         dispute=dispute,
-        kind=Event.Kind.PERSONAL_DATA_ERASED,
+        kind=PrivacyKind.PERSONAL_DATA_ERASED,
         actor_label=ACTOR_LABEL,
         reason=reason,
         payload={

@@ -12,6 +12,7 @@ from aftersales.disputes.models import Dispute, Event
 from aftersales.mediation.models import CaseFact, ProposalRevision, SettlementAgreement
 from aftersales.notifications.models import OutboundMessage
 from aftersales.parties.models import Customer, Order
+from aftersales.privacy.timeline import PrivacyKind
 
 from .holdings import Subject, disputes_of, orders_of
 
@@ -38,7 +39,7 @@ def personal_data_export(*, subject: Subject, now: dt.datetime | None = None) ->
         Event.objects.bulk_create(
             Event(
                 dispute=d,
-                kind=Event.Kind.PERSONAL_DATA_EXPORTED,
+                kind=PrivacyKind.PERSONAL_DATA_EXPORTED,
                 actor_label=ACTOR_LABEL,
                 payload={"phone_last4": subject.phone[-4:]},
                 at=now,

@@ -9,7 +9,9 @@ class SlaConfig(AppConfig):
     def ready(self) -> None:
         from aftersales.disputes import handlers
 
-        from . import timers, working_calendar  # noqa: F401 (the calendar cache's signals)
+        # Imported for what they register: the timeline event kinds, the calendar
+        # cache's signals.
+        from . import timeline, timers, working_calendar  # noqa: F401
 
         # Timers follow the lifecycle: told of every applied action and new task.
         handlers.register(

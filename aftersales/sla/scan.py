@@ -23,6 +23,7 @@ from aftersales.disputes.taxonomy import Severity
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import notify_staff
 from aftersales.parties.roles import Role
+from aftersales.sla.timeline import SlaKind
 
 from .models import Timer, TimerKind
 
@@ -107,12 +108,12 @@ def _tell(at_risk: list, breached: list, now: dt.datetime) -> int:
             name = names.get(kind_id, str(kind_id))
             due_text = due.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
             if crossing == "at_risk":
-                kind, note_kind = Event.Kind.SLA_AT_RISK, Notification.Kind.SLA_AT_RISK
+                kind, note_kind = SlaKind.SLA_AT_RISK, Notification.Kind.SLA_AT_RISK
                 reason = f"“{name}”即将超时：截止 {due_text}"
                 # The handler first; a dispute nobody holds goes to the team lead.
                 recipients = [d["assignee_id"] or d["team__lead_id"]]
             else:
-                kind, note_kind = Event.Kind.SLA_BREACHED, Notification.Kind.SLA_BREACHED
+                kind, note_kind = SlaKind.SLA_BREACHED, Notification.Kind.SLA_BREACHED
                 reason = f"“{name}”已超时：截止 {due_text}，已升级至组长"
                 recipients = [d["team__lead_id"] or d["assignee_id"]]
                 if d["severity"] == Severity.MAJOR:

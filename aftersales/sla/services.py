@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
 from aftersales.disputes.models import Event
+from aftersales.disputes.permissions import can_configure
+from aftersales.parties.actors import user_of
+from aftersales.sla.timeline import SlaKind
 
 from .calendar import SHANGHAI
 from .models import CompanyDay, CompanyYear, PolicyLimit, PolicyVersion, Timer, TimerKind
@@ -36,7 +39,7 @@ def _checked(obj: TimerKind | PolicyLimit) -> None:
 
 
 def _can_edit_policy(actor) -> bool:
-    return actor is None or actor.is_superuser or actor.has_perm("sla.change_timerkind")
+    return can_configure(actor)
 
 
 def _publish(*, actor, note: str) -> PolicyVersion:
@@ -48,7 +51,7 @@ def _publish(*, actor, note: str) -> PolicyVersion:
         number=number,
         snapshot=snapshot,
         note=note[:200],
-        created_by=actor if actor is not None and actor.pk else None,
+        created_by=user_of(actor),
         created_at=timezone.now(),
     )
 
@@ -92,7 +95,7 @@ def policy_limit_delete(*, limit: PolicyLimit, actor, note: str = "") -> PolicyV
 
 
 def _can_edit_calendar(actor) -> bool:
-    return actor is None or actor.is_superuser or actor.has_perm("sla.change_companyday")
+    return can_configure(actor)
 
 
 def company_day_save(*, day: CompanyDay | CompanyYear, actor) -> CompanyDay | CompanyYear:
@@ -109,8 +112,8 @@ def company_day_save(*, day: CompanyDay | CompanyYear, actor) -> CompanyDay | Co
         raise ValidationFailed(
             _("公司日历有误：%(p)s") % {"p": "；".join(fields.values())}, fields=fields
         ) from None
-    if day.pk is None and actor is not None and actor.pk:
-        day.created_by = actor
+    if day.pk is None:
+        day.created_by = user_of(actor)
     with transaction.atomic():
         day.save()
         recompute_provisional(years={_year_of(day)})
@@ -172,7 +175,7 @@ def _pauses_of(timers: list[Timer]) -> dict[int, list[tuple[dt.datetime, dt.date
     for dispute_id, kind, at in (
         Event.objects.filter(
             dispute_id__in={t.dispute_id for t in paused},
-            kind__in=[Event.Kind.SLA_PAUSED, Event.Kind.SLA_RESUMED],
+            kind__in=[SlaKind.SLA_PAUSED, SlaKind.SLA_RESUMED],
         )
         .order_by("at", "id")
         .values_list("dispute_id", "kind", "at")
@@ -184,9 +187,9 @@ def _pauses_of(timers: list[Timer]) -> dict[int, list[tuple[dt.datetime, dt.date
         for kind, at in events.get(timer.dispute_id, ()):
             if at < timer.started_at:
                 continue
-            if kind == Event.Kind.SLA_PAUSED and since is None:
+            if kind == SlaKind.SLA_PAUSED and since is None:
                 since = at
-            elif kind == Event.Kind.SLA_RESUMED and since is not None:
+            elif kind == SlaKind.SLA_RESUMED and since is not None:
                 result.setdefault(timer.pk, []).append((since, at))
                 since = None
     return result

@@ -18,8 +18,9 @@ from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
 from aftersales.common.fastinsert import insert_many
 from aftersales.disputes.lifecycle import TERMINAL
 from aftersales.disputes.models import Dispute, Event, Task
-from aftersales.disputes.permissions import can_create as can_handle_cases
+from aftersales.disputes.permissions import can_pause_timers
 from aftersales.disputes.services import actor_label
+from aftersales.sla.timeline import SlaKind
 
 from .calendar import Unit, WorkCalendar, provisional_reason, to_shanghai
 from .models import Timer
@@ -304,7 +305,7 @@ def timers_pause(*, dispute: Dispute, actor, reason: str, at: dt.datetime | None
     """The dispute waits on the customer (evidence, a reply): its pausable timers stop
     counting until `timers_resume`. One timeline event, so the pause is shown."""
     reason = (reason or "").strip()
-    if actor is not None and not can_handle_cases(actor):
+    if not can_pause_timers(actor, dispute):
         raise Forbidden(_("您没有暂停计时的权限"))
     if not reason:
         raise ValidationFailed(_("暂停计时须写明在等待顾客什么"), fields={"reason": _("必填")})
@@ -321,7 +322,7 @@ def timers_pause(*, dispute: Dispute, actor, reason: str, at: dt.datetime | None
                 _("没有可以暂停的计时（只有调查、回访等等待顾客时可暂停的时限）"),
                 code="nothing_to_pause",
             )
-        event = _pause_event(locked, Event.Kind.SLA_PAUSED, actor, reason, at or timezone.now())
+        event = _pause_event(locked, SlaKind.SLA_PAUSED, actor, reason, at or timezone.now())
         timers_on_events(locked, [event])
     return event
 
@@ -331,14 +332,14 @@ def timers_resume(
 ) -> Event:
     """The customer answered: paused timers count again, due times pushed back by the
     pause (on each timer's own clock)."""
-    if actor is not None and not can_handle_cases(actor):
+    if not can_pause_timers(actor, dispute):
         raise Forbidden(_("您没有恢复计时的权限"))
     with transaction.atomic():
         locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
         if not locked.timers.filter(state=Timer.State.PAUSED).exists():
             raise Conflict(_("没有暂停中的计时"), code="not_paused")
         event = _pause_event(
-            locked, Event.Kind.SLA_RESUMED, actor, (reason or "").strip(), at or timezone.now()
+            locked, SlaKind.SLA_RESUMED, actor, (reason or "").strip(), at or timezone.now()
         )
         timers_on_events(locked, [event])
     return event

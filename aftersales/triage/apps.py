@@ -8,6 +8,7 @@ class TriageConfig(AppConfig):
     verbose_name = "分类分级"
 
     def ready(self) -> None:
+        from . import timeline  # noqa: F401 (registers its timeline event kinds)
         from .models import RoutingRule
         from .selectors import forget_routing_rules
 

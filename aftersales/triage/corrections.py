@@ -15,6 +15,7 @@ from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.permissions import can_decide_group_complaint, can_reclassify
 from aftersales.disputes.services import actor_label, lock_at_version
 from aftersales.disputes.taxonomy import SEVERITY_RANK, Category, Severity
+from aftersales.triage.timeline import TriageKind
 
 from . import selectors
 from .models import Feedback, GroupComplaint
@@ -35,7 +36,7 @@ def dispute_reclassify(
     """An agent corrects category and/or severity. The timeline gets before and after,
     the correction is kept as training feedback, and routing runs again for the new
     facts (tasks a new category needs are added; none are taken away)."""
-    if actor is not None and not can_reclassify(actor):
+    if not can_reclassify(actor, dispute):
         raise Forbidden(_("您没有更正分类的权限"))
     fields: dict[str, str] = {}
     if category is not None and category not in Category.__members__.values():
@@ -79,7 +80,7 @@ def dispute_reclassify(
             version=F("version") + 1,
             updated_at=now,
         )
-        classified = locked.events.filter(kind=Event.Kind.CLASSIFIED).order_by("-at", "-id").first()
+        classified = locked.events.filter(kind=TriageKind.CLASSIFIED).order_by("-at", "-id").first()
         model_version = classified.payload.get("model_version", "") if classified else ""
         Feedback.objects.create(
             dispute=locked,
@@ -96,7 +97,7 @@ def dispute_reclassify(
         events = [
             Event(
                 dispute=locked,
-                kind=Event.Kind.RECLASSIFIED,
+                kind=TriageKind.RECLASSIFIED,
                 actor=actor,
                 actor_label=actor_label(actor),
                 reason=reason.strip(),
@@ -126,7 +127,7 @@ def dispute_reclassify(
 
 def group_complaint_decide(*, group: GroupComplaint, actor, confirm: bool, reason: str = ""):
     """A team lead confirms (every member becomes major) or dismisses a candidate."""
-    if actor is not None and not can_decide_group_complaint(actor):
+    if not can_decide_group_complaint(actor):
         raise Forbidden(_("只有组长或管理员可以认定集体投诉"))
     if not confirm and not (reason or "").strip():
         raise ValidationFailed(_("排除集体投诉须写明原因"), fields={"reason": _("必填")})
@@ -154,7 +155,7 @@ def group_complaint_decide(*, group: GroupComplaint, actor, confirm: bool, reaso
             [
                 Event(
                     dispute=d,
-                    kind=Event.Kind.GROUP_DECIDED,
+                    kind=TriageKind.GROUP_DECIDED,
                     actor=actor,
                     actor_label=actor_label(actor),
                     reason=locked.reason,

@@ -20,6 +20,7 @@ from aftersales.notifications.models import Notification
 from aftersales.notifications.services import notify_staff
 from aftersales.parties.models import Team
 from aftersales.parties.roles import Role
+from aftersales.triage.timeline import TriageKind
 
 from . import grouping, selectors
 from .classification import classify_one
@@ -131,7 +132,7 @@ def triage_record(
     events = [
         Event(
             dispute=dispute,
-            kind=Event.Kind.CLASSIFIED,
+            kind=TriageKind.CLASSIFIED,
             actor_label="system",
             payload=plan.classification,
             at=at,
@@ -155,7 +156,7 @@ def routing_event(dispute, decision: Decision, team, assignee, at) -> Event:
     return build(
         Event,
         dispute=dispute,
-        kind=Event.Kind.ROUTED,
+        kind=TriageKind.ROUTED,
         actor_label="system",
         payload={
             "rules": list(decision.fired),
@@ -273,7 +274,7 @@ def _join_group(dispute: Dispute, plan: TriagePlan, at) -> Event:
     original = plan.group_with[1]
     return Event(
         dispute=dispute,
-        kind=Event.Kind.GROUP_FLAGGED,
+        kind=TriageKind.GROUP_FLAGGED,
         actor_label="system",
         reason=_("与其他顾客的投诉 %(number)s 高度相似") % {"number": original},
         payload={

@@ -10,8 +10,9 @@ from django.shortcuts import render
 from aftersales.common.errors import NotFound
 from aftersales.disputes import selectors
 from aftersales.disputes.lifecycle import ACTION_LABELS, STATUS_LABELS, Status
-from aftersales.disputes.models import Channel, Event
+from aftersales.disputes.models import Channel
 from aftersales.disputes.taxonomy import CATEGORY_LABELS, SEVERITY_LABELS
+from aftersales.triage.timeline import TriageKind
 
 from .mediation import mediation_context
 
@@ -54,7 +55,7 @@ def dispute_detail(request, number: str):
         event.action_label = ACTION_LABELS.get(event.action, event.action)
         event.from_label = STATUS_LABELS.get(event.from_status, event.from_status)
         event.to_label = STATUS_LABELS.get(event.to_status, event.to_status)
-    classified = next((e for e in reversed(timeline) if e.kind == Event.Kind.CLASSIFIED), None)
+    classified = next((e for e in reversed(timeline) if e.kind == TriageKind.CLASSIFIED), None)
     return render(
         request,
         "workbench/dispute_detail.html",

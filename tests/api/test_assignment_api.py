@@ -5,6 +5,7 @@ committed change answers with what was committed."""
 import pytest
 
 from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.parties.models import Team
 from aftersales.parties.roles import Role
 from tests.factories import TeamFactory, make_dispute, make_staff
@@ -47,7 +48,7 @@ def placement(dispute):
 
 
 def assigned_events(dispute):
-    return list(Event.objects.filter(dispute=dispute, kind=Event.Kind.ASSIGNED))
+    return list(Event.objects.filter(dispute=dispute, kind=DisputeKind.ASSIGNED))
 
 
 def assert_refused(response, field):

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from aftersales.disputes.models import Event, Evidence
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.parties.roles import Role
 from tests.factories import TeamFactory, make_dispute, make_staff
 
@@ -63,7 +64,7 @@ def upload(client, dispute, name, content, content_type="application/octet-strea
 
 
 def evidence_events(dispute):
-    return Event.objects.filter(dispute=dispute, kind=Event.Kind.EVIDENCE_ADDED)
+    return Event.objects.filter(dispute=dispute, kind=DisputeKind.EVIDENCE_ADDED)
 
 
 @pytest.mark.parametrize(

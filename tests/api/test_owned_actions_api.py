@@ -5,9 +5,10 @@ right endpoint, and writes nothing."""
 
 import pytest
 
-from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.models import Dispute
 from aftersales.mediation import proposals
 from aftersales.mediation.models import Escalation, Proposal
+from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.roles import Role
 from tests.factories import walk_to
 from tests.mediation.proposal_helpers import comp, investigating_dispute, staff
@@ -55,7 +56,7 @@ def test_propose_then_settle_through_actions_is_refused_and_the_proposal_stays_p
     assert snapshot(dispute) == before
     assert Dispute.objects.get(pk=dispute.pk).status == "investigating"
     assert Proposal.objects.get(pk=proposal.pk).state == "pending_approval"
-    assert not dispute.events.filter(kind=Event.Kind.AGREEMENT_GENERATED).exists()
+    assert not dispute.events.filter(kind=MediationKind.AGREEMENT_GENERATED).exists()
 
 
 def test_settle_on_a_proposing_dispute_needs_the_customer(api_as, agent):

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from aftersales.disputes.models import Dispute, Event, Task
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.parties.roles import Role
 from tests.factories import TeamFactory, make_dispute, make_staff
 
@@ -253,13 +254,13 @@ def test_contact_reveal_returns_full_phone_and_is_on_the_timeline(api_as, agent,
     response = client.get(f"{URL}/{ours.number}/contact")
     assert response.status_code == 200
     assert response.json() == {"name": "张三", "phone": "13812341234", "email": ""}
-    (event,) = Event.objects.filter(dispute=ours, kind=Event.Kind.CONTACT_REVEALED)
+    (event,) = Event.objects.filter(dispute=ours, kind=DisputeKind.CONTACT_REVEALED)
     assert event.actor == agent
     timeline = client.get(f"{URL}/{ours.number}").json()["timeline"]
     assert timeline[-1]["kind"] == "contact_revealed"
     assert timeline[-1]["actor"] == agent.username
     client.get(f"{URL}/{ours.number}/contact")
-    assert Event.objects.filter(dispute=ours, kind=Event.Kind.CONTACT_REVEALED).count() == 2
+    assert Event.objects.filter(dispute=ours, kind=DisputeKind.CONTACT_REVEALED).count() == 2
 
 
 def test_department_staff_cannot_reveal_contact(api_as, ours):
@@ -268,11 +269,11 @@ def test_department_staff_cannot_reveal_contact(api_as, ours):
     response = qc.get(f"{URL}/{ours.number}/contact")
     assert response.status_code == 403
     assert "13812341234" not in response.content.decode()
-    assert not Event.objects.filter(dispute=ours, kind=Event.Kind.CONTACT_REVEALED).exists()
+    assert not Event.objects.filter(dispute=ours, kind=DisputeKind.CONTACT_REVEALED).exists()
 
 
 def test_contact_of_a_dispute_out_of_scope_is_404(api_as, agent, theirs):
     response = api_as(agent).get(f"{URL}/{theirs.number}/contact")
     assert response.status_code == 404
     assert "13900001111" not in response.content.decode()
-    assert not Event.objects.filter(kind=Event.Kind.CONTACT_REVEALED).exists()
+    assert not Event.objects.filter(kind=DisputeKind.CONTACT_REVEALED).exists()

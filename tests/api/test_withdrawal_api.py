@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from aftersales.common.errors import Conflict, ValidationFailed
 from aftersales.disputes.lifecycle import Owner
-from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.models import Dispute
 from aftersales.disputes.services import dispute_apply
+from aftersales.disputes.timeline import DisputeKind
 from tests.factories import make_dispute, staff_note
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_a_withdrawal_with_reason_and_staff_note_is_recorded_on_the_timeline(
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["status"], body["allowed_actions"]) == ("withdrawn", [])
-    event = Dispute.objects.get(pk=dispute.pk).events.filter(kind=Event.Kind.ACTION).get()
+    event = Dispute.objects.get(pk=dispute.pk).events.filter(kind=DisputeKind.ACTION).get()
     assert (event.action, event.reason, event.actor) == ("withdraw", REASON, agent)
     assert event.payload["confirmation"] == confirmation
     assert body["timeline"][-1]["payload"]["confirmation"]["channel"] == "phone"

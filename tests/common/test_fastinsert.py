@@ -8,6 +8,7 @@ import pytest
 
 from aftersales.common.fastinsert import insert_many
 from aftersales.disputes.models import Event
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.parties.models import Customer, Order
 from tests.factories import CustomerFactory, StoreFactory, make_dispute
 
@@ -43,11 +44,11 @@ def test_events_keep_their_order_on_the_timeline():
     dispute = make_dispute()
     at = dispute.received_at
     events = [
-        Event(dispute=dispute, kind=Event.Kind.NOTE, reason=f"第{i}条", payload={"i": i}, at=at)
+        Event(dispute=dispute, kind=DisputeKind.NOTE, reason=f"第{i}条", payload={"i": i}, at=at)
         for i in range(50)
     ]
     insert_many(events)
-    notes = list(dispute.events.filter(kind=Event.Kind.NOTE).order_by("at", "id"))
+    notes = list(dispute.events.filter(kind=DisputeKind.NOTE).order_by("at", "id"))
     assert [e.reason for e in notes] == [f"第{i}条" for i in range(50)]
     assert notes[7].payload == {"i": 7}
 

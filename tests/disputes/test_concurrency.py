@@ -15,6 +15,7 @@ from aftersales.disputes.intake import validate_intake
 from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.services import dispute_apply
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.intake.services import dispute_create
 from aftersales.parties.roles import Role
 from tests.factories import OrderFactory, make_dispute, make_staff
@@ -110,7 +111,7 @@ def test_concurrent_intake_gives_distinct_numbers():
     assert set(Dispute.objects.values_list("number", flat=True)) == set(numbers)
     # One day's sequence, no gaps: 1 … 1000.
     assert sorted(int(n[-6:]) for n in numbers) == list(range(1, TOTAL + 1))
-    assert Event.objects.filter(kind=Event.Kind.INTAKE).count() == TOTAL
+    assert Event.objects.filter(kind=DisputeKind.INTAKE).count() == TOTAL
 
 
 # --- (b) optimistic locking under concurrent actions ----------------------------------
@@ -132,7 +133,7 @@ def _apply_once(worker, dispute_pk, actor_pk, barrier):
 def test_concurrent_actions_on_one_version_apply_once():
     admin = make_staff(Role.ADMIN)
     dispute = make_dispute()
-    actions_before = Event.objects.filter(dispute=dispute, kind=Event.Kind.ACTION).count()
+    actions_before = Event.objects.filter(dispute=dispute, kind=DisputeKind.ACTION).count()
     barrier = FORK.Barrier(WORKERS)
     results = _run_children(_apply_once, lambda w: (dispute.pk, admin.pk, barrier))
 
@@ -144,6 +145,6 @@ def test_concurrent_actions_on_one_version_apply_once():
 
     fresh = Dispute.objects.get(pk=dispute.pk)
     assert (fresh.status, fresh.version) == (Status.TRIAGED, 2)
-    actions = Event.objects.filter(dispute=dispute, kind=Event.Kind.ACTION)
+    actions = Event.objects.filter(dispute=dispute, kind=DisputeKind.ACTION)
     assert actions.count() == actions_before + 1
     assert actions.get().action == "triage"

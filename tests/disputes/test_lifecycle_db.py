@@ -13,6 +13,7 @@ from aftersales.common.errors import Conflict, DomainError, ValidationFailed
 from aftersales.disputes.lifecycle import TERMINAL, Action, EscalationRoute, Status, owner_of
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.services import dispute_apply
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.parties.roles import Role
 from tests.factories import make_dispute, make_staff, staff_note
 
@@ -99,7 +100,7 @@ def test_random_sequences_through_dispute_apply(admin, sequence):
         assert is_open is (Status(new_status) not in TERMINAL)
         assert new_events == events + 1
         event = Event.objects.filter(dispute_id=dispute.pk).latest("id")
-        assert event.kind == Event.Kind.ACTION
+        assert event.kind == DisputeKind.ACTION
         assert (event.action, event.from_status, event.to_status) == (action, status, new_status)
         assert event.actor == admin
         assert event.reason == reason.strip()
@@ -149,7 +150,7 @@ def test_full_history_is_on_the_timeline(admin):
         )
     assert dispute.status == Status.WITHDRAWN and not dispute.is_open
     actions = list(
-        dispute.events.filter(kind=Event.Kind.ACTION)
+        dispute.events.filter(kind=DisputeKind.ACTION)
         .order_by("id")
         .values_list("action", "from_status", "to_status")
     )

@@ -7,10 +7,13 @@ import pytest
 
 from aftersales.common.errors import Conflict, Forbidden
 from aftersales.disputes.models import Dispute, Event, Task
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.mediation.escalation import escalation_accept, escalation_conclude, escalation_file
 from aftersales.mediation.models import Escalation
+from aftersales.mediation.timeline import MediationKind
 from aftersales.sla.models import Timer
 from aftersales.sla.scan import sla_scan
+from aftersales.sla.timeline import SlaKind
 from tests.factories import make_dispute
 
 from .conftest import LEAK, URL, apply, at, investigating
@@ -55,7 +58,7 @@ def test_a_complaint_to_12315_escalates_and_starts_the_regulators_deadline(api_a
     )
     d = Dispute.objects.get(pk=dispute.pk)
     assert d.status == "escalated"
-    move = d.events.filter(kind=Event.Kind.ACTION).latest("id")
+    move = d.events.filter(kind=DisputeKind.ACTION).latest("id")
     assert (move.action, move.payload["route"], move.actor) == ("escalate", "regulator", agent)
     # 7 working days from the day after filing (Tue 29 Sep 2026): 30 Sep, then the
     # National Day holiday (1–7 Oct), 8, 9, 10 (a make-up Saturday), 12, 13, 14 Oct.
@@ -67,7 +70,7 @@ def test_a_complaint_to_12315_escalates_and_starts_the_regulators_deadline(api_a
     (deadline,) = body["deadlines"]
     assert deadline["kind"] == "regulator_acceptance"
     assert deadline["due_at"] == "2026-10-14T23:59:59+08:00"
-    filed = d.events.filter(kind=Event.Kind.ESCALATION_FILED).get()
+    filed = d.events.filter(kind=MediationKind.ESCALATION_FILED).get()
     assert filed.payload["deadlines"][0]["due_at"] == "2026-10-14T23:59:59+08:00"
     assert filed.payload["reference"] == "12315-2026-0929-001"
     # The deadline shows with the dispute's other timers.
@@ -81,7 +84,7 @@ def test_the_scan_escalates_a_missed_regulator_deadline(api_as, agent, dispute):
     assert timer(dispute, "regulator_acceptance").state == Timer.State.RUNNING
     sla_scan(now=at("2026-10-15 09:00"))
     assert timer(dispute, "regulator_acceptance").state == Timer.State.BREACHED
-    breach = Event.objects.filter(dispute=dispute, kind=Event.Kind.SLA_BREACHED).get()
+    breach = Event.objects.filter(dispute=dispute, kind=SlaKind.SLA_BREACHED).get()
     assert "regulator_acceptance" in str(breach.payload)
 
 
@@ -114,7 +117,7 @@ def test_acceptance_stops_the_first_deadline_and_starts_the_mediation_period(
         "regulator_acceptance",
         "regulator_mediation",
     }
-    event = Event.objects.filter(dispute=dispute, kind=Event.Kind.ESCALATION_ACCEPTED).get()
+    event = Event.objects.filter(dispute=dispute, kind=MediationKind.ESCALATION_ACCEPTED).get()
     assert event.actor == legal
     assert event.payload["deadlines"][0]["kind"] == "regulator_mediation"
 
@@ -148,7 +151,7 @@ def test_the_outcome_is_recorded_and_stops_the_deadlines(api_as, agent, legal, d
     assert not Timer.objects.filter(
         dispute=dispute, kind__code__startswith="regulator", state__in=Timer.LIVE
     ).exists()
-    event = Event.objects.filter(dispute=dispute, kind=Event.Kind.ESCALATION_CONCLUDED).get()
+    event = Event.objects.filter(dispute=dispute, kind=MediationKind.ESCALATION_CONCLUDED).get()
     assert (event.payload["outcome"], event.reason) == ("agreement", "消协主持下达成退货退款协议")
     # The dispute moves on by the handler's own action: closing on the outcome.
     d = apply(dispute, "close", reason="12315 调解达成协议，结案")
@@ -218,8 +221,8 @@ def test_a_second_route_on_an_escalated_dispute(api_as, agent, dispute):
     d = Dispute.objects.get(pk=dispute.pk)
     # No second lifecycle move: the dispute was already escalated.
     assert (d.status, d.version) == ("escalated", after_first)
-    assert d.events.filter(kind=Event.Kind.ACTION, action="escalate").count() == 1
-    assert d.events.filter(kind=Event.Kind.ESCALATION_FILED).count() == 2
+    assert d.events.filter(kind=DisputeKind.ACTION, action="escalate").count() == 1
+    assert d.events.filter(kind=MediationKind.ESCALATION_FILED).count() == 2
     assert Task.objects.filter(dispute=dispute, department="legal").count() == 1
     view = client.get(f"{URL}/{dispute.number}/investigation").json()
     assert [e["route"] for e in view["escalations"]] == ["regulator", "platform"]
@@ -361,7 +364,7 @@ def test_a_platform_route_added_after_12315_gets_its_own_review_clock(api_as, ag
     )
     assert timer(dispute, "regulator_acceptance").state == Timer.State.RUNNING
     d = Dispute.objects.get(pk=dispute.pk)
-    assert d.events.filter(kind=Event.Kind.ACTION, action="escalate").count() == 1
+    assert d.events.filter(kind=DisputeKind.ACTION, action="escalate").count() == 1
 
     # 12315's outcome stops 12315's clock only.
     concluded = client.post(

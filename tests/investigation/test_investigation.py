@@ -9,6 +9,7 @@ from aftersales.disputes.evidence import evidence_add
 from aftersales.disputes.models import Event, Task
 from aftersales.mediation.investigation import task_report_file
 from aftersales.mediation.models import ResponsibilityFinding, TaskReport
+from aftersales.mediation.timeline import MediationKind
 from aftersales.sla.models import Timer, TimerKind
 from aftersales.sla.services import timer_kind_save
 from tests.api.test_evidence_api import png_bytes
@@ -74,7 +75,7 @@ def test_qc_files_its_inspection_report_with_photos(api_as, qc, dispute):
     assert report["photo_ids"] == [evidence.pk]
     assert report["filed_by"] == qc.username
     event = Event.objects.filter(dispute=dispute).latest("id")
-    assert event.kind == Event.Kind.TASK_REPORTED
+    assert event.kind == MediationKind.TASK_REPORTED
     assert event.actor == qc
     assert event.payload["defect_found"] is True
     assert event.payload["photos"] == [evidence.pk]
@@ -175,7 +176,7 @@ def test_logistics_and_operations_reports(logistics, db):
     )
     assert (report.kind, report.rules_honoured) == ("operations", False)
     kinds = list(
-        Event.objects.filter(dispute=dispute, kind=Event.Kind.TASK_REPORTED).values_list(
+        Event.objects.filter(dispute=dispute, kind=MediationKind.TASK_REPORTED).values_list(
             "payload__kind", flat=True
         )
     )
@@ -204,7 +205,7 @@ def test_team_lead_records_the_case_meeting(api_as, lead, dispute):
     assert body["attendees"] == MEETING["attendees"]
     assert body["decisions"] == MEETING["decisions"]
     event = Event.objects.filter(dispute=dispute).latest("id")
-    assert event.kind == Event.Kind.CASE_MEETING
+    assert event.kind == MediationKind.CASE_MEETING
     assert event.reason == MEETING["minutes"]
     assert event.payload["decisions"] == MEETING["decisions"]
 
@@ -294,7 +295,7 @@ def test_responsibility_is_recorded_and_a_later_finding_supersedes(api_as, agent
         root_causes=["supplier_quality"],
     )
     assert second.status_code == 201
-    events = Event.objects.filter(dispute=dispute, kind=Event.Kind.RESPONSIBILITY_DETERMINED)
+    events = Event.objects.filter(dispute=dispute, kind=MediationKind.RESPONSIBILITY_DETERMINED)
     assert events.count() == 2
     assert events.latest("id").payload["supersedes"] == first.json()["id"]
     view = api_as(agent).get(f"{URL}/{dispute.number}/investigation").json()

@@ -5,6 +5,7 @@ promotion case, not only on the `quality` category routing sends to QC (issue 10
 import pytest
 
 from aftersales.disputes.models import Event, Task
+from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.roles import Department, Role
 from aftersales.sla.models import Timer, TimerKind
 from aftersales.sla.services import timer_kind_save
@@ -33,7 +34,7 @@ def ask(client, dispute, department="quality_control", note="请检验锅底裂�
 def requested(dispute) -> tuple[int, int]:
     return (
         Task.objects.filter(dispute=dispute).count(),
-        Event.objects.filter(dispute=dispute, kind=Event.Kind.TASK_REQUESTED).count(),
+        Event.objects.filter(dispute=dispute, kind=MediationKind.TASK_REQUESTED).count(),
     )
 
 
@@ -47,7 +48,7 @@ def test_an_agent_asks_quality_control_on_a_promotion_case(api_as, agent, disput
         "open",
     )
     assert body["title"] == "请检验锅底裂纹是否为质量缺陷"
-    (event,) = Event.objects.filter(dispute=dispute, kind=Event.Kind.TASK_REQUESTED)
+    (event,) = Event.objects.filter(dispute=dispute, kind=MediationKind.TASK_REQUESTED)
     assert event.actor == agent and event.reason == "请检验锅底裂纹是否为质量缺陷"
     assert event.payload["task"] == body["id"]
     assert event.payload["department"] == "quality_control"

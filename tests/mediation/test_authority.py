@@ -11,6 +11,7 @@ from aftersales.disputes.models import Dispute, Event
 from aftersales.mediation import authority
 from aftersales.mediation.authority import Requirement, Step, Why
 from aftersales.mediation.models import Proposal, ProposalApproval
+from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.roles import Role
 
 from .proposal_helpers import comp, investigating_dispute, proposals_url, staff
@@ -217,7 +218,7 @@ def test_below_the_statutory_minimum_only_legal_approves_with_a_reason(api_as, r
         assert response.status_code == 200, response.content
         assert response.json()["state"] == "approved"
         assert send(api_as, agent, dispute, proposal).status_code == 200
-        event = Event.objects.get(dispute=dispute, kind=Event.Kind.PROPOSAL_APPROVED)
+        event = Event.objects.get(dispute=dispute, kind=MediationKind.PROPOSAL_APPROVED)
         assert (event.actor, event.reason, event.payload["steps"]) == (
             approver,
             "顾客明确表示不退货，只要补偿",
@@ -282,7 +283,7 @@ def test_a_refusal_needs_a_reason_is_an_event_and_blocks_sending(api_as):
     refused = api_as(supervisor).post(url, {"reason": "金额偏高，先补偿 300 元"})
     assert refused.status_code == 200
     assert refused.json()["state"] == "refused"
-    event = Event.objects.get(dispute=dispute, kind=Event.Kind.PROPOSAL_REFUSED)
+    event = Event.objects.get(dispute=dispute, kind=MediationKind.PROPOSAL_REFUSED)
     assert event.actor == supervisor
     assert event.reason == "金额偏高，先补偿 300 元"
     assert (event.payload["amount"], event.payload["role"]) == ("500.00", "supervisor")

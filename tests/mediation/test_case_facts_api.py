@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from aftersales.disputes.evidence import evidence_add
 from aftersales.disputes.models import Event
 from aftersales.mediation.models import CaseFact
+from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.models import Product
 from aftersales.parties.roles import Role
 from tests.api.test_evidence_api import png_bytes
@@ -77,7 +78,7 @@ def ask_department(client, dispute, department: str):
 def written(dispute) -> tuple[int, int]:
     return (
         CaseFact.objects.filter(dispute=dispute).count(),
-        Event.objects.filter(dispute=dispute, kind=Event.Kind.FACTS_RECORDED).count(),
+        Event.objects.filter(dispute=dispute, kind=MediationKind.FACTS_RECORDED).count(),
     )
 
 

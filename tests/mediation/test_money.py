@@ -12,6 +12,7 @@ from django.utils import timezone
 from aftersales.disputes.models import Dispute, Event
 from aftersales.mediation import agreement
 from aftersales.mediation.models import Proposal, ProposalRevision, SettlementAgreement
+from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.models import BundleComponent, OrderLine
 from aftersales.parties.roles import Role
 from tests.factories import OrderFactory, ProductFactory, make_dispute, make_execution
@@ -240,7 +241,7 @@ def test_an_exchange_to_a_dearer_item_is_owed_by_the_customer(api_as):
     assert "换货，顾客补差价 29.00 元" in revision["message"]
     assert "需由您支付的金额合计 29.00 元" in revision["message"]
     assert "支付给您的金额" not in revision["message"]
-    drafted = Event.objects.get(dispute=dispute, kind=Event.Kind.PROPOSAL_DRAFTED)
+    drafted = Event.objects.get(dispute=dispute, kind=MediationKind.PROPOSAL_DRAFTED)
     assert (drafted.payload["customer_pays_total"], drafted.payload["total_amount"]) == (
         "29.00",
         "0.00",

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.mediation.models import Proposal, ProposalRevision, SettlementAgreement
+from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.roles import Role
 from tests.customer_link import delivered_text
 
@@ -107,7 +109,7 @@ def test_three_counter_offers_end_in_acceptance_and_a_settlement_pdf(api_as, tmp
     d = Dispute.objects.get(pk=dispute.pk)
     assert d.status == "executing"
     moves = list(
-        d.events.filter(kind=Event.Kind.ACTION, action__in=["propose", "revise", "settle"])
+        d.events.filter(kind=DisputeKind.ACTION, action__in=["propose", "revise", "settle"])
         .order_by("at", "id")
         .values_list("action", flat=True)
     )
@@ -180,7 +182,7 @@ def test_a_rejection_keeps_the_case_in_mediation_until_revised_or_escalated(api_
     )
     assert rejected.status_code == 200
     assert rejected.json()["state"] == "rejected"
-    event = Event.objects.get(dispute=dispute, kind=Event.Kind.PROPOSAL_REJECTED)
+    event = Event.objects.get(dispute=dispute, kind=MediationKind.PROPOSAL_REJECTED)
     assert (event.reason, event.payload["ip"]) == ("我要退货", "203.0.113.7")
     assert event.actor_label == f"顾客 {dispute.customer.name}"
     assert Dispute.objects.get(pk=dispute.pk).status == "proposing"

@@ -11,6 +11,7 @@ from aftersales.disputes.taxonomy import Category
 from aftersales.mediation import money, remedies, remedy_lines, statutory
 from aftersales.mediation.models import Proposal, ProposalRevision
 from aftersales.mediation.remedies import RemedyCode, RemedyItem
+from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.roles import Role
 from tests.factories import OrderFactory, make_dispute
 
@@ -268,7 +269,7 @@ def test_a_new_proposal_starts_from_the_standard_remedy_with_the_price(api_as, a
     )
     assert "退货退款 1,999.00 元" in revision["message"]
     assert dispute.customer.name in revision["message"]
-    drafted = Event.objects.get(dispute=dispute, kind=Event.Kind.PROPOSAL_DRAFTED)
+    drafted = Event.objects.get(dispute=dispute, kind=MediationKind.PROPOSAL_DRAFTED)
     assert drafted.actor == agent and drafted.payload["total_amount"] == "1999.00"
 
 

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
 from aftersales.disputes.models import Event, Evidence
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.parties.roles import Role
 from tests.factories import TeamFactory, make_dispute, make_staff
 
@@ -92,7 +93,7 @@ def test_jpeg_is_stored_without_gps_and_the_received_hash_is_kept(client, disput
     original = Image.open(io.BytesIO(received))
     assert image.tobytes() == original.tobytes()
 
-    (event,) = Event.objects.filter(dispute=dispute, kind=Event.Kind.EVIDENCE_ADDED)
+    (event,) = Event.objects.filter(dispute=dispute, kind=DisputeKind.EVIDENCE_ADDED)
     assert event.payload["sha256"] == ev["sha256"]
     assert event.payload["stored_sha256"] == ev["stored_sha256"]
     assert event.payload["metadata_removed"] is True
@@ -143,7 +144,7 @@ def test_download_serves_the_cleaned_copy_and_is_recorded(client, agent, dispute
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["Cache-Control"] == "no-store"
 
-    (viewed,) = Event.objects.filter(dispute=dispute, kind=Event.Kind.EVIDENCE_VIEWED)
+    (viewed,) = Event.objects.filter(dispute=dispute, kind=DisputeKind.EVIDENCE_VIEWED)
     assert viewed.actor == agent
     assert viewed.payload["evidence_id"] == ev["id"]
     timeline = client.get(f"/api/v1/disputes/{dispute.number}").json()["timeline"]
@@ -159,4 +160,4 @@ def test_download_outside_scope_or_unknown_is_404_and_not_recorded(api_as, clien
     assert client.get(f"/api/v1/disputes/{other.number}/evidence/{ev['id']}").status_code == 404
     assert client.get(f"/api/v1/disputes/{dispute.number}/evidence/999999").status_code == 404
     assert client.client.get(url).status_code == 401  # no token
-    assert not Event.objects.filter(kind=Event.Kind.EVIDENCE_VIEWED).exists()
+    assert not Event.objects.filter(kind=DisputeKind.EVIDENCE_VIEWED).exists()

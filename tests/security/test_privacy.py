@@ -11,9 +11,11 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.mediation.models import SettlementAgreement
 from aftersales.notifications.models import OutboundMessage
 from aftersales.parties.models import Customer, Order
+from aftersales.privacy.timeline import PrivacyKind
 from tests.factories import OrderFactory, make_dispute, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +86,7 @@ def test_export_prints_everything_held_and_is_recorded(customer_history):
     assert exported["proposals"] and exported["proposals"][0]["message"]
     assert exported["agreements"][0]["sha256"]
     for d in (old, recent, current):
-        assert d.events.filter(kind=Event.Kind.PERSONAL_DATA_EXPORTED).count() == 1
+        assert d.events.filter(kind=PrivacyKind.PERSONAL_DATA_EXPORTED).count() == 1
 
 
 def test_export_of_an_unknown_phone_is_empty_and_a_bad_phone_refused(db):
@@ -115,7 +117,7 @@ def test_erase_anonymises_only_what_is_past_retention(customer_history):
     )
     for personal in (NAME, PHONE, ADDRESS, "热水器漏水"):
         assert personal not in timeline
-    erasure = old.events.get(kind=Event.Kind.PERSONAL_DATA_ERASED)
+    erasure = old.events.get(kind=PrivacyKind.PERSONAL_DATA_ERASED)
     assert erasure.reason == "顾客申请删除（工单 PIPL-7）"
     assert {"action", "intake"} <= set(old.events.values_list("kind", flat=True))
     for message in OutboundMessage.objects.filter(dispute=old):
@@ -133,7 +135,7 @@ def test_erase_anonymises_only_what_is_past_retention(customer_history):
     # A second run erases nothing twice.
     again = privacy("erase", "--phone", PHONE, "--reason", "重复执行")
     assert again["erased"] == [{"number": old.number, "already": True}]
-    assert old.events.filter(kind=Event.Kind.PERSONAL_DATA_ERASED).count() == 1
+    assert old.events.filter(kind=PrivacyKind.PERSONAL_DATA_ERASED).count() == 1
 
 
 def test_customer_row_is_anonymised_when_nothing_is_kept(agent, settings):
@@ -160,7 +162,7 @@ def test_staff_reading_an_agreement_is_recorded(agent, api_as):
     url = f"/api/v1/disputes/{dispute.number}/proposals/{agreement.proposal_id}/agreement.pdf"
     response = api_as(agent).get(url)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    (viewed,) = Event.objects.filter(dispute=dispute, kind=Event.Kind.AGREEMENT_VIEWED)
+    (viewed,) = Event.objects.filter(dispute=dispute, kind=DisputeKind.AGREEMENT_VIEWED)
     assert viewed.actor == agent and viewed.payload["sha256"] == agreement.sha256
 
 
@@ -168,4 +170,4 @@ def test_revealing_the_contact_is_recorded(agent, api_as):
     dispute = make_dispute()
     response = api_as(agent).get(f"/api/v1/disputes/{dispute.number}/contact")
     assert response.status_code == 200 and response.json()["phone"] == PHONE
-    assert dispute.events.filter(kind=Event.Kind.CONTACT_REVEALED, actor=agent).count() == 1
+    assert dispute.events.filter(kind=DisputeKind.CONTACT_REVEALED, actor=agent).count() == 1

@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 from aftersales.api import errors
 from aftersales.api.throttling import CODE_THROTTLES, CUSTOMER_THROTTLES
 from aftersales.disputes.models import Event
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.parties.roles import Role
 from tests.factories import make_dispute, make_staff
 
@@ -54,7 +55,7 @@ def test_an_agent_cannot_reveal_a_hundred_phone_numbers(api_as, agent, disputes)
     assert 0 < int(refused["Retry-After"]) <= 120  # this window, then the weight of it
     assert "1381234" not in refused.content.decode()
     # Only what was shown is on the timeline.
-    assert Event.objects.filter(kind=Event.Kind.CONTACT_REVEALED).count() == limit
+    assert Event.objects.filter(kind=DisputeKind.CONTACT_REVEALED).count() == limit
 
 
 def test_the_limit_is_per_user(api_as, agent, default_team, disputes):

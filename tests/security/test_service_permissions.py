@@ -10,10 +10,11 @@ from aftersales.common.errors import Forbidden
 from aftersales.disputes.evidence import evidence_add
 from aftersales.disputes.models import Dispute, Event, Evidence
 from aftersales.disputes.services import dispute_apply, dispute_reveal_contact
+from aftersales.disputes.timeline import DisputeKind
+from aftersales.intake.orders import order_record
 from aftersales.parties.actors import SYSTEM
 from aftersales.parties.models import Order, Team
 from aftersales.parties.order_input import parse_order
-from aftersales.parties.orders import order_upsert
 from aftersales.parties.roles import Role
 from tests.factories import TeamFactory, make_dispute, make_staff
 
@@ -86,7 +87,7 @@ def test_a_missing_actor_is_refused_not_waved_through(theirs):
 def test_the_system_actor_acts_and_is_recorded_as_the_system(theirs):
     moved = dispute_apply(dispute=theirs, action="triage", actor=SYSTEM, version=theirs.version)
     assert moved.status == "triaged"
-    event = theirs.events.filter(kind=Event.Kind.ACTION).latest("id")
+    event = theirs.events.filter(kind=DisputeKind.ACTION).latest("id")
     assert (event.actor, event.actor_label) == (None, "system")
 
 
@@ -111,7 +112,7 @@ def test_recording_an_order_is_refused_by_the_service_itself(db):
         order_no="TM-H8-0001",
     )
     with pytest.raises(Forbidden):
-        order_upsert(data=data, actor=make_staff(Role.FINANCE))
+        order_record(data=data, actor=make_staff(Role.FINANCE))
     assert not Order.objects.filter(order_no="TM-H8-0001").exists()
-    order, created = order_upsert(data=data, actor=SYSTEM)  # an import
+    order, created = order_record(data=data, actor=SYSTEM)  # an import
     assert created and order.order_no == "TM-H8-0001"

@@ -8,6 +8,7 @@ import pytest
 
 from aftersales.common.text import clean_line, clean_text
 from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.intake.importing import run_import
 from aftersales.parties.models import Customer, Order
 from tests.conftest import intake_body
@@ -38,7 +39,7 @@ def test_api_intake_stores_names_and_description_cleaned(client, order):
     assert dispute.product_name == "电热水器"
     assert dispute.expectation_text == "要求退货退款"
     assert Customer.objects.get(phone="13812341234").name == "张三"
-    intake = Event.objects.get(dispute=dispute, kind=Event.Kind.INTAKE)
+    intake = Event.objects.get(dispute=dispute, kind=DisputeKind.INTAKE)
     assert intake.payload["customer_name"] == "张三"
     # What the API answers is what was stored.
     assert response.json()["description"] == dispute.description

@@ -11,6 +11,7 @@ from aftersales.disputes.models import Dispute, Event
 from aftersales.parties.models import OrderLine
 from aftersales.parties.roles import Role
 from aftersales.triage.models import GroupComplaint
+from aftersales.triage.timeline import TriageKind
 from tests.conftest import intake_body
 from tests.factories import OrderFactory, ProductFactory, make_staff
 
@@ -56,7 +57,7 @@ def test_similar_complaints_from_two_customers_form_a_candidate(api_as, agent, l
     group = GroupComplaint.objects.get()
     assert group.state == GroupComplaint.State.CANDIDATE
     assert set(group.disputes.values_list("number", flat=True)) == {first, second}
-    flagged = Event.objects.get(dispute__number=second, kind=Event.Kind.GROUP_FLAGGED)
+    flagged = Event.objects.get(dispute__number=second, kind=TriageKind.GROUP_FLAGGED)
     assert flagged.payload["similar_to"] == first
     inbox = api_as(lead).get("/api/v1/notifications").json()
     assert any(n["kind"] == "group_complaint" for n in inbox)
@@ -97,7 +98,7 @@ def test_confirming_makes_every_member_major(api_as, agent, lead, product):
     for number in (first, second):
         d = Dispute.objects.get(number=number)
         assert d.severity == "major"
-        event = d.events.get(kind=Event.Kind.GROUP_DECIDED)
+        event = d.events.get(kind=TriageKind.GROUP_DECIDED)
         assert event.payload["severity_after"] == "major"
     again = api_as(lead).post(
         f"/api/v1/group-complaints/{group.pk}/decision", {"confirm": False, "reason": "x"}

@@ -7,6 +7,7 @@ from aftersales.disputes.models import Dispute, Event, Task
 from aftersales.disputes.services import dispute_assign
 from aftersales.parties.roles import Role
 from aftersales.triage.models import Feedback, RoutingRule
+from aftersales.triage.timeline import TriageKind
 from tests.conftest import intake_body
 from tests.factories import OrderFactory, TeamFactory, make_dispute, make_staff
 
@@ -31,7 +32,7 @@ def events_of(number, kind):
 def test_every_intake_is_classified_on_the_timeline(api_as, agent, order):
     body = create(api_as(agent), order, LEAK)
     assert body["category"] == "quality"
-    (classified,) = events_of(body["number"], Event.Kind.CLASSIFIED)
+    (classified,) = events_of(body["number"], TriageKind.CLASSIFIED)
     assert classified.payload["category"] == "quality"
     assert classified.payload["model_version"]
     assert 0 <= classified.payload["confidence"] <= 1
@@ -61,7 +62,7 @@ def test_routing_creates_the_department_task(api_as, agent, text, department, ru
     body = create(api_as(agent), OrderFactory(), text)
     task = Task.objects.get(dispute__number=body["number"], department=department)
     assert task.state == Task.State.OPEN
-    (routed,) = events_of(body["number"], Event.Kind.ROUTED)
+    (routed,) = events_of(body["number"], TriageKind.ROUTED)
     assert rule in routed.payload["rules"]
     assert {t["department"] for t in routed.payload["tasks"]} >= {department}
 
@@ -84,7 +85,7 @@ def test_major_is_reported_to_management(api_as, agent, order):
     assert body["severity"] == "major"
     inbox = api_as(manager).get("/api/v1/notifications?unread=true").json()
     assert len(inbox) == 1 and inbox[0]["kind"] == "major"
-    (routed,) = events_of(body["number"], Event.Kind.ROUTED)
+    (routed,) = events_of(body["number"], TriageKind.ROUTED)
     assert "management-major" in routed.payload["management_notified_by"]
     read = api_as(manager).post(f"/api/v1/notifications/{inbox[0]['id']}/read")
     assert read.json()["read_at"] is not None
@@ -117,7 +118,7 @@ def test_least_loaded_available_agent_is_assigned(api_as):
     body = create(api_as(admin), OrderFactory(), CRUSHED)
     assert body["team"] == team.code
     assert body["assignee"] == "light"
-    (routed,) = events_of(body["number"], Event.Kind.ROUTED)
+    (routed,) = events_of(body["number"], TriageKind.ROUTED)
     assert routed.payload["assignee"] == "light"
     assert routed.payload["assignment"] == "least_loaded"
     inbox = api_as(light).get("/api/v1/notifications").json()
@@ -145,7 +146,7 @@ def test_agent_corrects_the_classification(api_as, agent, order):
     after = r.json()
     assert (after["category"], after["severity"]) == ("counterfeit", "complex")
     assert after["version"] == body["version"] + 1
-    (event,) = events_of(body["number"], Event.Kind.RECLASSIFIED)
+    (event,) = events_of(body["number"], TriageKind.RECLASSIFIED)
     assert event.payload["before"]["category"] == "quality"
     assert event.payload["after"]["category"] == "counterfeit"
     assert event.reason == "顾客提供了鉴定报告，是假货"
@@ -186,7 +187,7 @@ def test_stale_correction_is_a_conflict(api_as, agent, order):
         {"severity": "major", "reason": "涉及安全", "version": body["version"] - 1},
     )
     assert r.status_code == 409
-    assert not events_of(body["number"], Event.Kind.RECLASSIFIED)
+    assert not events_of(body["number"], TriageKind.RECLASSIFIED)
 
 
 def test_readers_may_not_correct(api_as, agent, order):

@@ -9,6 +9,7 @@ from aftersales.triage import classifier, training
 from aftersales.triage.classification import forget_active_model
 from aftersales.triage.corrections import dispute_reclassify
 from aftersales.triage.models import Feedback, ModelVersion
+from aftersales.triage.timeline import TriageKind
 from tests.conftest import intake_body
 from tests.factories import OrderFactory, make_dispute
 
@@ -59,7 +60,7 @@ def test_retrain_learns_from_corrections_and_becomes_the_active_version(api_as, 
         .post("/api/v1/disputes", intake_body(OrderFactory(), description=ODD + "，要求补发口红"))
         .json()
     )
-    event = Event.objects.get(dispute__number=body["number"], kind=Event.Kind.CLASSIFIED)
+    event = Event.objects.get(dispute__number=body["number"], kind=TriageKind.CLASSIFIED)
     assert event.payload["model_version"] == active.version
     assert body["category"] == "price_promotion"
 

@@ -10,6 +10,7 @@ from django.db.models import Count
 from aftersales.demo.mediation import populate
 from aftersales.disputes.lifecycle import Action
 from aftersales.disputes.models import Dispute, Event, Task
+from aftersales.disputes.timeline import DisputeKind
 from aftersales.fulfilment.models import Execution
 from aftersales.mediation import authority, proposals
 from aftersales.mediation.models import (
@@ -23,6 +24,7 @@ from aftersales.mediation.models import (
 )
 from aftersales.mediation.proposals import ceilings
 from aftersales.mediation.remedies import RemedyItem
+from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.roles import Role
 
 from .conftest import COUNT, SEED
@@ -73,7 +75,7 @@ def test_the_demo_disputes_carry_their_mediation_records(demo):
         assert p.n == p.current_number
         earlier = p.revisions.exclude(number=p.current_number)
         assert set(earlier.values_list("state", flat=True)) <= {"countered"}
-    sends = Event.objects.filter(kind=Event.Kind.ACTION, action__in=["propose", "revise"])
+    sends = Event.objects.filter(kind=DisputeKind.ACTION, action__in=["propose", "revise"])
     assert sends.count() == ProposalRevision.objects.filter(sent_at__isnull=False).count()
 
     # Approvals where the authority rules ask for them, by the right role.
@@ -87,7 +89,7 @@ def test_the_demo_disputes_carry_their_mediation_records(demo):
             assert authority.can_give(q, {q.role}, amount=r.authority_amount, ceilings=limits)
         with_approval += bool(required)
     assert with_approval and ProposalApproval.objects.exists()
-    assert Event.objects.filter(kind=Event.Kind.PROPOSAL_ACCEPTED).count() == accepted.count()
+    assert Event.objects.filter(kind=MediationKind.PROPOSAL_ACCEPTED).count() == accepted.count()
 
     # Idempotent: a second run adds nothing.
     before = (Proposal.objects.count(), TaskReport.objects.count())
@@ -180,33 +182,33 @@ def test_sent_and_accepted_proposals_carry_the_services_events_and_agreement(dem
     events = {}
     for e in Event.objects.filter(
         kind__in=[
-            Event.Kind.PROPOSAL_SENT,
-            Event.Kind.PROPOSAL_ACCEPTED,
-            Event.Kind.AGREEMENT_GENERATED,
-            Event.Kind.PROPOSAL_DRAFTED,
-            Event.Kind.PROPOSAL_REVISED,
+            MediationKind.PROPOSAL_SENT,
+            MediationKind.PROPOSAL_ACCEPTED,
+            MediationKind.AGREEMENT_GENERATED,
+            MediationKind.PROPOSAL_DRAFTED,
+            MediationKind.PROPOSAL_REVISED,
         ]
     ):
         events.setdefault((e.kind, e.payload["proposal"], e.payload["revision"]), []).append(e)
     moves = {}
     for e in Event.objects.filter(
-        kind=Event.Kind.ACTION, action__in=[Action.PROPOSE, Action.REVISE, Action.SETTLE]
+        kind=DisputeKind.ACTION, action__in=[Action.PROPOSE, Action.REVISE, Action.SETTLE]
     ):
         moves[(e.action, e.payload.get("proposal"), e.payload.get("revision"))] = e
     accepted = 0
     for r in ProposalRevision.objects.select_related("proposal"):
         key = (r.proposal_id, r.number)
-        made = Event.Kind.PROPOSAL_DRAFTED if r.number == 1 else Event.Kind.PROPOSAL_REVISED
+        made = MediationKind.PROPOSAL_DRAFTED if r.number == 1 else MediationKind.PROPOSAL_REVISED
         assert len(events.get((made, *key), [])) == 1, key
         if r.state in SENT_STATES:
-            (sent,) = events[(Event.Kind.PROPOSAL_SENT, *key)]
+            (sent,) = events[(MediationKind.PROPOSAL_SENT, *key)]
             assert sent.at == r.sent_at
             move = moves.get(("propose", *key)) or moves[("revise", *key)]
             assert move.at == r.sent_at
         if r.state == "accepted":
             accepted += 1
-            assert len(events[(Event.Kind.PROPOSAL_ACCEPTED, *key)]) == 1
-            (generated,) = events[(Event.Kind.AGREEMENT_GENERATED, *key)]
+            assert len(events[(MediationKind.PROPOSAL_ACCEPTED, *key)]) == 1
+            (generated,) = events[(MediationKind.AGREEMENT_GENERATED, *key)]
             record = SettlementAgreement.objects.get(revision=r)
             assert generated.payload["agreement"] == record.pk
             settle = moves[("settle", *key)]

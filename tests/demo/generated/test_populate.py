@@ -14,8 +14,11 @@ from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Channel, Dispute, Event, Expectation, Task
 from aftersales.disputes.selectors import disputes_visible_to
 from aftersales.disputes.taxonomy import Category, Severity
+from aftersales.disputes.timeline import DisputeKind
+from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.models import Order, Team
 from aftersales.parties.roles import Role
+from aftersales.triage.timeline import TriageKind
 
 from .conftest import COUNT, SEED
 
@@ -74,11 +77,11 @@ def lifecycle_tz():
 
 def test_every_timeline_follows_the_lifecycle(demo):
     events = defaultdict(list)
-    for e in Event.objects.filter(kind=Event.Kind.ACTION).order_by("dispute_id", "at", "id"):
+    for e in Event.objects.filter(kind=DisputeKind.ACTION).order_by("dispute_id", "at", "id"):
         events[e.dispute_id].append(e)
     for d in Dispute.objects.all():
         chain = events[d.id]
-        assigned = d.events.filter(kind=Event.Kind.ASSIGNED).count()
+        assigned = d.events.filter(kind=DisputeKind.ASSIGNED).count()
         assert d.version == 1 + len(chain) + assigned, d.number
         status = Status.RECEIVED
         previous_at = d.received_at
@@ -100,7 +103,7 @@ def test_every_timeline_follows_the_lifecycle(demo):
         assert status == d.status, d.number
         assert d.is_open == (status in lifecycle.OPEN)
         assert (d.closed_at is not None) == (status in lifecycle.TERMINAL)
-        assert d.events.filter(kind=Event.Kind.INTAKE).count() == 1
+        assert d.events.filter(kind=DisputeKind.INTAKE).count() == 1
     # The detours real cases take are there too.
     actions = set(Event.objects.filter(kind="action").values_list("action", flat=True))
     assert actions == {a.value for a in lifecycle.Action}
@@ -159,7 +162,7 @@ def test_every_assignment_is_on_the_timeline(demo):
     default = Team.objects.get(is_default=True).code
     timelines = defaultdict(list)
     for e in Event.objects.filter(
-        kind__in=[Event.Kind.INTAKE, Event.Kind.ROUTED, Event.Kind.ASSIGNED]
+        kind__in=[DisputeKind.INTAKE, TriageKind.ROUTED, DisputeKind.ASSIGNED]
     ).order_by("dispute_id", "at", "id"):
         timelines[e.dispute_id].append(e)
     assigned = 0
@@ -168,7 +171,7 @@ def test_every_assignment_is_on_the_timeline(demo):
                "assignee": d.assignee.get_username() if d.assignee else None}  # fmt: skip
         placed = {"team": default, "assignee": None}
         for e in timelines[d.id]:
-            if e.kind == Event.Kind.ASSIGNED:
+            if e.kind == DisputeKind.ASSIGNED:
                 assert e.payload["before"] == placed, d.number
                 placed = e.payload["after"]
                 assert e.actor is not None and e.actor_label
@@ -179,8 +182,8 @@ def test_every_assignment_is_on_the_timeline(demo):
         assert placed == now, d.number
     assert assigned > COUNT / 3
     # Each assignment counts as a change of the dispute (its version).
-    for d in Dispute.objects.filter(events__kind=Event.Kind.ASSIGNED).distinct()[:50]:
-        changes = d.events.filter(kind__in=[Event.Kind.ACTION, Event.Kind.ASSIGNED]).count()
+    for d in Dispute.objects.filter(events__kind=DisputeKind.ASSIGNED).distinct()[:50]:
+        changes = d.events.filter(kind__in=[DisputeKind.ACTION, DisputeKind.ASSIGNED]).count()
         assert d.version == 1 + changes, d.number
 
 
@@ -200,10 +203,10 @@ def test_every_task_is_one_a_service_would_create(demo):
         )
     )
     requested = {
-        e.payload.get("task") for e in Event.objects.filter(kind=Event.Kind.TASK_REQUESTED)
+        e.payload.get("task") for e in Event.objects.filter(kind=MediationKind.TASK_REQUESTED)
     }
     routed = defaultdict(set)
-    for e in Event.objects.filter(kind=Event.Kind.ROUTED):
+    for e in Event.objects.filter(kind=TriageKind.ROUTED):
         routed[e.dispute_id] |= {(t["department"], t["kind"]) for t in e.payload["tasks"]}
     kinds = set()
     for task in Task.objects.select_related("dispute"):
@@ -226,7 +229,7 @@ def test_every_task_is_one_a_service_would_create(demo):
     from aftersales.mediation.models import TaskReport
 
     reports = {r.task_id: r for r in TaskReport.objects.select_related("dispute")}
-    told = {e.payload["task"] for e in Event.objects.filter(kind=Event.Kind.TASK_REPORTED)}
+    told = {e.payload["task"] for e in Event.objects.filter(kind=MediationKind.TASK_REPORTED)}
     for task in Task.objects.filter(state="done").exclude(kind="proposal_review"):
         report = reports[task.pk]
         closed = report.dispute.closed_at
@@ -247,7 +250,7 @@ def test_every_escalation_has_its_record_legal_task_and_outside_deadlines(demo):
     from aftersales.sla.models import Timer
 
     escalated = 0
-    for e in Event.objects.filter(kind=Event.Kind.ACTION, action="escalate").select_related(
+    for e in Event.objects.filter(kind=DisputeKind.ACTION, action="escalate").select_related(
         "dispute"
     ):
         d, route = e.dispute, e.payload["route"]
@@ -255,7 +258,9 @@ def test_every_escalation_has_its_record_legal_task_and_outside_deadlines(demo):
         record = Escalation.objects.get(dispute=d, route=route)
         assert record.filed_on <= timezone.localdate(e.at)
         assert record.legal_task is not None and record.legal_task.department == "legal"
-        filed = Event.objects.get(kind=Event.Kind.ESCALATION_FILED, payload__escalation=record.pk)
+        filed = Event.objects.get(
+            kind=MediationKind.ESCALATION_FILED, payload__escalation=record.pk
+        )
         assert filed.at == e.at and filed.payload["route"] == route
         assert filed.payload["legal_task"] == record.legal_task_id
         timers = set(Timer.objects.filter(dispute=d).values_list("kind__code", flat=True))
@@ -268,7 +273,7 @@ def test_every_escalation_has_its_record_legal_task_and_outside_deadlines(demo):
         if (
             d.status == Status.CLOSED
             and d.events.filter(
-                kind=Event.Kind.ACTION, action="close", from_status="escalated"
+                kind=DisputeKind.ACTION, action="close", from_status="escalated"
             ).exists()
         ):
             assert record.state == Escalation.State.CONCLUDED and record.outcome
@@ -278,7 +283,7 @@ def test_every_escalation_has_its_record_legal_task_and_outside_deadlines(demo):
 
 
 def test_every_withdrawal_has_a_reason_and_the_customers_confirmation(demo):
-    withdrawals = Event.objects.filter(kind=Event.Kind.ACTION, action="withdraw")
+    withdrawals = Event.objects.filter(kind=DisputeKind.ACTION, action="withdraw")
     assert withdrawals.count() == Dispute.objects.filter(status=Status.WITHDRAWN).count() > 0
     for e in withdrawals:
         assert e.reason.strip(), e.dispute_id

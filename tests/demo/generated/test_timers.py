@@ -15,10 +15,12 @@ from aftersales.disputes.lifecycle import TERMINAL
 from aftersales.disputes.models import Dispute, Event
 from aftersales.followup.daily_checks import daily_checks
 from aftersales.fulfilment.models import Execution, Parcel
+from aftersales.fulfilment.timeline import FulfilmentKind
 from aftersales.mediation.models import Commitment, Proposal
 from aftersales.sla.figures import Period, compliance
 from aftersales.sla.models import Timer
 from aftersales.sla.scan import sla_scan
+from aftersales.sla.timeline import SlaKind
 
 from .conftest import COUNT
 
@@ -53,7 +55,7 @@ def test_due_at_is_the_most_urgent_running_timer(demo):
             assert due_at is None
     assert Timer.objects.filter(state=Timer.State.PAUSED).exists()
     assert Timer.objects.filter(state=Timer.State.RUNNING).exists()
-    assert Event.objects.filter(kind=Event.Kind.SLA_PAUSED).exists()
+    assert Event.objects.filter(kind=SlaKind.SLA_PAUSED).exists()
 
 
 def test_no_timer_runs_on_an_ended_dispute(demo):
@@ -63,7 +65,7 @@ def test_no_timer_runs_on_an_ended_dispute(demo):
     # Crossings the scan made are on the timeline, never in the future.
     breached = Timer.objects.filter(breached_at__isnull=False)
     assert breached.exists()
-    told = Event.objects.filter(kind=Event.Kind.SLA_BREACHED)
+    told = Event.objects.filter(kind=SlaKind.SLA_BREACHED)
     assert told.count() == breached.count()
     assert {e.payload["timer"] for e in told} == set(breached.values_list("pk", flat=True))
     assert not Event.objects.filter(at__gt=demo.now).exists()
@@ -98,7 +100,7 @@ def test_executions_follow_the_timeline_and_the_proposal(demo):
             assert e.created_at <= e.completed_at
         assert (
             Event.objects.filter(
-                kind=Event.Kind.EXECUTION_RECORDED, payload__execution=e.pk
+                kind=FulfilmentKind.EXECUTION_RECORDED, payload__execution=e.pk
             ).count()
             == 1
         )
@@ -131,7 +133,7 @@ def test_executions_follow_the_timeline_and_the_proposal(demo):
     for p in parcels.select_related("execution"):
         assert p.shipped_at >= p.execution.created_at
         assert p.delivered_at is None or p.delivered_at >= p.shipped_at
-        assert Event.objects.filter(kind=Event.Kind.PARCEL_RECORDED, payload__parcel=p.pk)
+        assert Event.objects.filter(kind=FulfilmentKind.PARCEL_RECORDED, payload__parcel=p.pk)
 
 
 def test_commitments_due_overdue_later_and_kept(demo):
