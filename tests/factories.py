@@ -6,6 +6,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.models import Customer, Order, OrderLine, Product, Store, Team
 from aftersales.parties.roles import Role
 from aftersales.parties.services import staff_create
@@ -79,7 +80,7 @@ def make_staff(role: Role, *, team: Team | None = None, username: str | None = N
     return staff_create(username=name, password="pass-Word-123", role=role, team=team)
 
 
-def make_dispute(order=None, *, actor=None, **overrides):
+def make_dispute(order=None, *, actor=SYSTEM, **overrides):
     """A dispute taken in through the real intake path (validate_intake + dispute_create)."""
     from aftersales.disputes.intake import validate_intake
     from aftersales.intake.services import dispute_create
@@ -114,13 +115,13 @@ def make_execution(dispute, *, at: dt.datetime, kind: str = "refund", **fields):
     fields.setdefault("amount", Decimal("199.00"))
     if kind == "refund":
         fields.setdefault("payment_channel", "bank_quickpay")
-    return execution_record(dispute=dispute, kind=kind, actor=None, at=at, **fields)
+    return execution_record(dispute=dispute, kind=kind, actor=SYSTEM, at=at, **fields)
 
 
 def make_commitment(dispute, *, due_at: dt.datetime, at: dt.datetime, text: str = "明天下午回电"):
     from aftersales.mediation.services import commitment_make
 
-    return commitment_make(dispute=dispute, actor=None, text=text, due_at=due_at, at=at)
+    return commitment_make(dispute=dispute, actor=SYSTEM, text=text, due_at=due_at, at=at)
 
 
 # The lifecycle through its doors (issue 10): tests that only need a dispute in some state
@@ -140,7 +141,9 @@ def staff_note(at: dt.datetime | None = None, channel: str = "phone") -> dict:
     }
 
 
-def step(dispute, action: str, *, at: dt.datetime | None = None, actor=None, reason="", **payload):
+def step(
+    dispute, action: str, *, at: dt.datetime | None = None, actor=SYSTEM, reason="", **payload
+):
     """Apply one lifecycle action through its own door: propose and revise by sending a
     proposal, settle by the customer's acceptance, escalate by filing an escalation; the
     generic actions through `dispute_apply`, with a valid reason and record filled in
@@ -191,7 +194,7 @@ def step(dispute, action: str, *, at: dt.datetime | None = None, actor=None, rea
     return Dispute.objects.get(pk=dispute.pk)
 
 
-def walk_to(dispute, target: str, *, at: dt.datetime | None = None, actor=None):
+def walk_to(dispute, target: str, *, at: dt.datetime | None = None, actor=SYSTEM):
     """Take a dispute from its state to `target` along `lifecycle.path_to`, every step
     through `step` (so through the owning services). A dispute already on the way starts
     where it is."""
@@ -227,7 +230,7 @@ def _remedies(dispute) -> list[dict] | None:
     return None if problems else full
 
 
-def ready_proposal(dispute, *, actor=None, at: dt.datetime | None = None, reason: str = ""):
+def ready_proposal(dispute, *, actor=SYSTEM, at: dt.datetime | None = None, reason: str = ""):
     """The dispute's live proposal, ready to send: drafted if there is none (a full
     return and refund where the category takes one), revised if it was already answered,
     with every approval it needs given by a fresh approver of the role asked for."""

@@ -11,7 +11,6 @@ from ninja import Status as Reply
 
 from aftersales.disputes import selectors as dispute_selectors
 from aftersales.disputes.lifecycle import (
-    ESCALATION_ROUTE_LABELS,
     CaseFacts,
     EscalationRoute,
     missing_before_proposal,
@@ -226,7 +225,7 @@ def _escalation(e, deadlines: list) -> dict:
     return {
         "id": e.pk,
         "route": e.route,
-        "route_label": ESCALATION_ROUTE_LABELS[EscalationRoute(e.route)],
+        "route_label": str(EscalationRoute(e.route).label),
         "body": e.body,
         "reference": e.reference,
         "state": e.state,

@@ -18,7 +18,7 @@ from aftersales.disputes.grants import (
     Op,
     roles_granted,
 )
-from aftersales.disputes.states import ACTION_LABELS, Action
+from aftersales.disputes.states import Action
 from aftersales.parties.roles import ROLE_LABELS, Role
 
 ROLES: tuple[Role, ...] = tuple(Role)
@@ -148,7 +148,7 @@ def _what(who: Op | Action | None) -> str:
     if who is None:
         return "顾客链接 · customer link"
     if isinstance(who, Action):
-        return f"`{who.value}` {ACTION_LABELS[who]}"
+        return f"`{who.value}` {who.label}"
     return f"`{who.value}`"
 
 

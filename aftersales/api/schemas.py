@@ -3,29 +3,17 @@ purpose: the intake validator judges them and answers in the user's language."""
 
 from datetime import datetime
 
-from django.utils.translation import get_language
 from ninja import Field, Schema
 from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict
 
 from aftersales.common.money import format_yuan
 from aftersales.disputes.intake import DESCRIPTION_MAX
-from aftersales.disputes.lifecycle import STATUS_LABELS, STATUS_LABELS_EN, Status, allowed_actions
+from aftersales.disputes.lifecycle import Status, allowed_actions
 from aftersales.disputes.models import Channel, Expectation
-from aftersales.disputes.taxonomy import (
-    CATEGORY_LABELS,
-    CATEGORY_LABELS_EN,
-    SEVERITY_LABELS,
-    SEVERITY_LABELS_EN,
-    Category,
-    Severity,
-)
+from aftersales.disputes.taxonomy import Category, Severity
 from aftersales.disputes.timeline_registry import kind_label, render_reason
 
 from .order_schemas import OrderIn
-
-
-def _english() -> bool:
-    return (get_language() or "").startswith("en")
 
 
 class ErrorBody(Schema):
@@ -179,15 +167,15 @@ class DisputeOut(Schema):
 
     @staticmethod
     def resolve_status_label(obj) -> str:
-        return (STATUS_LABELS_EN if _english() else STATUS_LABELS)[Status(obj.status)]
+        return str(Status(obj.status).label)
 
     @staticmethod
     def resolve_category_label(obj) -> str:
-        return (CATEGORY_LABELS_EN if _english() else CATEGORY_LABELS)[Category(obj.category)]
+        return str(Category(obj.category).label)
 
     @staticmethod
     def resolve_severity_label(obj) -> str:
-        return (SEVERITY_LABELS_EN if _english() else SEVERITY_LABELS)[Severity(obj.severity)]
+        return str(Severity(obj.severity).label)
 
     @staticmethod
     def resolve_customer(obj) -> dict:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from aftersales.common.fastinsert import build, insert_many
 from aftersales.disputes.models import Dispute, Event
-from aftersales.disputes.timeline import DisputeKind
+from aftersales.disputes.timeline import DisputeKind, new_event
 from aftersales.mediation.models import Commitment
 from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.roles import Role
@@ -152,10 +152,9 @@ def populate_commitments(*, seed: int = 2026, now: dt.datetime | None = None) ->
             ):
                 if at is not None:
                     events.append(
-                        build(
-                            Event,
+                        new_event(
+                            kind,
                             dispute_id=c.dispute_id,
-                            kind=kind,
                             actor_id=c.made_by_id,
                             actor_label=shown[id(c)],
                             payload=payload,

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from aftersales.common.fastinsert import build, insert_many
 from aftersales.demo.investigation import report_event
-from aftersales.disputes.lifecycle import ESCALATION_ROUTE_LABELS, Action, EscalationRoute
+from aftersales.disputes.lifecycle import Action, EscalationRoute
 from aftersales.disputes.models import Dispute, Event, Task
-from aftersales.disputes.services import actor_label
+from aftersales.disputes.timeline import new_event
 from aftersales.mediation import investigation_rules as rules
 from aftersales.mediation.escalation import LEGAL_TASK_KIND
 from aftersales.mediation.models import Escalation, TaskReport
@@ -66,7 +66,7 @@ def populate(
             d = disputes[dispute_id]
             task = _open_legal_task(legal_tasks.get(dispute_id, []), step.at)
             if task is None:
-                label = ESCALATION_ROUTE_LABELS[EscalationRoute(step.payload["route"])]
+                label = EscalationRoute(step.payload["route"]).label
                 task = build(
                     Task,
                     dispute_id=d.pk,
@@ -174,7 +174,16 @@ def _events(out, d, step, following, e: Escalation, times, lead, legal) -> None:
         "legal_task": e.legal_task_id,
         "deadlines": [],  # the SLA demo writes the deadlines its replay started
     }
-    out.events.append(_event(d, MediationKind.ESCALATION_FILED, lead, step.at, filed, step.reason))
+    out.events.append(
+        new_event(
+            MediationKind.ESCALATION_FILED,
+            dispute_id=d.pk,
+            actor=lead,
+            at=step.at,
+            payload=filed,
+            reason=step.reason,
+        )
+    )
     if "accepted" in times:
         out.accepted += 1
         accepted = common | {
@@ -182,8 +191,15 @@ def _events(out, d, step, following, e: Escalation, times, lead, legal) -> None:
             "accepted_on": e.accepted_on.isoformat(),
             "deadlines": [],
         }
-        out.events.append(_event(d, MediationKind.ESCALATION_ACCEPTED, legal, times["accepted"],
-                                 accepted))  # fmt: skip
+        out.events.append(
+            new_event(
+                MediationKind.ESCALATION_ACCEPTED,
+                dispute_id=d.pk,
+                actor=legal,
+                at=times["accepted"],
+                payload=accepted,
+            )
+        )
     if "concluded" in times:
         out.concluded += 1
         concluded = common | {
@@ -192,19 +208,12 @@ def _events(out, d, step, following, e: Escalation, times, lead, legal) -> None:
             "concluded_on": e.concluded_on.isoformat(),
         }
         out.events.append(
-            _event(d, MediationKind.ESCALATION_CONCLUDED, lead, times["concluded"], concluded,
-                   e.outcome_note)
-        )  # fmt: skip
-
-
-def _event(d: Dispute, kind: str, actor, at: dt.datetime, payload: dict, reason: str = ""):
-    return build(
-        Event,
-        dispute_id=d.pk,
-        kind=kind,
-        actor=actor,
-        actor_label=actor_label(actor),
-        reason=reason,
-        payload=payload,
-        at=at,
-    )
+            new_event(
+                MediationKind.ESCALATION_CONCLUDED,
+                dispute_id=d.pk,
+                actor=lead,
+                at=times["concluded"],
+                payload=concluded,
+                reason=e.outcome_note,
+            )
+        )

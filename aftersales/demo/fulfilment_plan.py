@@ -12,6 +12,7 @@ from aftersales.common.fastinsert import build
 from aftersales.common.money import format_yuan
 from aftersales.disputes.lifecycle import Action
 from aftersales.disputes.models import Event
+from aftersales.disputes.timeline import new_event
 from aftersales.fulfilment.models import Execution, Parcel
 from aftersales.fulfilment.rules import NoArrivalRule, refund_arrival
 from aftersales.fulfilment.timeline import FulfilmentKind
@@ -185,13 +186,13 @@ def plan_execution(ctx: Ctx, d, kind, amount, days, settled, label, after, force
 
     def make_events(e: Execution, rows) -> list[Event]:
         events = [
-            _event(
-                d,
+            new_event(
                 FulfilmentKind.EXECUTION_RECORDED,
-                d.assignee_id,
-                actor_label,
-                recorded,
-                {
+                dispute_id=d.pk,
+                actor_id=d.assignee_id,
+                actor_label=actor_label,
+                at=recorded,
+                payload={
                     "execution": e.pk,
                     "kind": kind,
                     "amount": format_yuan(amount),
@@ -199,19 +200,19 @@ def plan_execution(ctx: Ctx, d, kind, amount, days, settled, label, after, force
                     "expected_by": expected.isoformat(),
                     "expected_rule": rule,
                 },
-                e.note,
+                reason=e.note,
             )
         ]
         for parcel, moves in rows:
             by = ctx.logistics
             events.append(
-                _event(
-                    d,
+                new_event(
                     FulfilmentKind.PARCEL_RECORDED,
-                    by and by.pk,
-                    _label(ctx, by),
-                    parcel.created_at,
-                    {
+                    dispute_id=d.pk,
+                    actor_id=by and by.pk,
+                    actor_label=_label(ctx, by),
+                    at=parcel.created_at,
+                    payload={
                         "execution": e.pk,
                         "parcel": parcel.pk,
                         "direction": parcel.direction,
@@ -223,13 +224,13 @@ def plan_execution(ctx: Ctx, d, kind, amount, days, settled, label, after, force
             )
             for moved, text, done in moves:
                 events.append(
-                    _event(
-                        d,
+                    new_event(
                         FulfilmentKind.PARCEL_MOVED,
-                        by and by.pk,
-                        _label(ctx, by),
-                        min(moved + dt.timedelta(minutes=5), now),
-                        {
+                        dispute_id=d.pk,
+                        actor_id=by and by.pk,
+                        actor_label=_label(ctx, by),
+                        at=min(moved + dt.timedelta(minutes=5), now),
+                        payload={
                             "parcel": parcel.pk,
                             "tracking_no": parcel.tracking_no,
                             "moved_at": moved.isoformat(),
@@ -241,26 +242,26 @@ def plan_execution(ctx: Ctx, d, kind, amount, days, settled, label, after, force
         if e.state == Execution.State.DONE:
             by = ctx.finance if kind in (*REFUND_KINDS, K.RETURN_REFUND) else None
             events.append(
-                _event(
-                    d,
+                new_event(
                     FulfilmentKind.EXECUTION_COMPLETED,
-                    by and by.pk,
-                    _label(ctx, by) if by else actor_label,
-                    finished,
-                    {"execution": e.pk, "kind": kind},
-                    DONE_NOTES[kind],
+                    dispute_id=d.pk,
+                    actor_id=by and by.pk,
+                    actor_label=_label(ctx, by) if by else actor_label,
+                    at=finished,
+                    payload={"execution": e.pk, "kind": kind},
+                    reason=DONE_NOTES[kind],
                 )
             )
         elif e.state == Execution.State.CANCELLED:
             events.append(
-                _event(
-                    d,
+                new_event(
                     FulfilmentKind.EXECUTION_CANCELLED,
-                    d.assignee_id,
-                    actor_label,
-                    finished,
-                    {"execution": e.pk, "kind": kind},
-                    CANCELLED[Action(after[0])],
+                    dispute_id=d.pk,
+                    actor_id=d.assignee_id,
+                    actor_label=actor_label,
+                    at=finished,
+                    payload={"execution": e.pk, "kind": kind},
+                    reason=CANCELLED[Action(after[0])],
                 )
             )
         return events
@@ -274,16 +275,3 @@ def _label(ctx: Ctx, user) -> str:
 
 def _clip(at: dt.datetime, low: dt.datetime, high: dt.datetime) -> dt.datetime:
     return max(low, min(at, high)).replace(microsecond=0)
-
-
-def _event(d, kind, actor_id, label, at, payload, reason="") -> Event:
-    return build(
-        Event,
-        dispute_id=d.pk,
-        kind=kind,
-        actor_id=actor_id,
-        actor_label=label,
-        reason=reason,
-        payload=payload,
-        at=at,
-    )

@@ -19,7 +19,7 @@ from aftersales.demo.text import Complaint, StoreInfo
 from aftersales.disputes import lifecycle
 from aftersales.disputes.bulk import HistoryStep
 from aftersales.disputes.lifecycle import Action, CaseFacts, Status
-from aftersales.disputes.taxonomy import CATEGORY_LABELS, SEVERITY_LABELS, Category, Severity
+from aftersales.disputes.taxonomy import Category, Severity
 
 A = Action
 S = Status
@@ -262,7 +262,7 @@ def _step(
     """Reason, payload and who acted ("handler", "lead" or "system") for one step."""
     category = Category(c.category)
     if action == A.TRIAGE:
-        reason = f"分类：{CATEGORY_LABELS[category]}，{SEVERITY_LABELS[Severity(c.severity)]}"
+        reason = f"分类：{Category(category).label}，{Severity(c.severity).label}"
         return reason, {"category": c.category, "severity": c.severity}, "handler"
     if action == A.INVESTIGATE:
         return INVESTIGATION[category], {}, "handler"

@@ -18,6 +18,7 @@ from aftersales.demo.commitments import STAFF_NAMES
 from aftersales.disputes.lifecycle import Action
 from aftersales.disputes.models import Dispute, Event, Task
 from aftersales.disputes.taxonomy import Category, Severity
+from aftersales.disputes.timeline import new_event
 from aftersales.mediation import investigation_rules as rules
 from aftersales.mediation.models import CaseMeeting, ResponsibilityFinding, TaskReport
 from aftersales.mediation.timeline import MediationKind
@@ -219,10 +220,9 @@ def payouts(rng, users, histories, payouts, out) -> list[Event]:
         payload = {"task": task.pk, "department": "finance", "kind": kind, "title": note,
                    "due_at": None}  # fmt: skip
         events.append(
-            build(
-                Event,
+            new_event(
+                MediationKind.TASK_REQUESTED,
                 dispute_id=d.pk,
-                kind=MediationKind.TASK_REQUESTED,
                 actor=author,
                 actor_label=STAFF_NAMES[Role(author.username)],
                 reason=note,
@@ -295,10 +295,9 @@ def report_event(report: TaskReport, users: dict[Role, Any]) -> Event:
     elif report.kind == rules.ReportKind.OPERATIONS:
         payload["rules_honoured"] = report.rules_honoured
     role = REPORTER[rules.ReportKind(report.kind)]
-    return build(
-        Event,
+    return new_event(
+        MediationKind.TASK_REPORTED,
         dispute_id=report.dispute_id,
-        kind=MediationKind.TASK_REPORTED,
         actor=users.get(role),
         actor_label=STAFF_NAMES[role],
         payload=payload,
@@ -307,10 +306,9 @@ def report_event(report: TaskReport, users: dict[Role, Any]) -> Event:
 
 
 def _meeting_event(m: CaseMeeting, d: Dispute) -> Event:
-    return build(
-        Event,
+    return new_event(
+        MediationKind.CASE_MEETING,
         dispute_id=m.dispute_id,
-        kind=MediationKind.CASE_MEETING,
         actor=m.recorded_by,
         actor_label=STAFF_NAMES[Role.TEAM_LEAD],
         reason=m.minutes,
@@ -326,10 +324,9 @@ def _meeting_event(m: CaseMeeting, d: Dispute) -> Event:
 
 
 def _finding_event(f: ResponsibilityFinding) -> Event:
-    return build(
-        Event,
+    return new_event(
+        MediationKind.RESPONSIBILITY_DETERMINED,
         dispute_id=f.dispute_id,
-        kind=MediationKind.RESPONSIBILITY_DETERMINED,
         actor=f.decided_by,
         actor_label=STAFF_NAMES[Role.TEAM_LEAD],
         reason=f.note,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from aftersales.disputes.intake import validate_intake
 from aftersales.intake.services import dispute_create
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.models import Customer, Order, OrderLine, Product, Store
 
 LIVE_KEY_PREFIX = "demo-live:"
@@ -89,6 +90,6 @@ def demo_live_intakes(now: dt.datetime | None = None) -> int:
                 "expectation": "return_refund",
             }
         )
-        _, new = dispute_create(request=request, actor=None, intake_key=f"{LIVE_KEY_PREFIX}{i}")
+        _, new = dispute_create(request=request, actor=SYSTEM, intake_key=f"{LIVE_KEY_PREFIX}{i}")
         created += new
     return created

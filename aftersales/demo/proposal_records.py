@@ -22,6 +22,7 @@ from aftersales.common.fastinsert import build, insert_many
 from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Dispute, Event, Task
 from aftersales.disputes.services import actor_label
+from aftersales.disputes.timeline import new_event, stored_text
 from aftersales.mediation import authority, proposal_delivery, proposals
 from aftersales.mediation.models import (
     CustomerAccess,
@@ -32,7 +33,7 @@ from aftersales.mediation.models import (
     SettlementAgreement,
 )
 from aftersales.mediation.negotiation import Method
-from aftersales.mediation.timeline import MediationKind
+from aftersales.mediation.timeline import CUSTOMER_ACCEPTED, MediationKind
 from aftersales.notifications.models import OutboundMessage
 from aftersales.notifications.services import ack_channel
 from aftersales.parties.roles import Role
@@ -172,7 +173,15 @@ def _approvals(ctx: Ctx, r: Drafted) -> list[ProposalApproval]:
             "state": state,
         }
         ctx.events.append(
-            _event(r, MediationKind.PROPOSAL_APPROVED, approver, label, at, payload, reason)
+            new_event(
+                MediationKind.PROPOSAL_APPROVED,
+                dispute_id=r.dispute.pk,
+                actor=approver,
+                actor_label=label,
+                at=at,
+                payload=payload,
+                reason=reason,
+            )
         )
         if legal and r.legal_task is not None:
             # The review task, open from the draft until legal's approval.
@@ -204,7 +213,15 @@ def _sent_and_answered(ctx: Ctx, r: Drafted, agreements: list) -> None:
         payload |= {"previous_state": S.COUNTERED}
     label = actor_label(r.author)
     ctx.events.append(
-        _event(r, kind, r.author, label, revision.created_at, payload, revision.change_note)
+        new_event(
+            kind,
+            dispute_id=r.dispute.pk,
+            actor=r.author,
+            actor_label=label,
+            at=revision.created_at,
+            payload=payload,
+            reason=revision.change_note,
+        )
     )
     if revision.state == S.SENT:
         # Still awaiting the customer: the one-time code in the message works.
@@ -217,44 +234,62 @@ def _sent_and_answered(ctx: Ctx, r: Drafted, agreements: list) -> None:
         "channel": r.message.channel,
         "total_amount": f"{revision.total_amount:.2f}",
     }
-    ctx.events.append(_event(r, MediationKind.PROPOSAL_SENT, r.author, label, at, sent))
+    ctx.events.append(
+        new_event(
+            MediationKind.PROPOSAL_SENT,
+            dispute_id=r.dispute.pk,
+            actor=r.author,
+            actor_label=label,
+            at=at,
+            payload=sent,
+        )
+    )
     answered = r.answered_at
     customer = f"顾客 {d.customer.name}"
     if r.state == S.COUNTERED:
         payload = step | {"counter": revision.counter, "ip": None}
         ctx.events.append(
-            _event(
-                r,
+            new_event(
                 MediationKind.PROPOSAL_COUNTERED,
-                None,
-                customer,
-                answered,
-                payload,
-                revision.customer_message,
+                dispute_id=r.dispute.pk,
+                actor=None,
+                actor_label=customer,
+                at=answered,
+                payload=payload,
+                reason=revision.customer_message,
             )
         )
     elif r.state == S.REJECTED:
         ctx.events.append(
-            _event(
-                r,
+            new_event(
                 MediationKind.PROPOSAL_REJECTED,
-                None,
-                customer,
-                answered,
-                step | {"ip": None},
-                revision.customer_message,
+                dispute_id=r.dispute.pk,
+                actor=None,
+                actor_label=customer,
+                at=answered,
+                payload=step | {"ip": None},
+                reason=revision.customer_message,
             )
         )
     elif r.state == S.ACCEPTED:
-        reason = f"顾客接受调解方案（编号 {r.proposal.pk} 第 {revision.number} 版）"
-        ctx.out.steps[(d.pk, answered)] = (step | {"by": "customer"}, reason, None, "system")
+        # As the customer's acceptance writes it: the reason as a code, its text stored.
+        why = CUSTOMER_ACCEPTED(id=r.proposal.pk, n=revision.number)
+        named = step | {"by": "customer"} | why.as_payload()
+        ctx.out.steps[(d.pk, answered)] = (named, stored_text(why), None, "system")
         accepted = step | {
             "method": Method.PORTAL_CLICK,
             "ip": None,
             "total_amount": f"{revision.total_amount:.2f}",
         }
         ctx.events.append(
-            _event(r, MediationKind.PROPOSAL_ACCEPTED, None, customer, answered, accepted)
+            new_event(
+                MediationKind.PROPOSAL_ACCEPTED,
+                dispute_id=r.dispute.pk,
+                actor=None,
+                actor_label=customer,
+                at=answered,
+                payload=accepted,
+            )
         )
         r.agreement = _agreement(r)
         agreements.append(r.agreement)
@@ -319,26 +354,12 @@ def _agreement_event(r: Drafted) -> Event:
         "sha256": a.sha256,
         "bytes": len(a.pdf),
     }
-    return build(
-        Event,
+    return new_event(
+        MediationKind.AGREEMENT_GENERATED,
         dispute_id=r.dispute.pk,
-        kind=MediationKind.AGREEMENT_GENERATED,
         actor_label="system",
         payload=payload,
         at=r.answered_at,
-    )
-
-
-def _event(r: Drafted, kind, actor, label, at, payload, reason: str = "") -> Event:
-    return build(
-        Event,
-        dispute_id=r.dispute.pk,
-        kind=kind,
-        actor=actor,
-        actor_label=label,
-        reason=reason,
-        payload=payload,
-        at=at,
     )
 
 

@@ -5,16 +5,13 @@ them (`scan_history`)."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from aftersales.common.fastinsert import build
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.taxonomy import Severity
 from aftersales.notifications.models import Notification
 from aftersales.sla.models import Timer, TimerKind
-from aftersales.sla.timeline import SlaKind
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from aftersales.sla.timeline import crossing_event
 
 
 def _tick(moment: dt.datetime) -> dt.datetime:
@@ -57,35 +54,28 @@ def scan_history(
 
 
 def _crossing(timer, d, crossing, at, code_of, names, management, events, notes, now) -> None:
-    name = names.get(timer.kind_id, str(timer.kind_id))
-    due_text = timer.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     lead = d.team.lead_id if d.team_id else None
+    major = d.severity == Severity.MAJOR
     if crossing == "at_risk":
-        kind, note_kind = SlaKind.SLA_AT_RISK, Notification.Kind.SLA_AT_RISK
-        reason = f"“{name}”即将超时：截止 {due_text}"
+        note_kind = Notification.Kind.SLA_AT_RISK
         recipients = [d.assignee_id or lead]
     else:
-        kind, note_kind = SlaKind.SLA_BREACHED, Notification.Kind.SLA_BREACHED
-        reason = f"“{name}”已超时：截止 {due_text}，已升级至组长"
+        note_kind = Notification.Kind.SLA_BREACHED
         recipients = [lead or d.assignee_id]
-        if d.severity == Severity.MAJOR:
-            reason += "并报告管理层"
+        if major:
             recipients += management
-    events.append(
-        build(
-            Event,
-            dispute_id=d.pk,
-            kind=kind,
-            actor_label="system",
-            reason=reason,
-            payload={
-                "timer": timer,  # its id once inserted (populate)
-                "timer_kind": code_of.get(timer.kind_id, ""),
-                "due_at": timer.due_at.isoformat(),
-            },
-            at=at,
-        )
+    event = crossing_event(
+        dispute_id=d.pk,
+        crossing=crossing,
+        timer=timer,  # its id once inserted (populate)
+        timer_kind=code_of.get(timer.kind_id, ""),
+        name=names.get(timer.kind_id, str(timer.kind_id)),
+        due_at=timer.due_at,
+        major=major,
+        at=at,
     )
+    events.append(event)
+    reason = event.reason
     # Read within the hour when older than a day; e-mailed at the time (no backlog).
     read = at + dt.timedelta(minutes=20) if at < now - dt.timedelta(days=1) else None
     for user_id in dict.fromkeys(r for r in recipients if r):

@@ -34,7 +34,7 @@ from aftersales.common.fastinsert import build, from_row, insert_many
 from aftersales.demo.timer_crossings import kind_names, scan_history
 from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Dispute, Event
-from aftersales.disputes.timeline import DisputeKind
+from aftersales.disputes.timeline import DisputeKind, new_event
 from aftersales.mediation import investigation_rules as rules
 from aftersales.mediation.models import TaskReport
 from aftersales.mediation.timeline import MediationKind
@@ -153,7 +153,9 @@ def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoTimers:
                 batches.append(([RESUME_SIGNAL], resume_at, rng.choice(RESUME_REASONS)))
             for signals, at, reason in batches:
                 kind = SlaKind.SLA_PAUSED if signals == [PAUSE_SIGNAL] else SlaKind.SLA_RESUMED
-                events.append(_event(d, kind, handler, reason, at))
+                events.append(
+                    new_event(kind, dispute_id=d.pk, actor_label=handler, reason=reason, at=at)
+                )
                 case.batches.append((at, signals, at, ""))
             case.batches.sort(key=lambda b: b[0])
             created = _replay(case, current)
@@ -301,18 +303,6 @@ def _pause_window(
 
 def _at(a: dt.datetime, b: dt.datetime, share: float) -> dt.datetime:
     return (a + (b - a) * share).replace(microsecond=0)
-
-
-def _event(d: Dispute, kind: str, label: str, reason: str, at: dt.datetime) -> Event:
-    return build(
-        Event,
-        dispute_id=d.pk,
-        kind=kind,
-        actor_id=d.assignee_id,
-        actor_label=label,
-        reason=reason,
-        at=at,
-    )
 
 
 def _count(out: DemoTimers, timers: list[Timer]) -> None:

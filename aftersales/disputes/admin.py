@@ -6,6 +6,7 @@ write left is the list's bulk lifecycle moves, through `dispute_apply` at the ge
 door like everywhere else, so the lifecycle refuses an action a workflow owns."""
 
 from django.contrib import admin, messages
+from django.utils.text import format_lazy
 
 from aftersales.common.errors import DomainError
 from aftersales.common.readonly_admin import ReadOnlyAdmin, ReadOnlyInline
@@ -33,9 +34,9 @@ def _make_action(action: lifecycle.Action):
             except DomainError as exc:
                 modeladmin.message_user(request, f"{dispute.number}: {exc.message}", messages.ERROR)
         if done:
-            modeladmin.message_user(request, f"{lifecycle.ACTION_LABELS[action]}：{done} 件")
+            modeladmin.message_user(request, f"{action.label}：{done} 件")
 
-    apply.short_description = f"{lifecycle.ACTION_LABELS[action]}（{action.value}）"
+    apply.short_description = format_lazy("{}（{}）", action.label, action.value)
     apply.__name__ = f"apply_{action.value}"
     return apply
 

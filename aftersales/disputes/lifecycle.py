@@ -24,11 +24,7 @@ from typing import Any
 from . import withdrawal
 
 # The vocabulary lives in `states`; it is re-exported here, where its users import it.
-from .states import ACTION_LABELS as ACTION_LABELS
-from .states import ESCALATION_ROUTE_LABELS as ESCALATION_ROUTE_LABELS
 from .states import OPEN as OPEN
-from .states import STATUS_LABELS as STATUS_LABELS
-from .states import STATUS_LABELS_EN as STATUS_LABELS_EN
 from .states import TERMINAL as TERMINAL
 from .states import Action as Action
 from .states import EscalationRoute as EscalationRoute

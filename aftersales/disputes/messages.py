@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from aftersales.common.errors import Conflict, DomainError, ValidationFailed
 
 from . import lifecycle
-from .lifecycle import ACTION_LABELS, STATUS_LABELS, STATUS_LABELS_EN, Action, Owner, Status
+from .lifecycle import Action, Owner, Status
 
 # Where each door is, named in the refusal of an action asked for at another one (the
 # customer's portal owns no action, so it is never the one named).
@@ -19,8 +19,7 @@ DOOR_ENDPOINTS: dict[Owner | None, str] = {
 
 
 def status_label(status: Status | str) -> str:
-    labels = STATUS_LABELS_EN if (get_language() or "").startswith("en") else STATUS_LABELS
-    return labels[Status(status)]
+    return str(Status(status).label)
 
 
 def _allowed_text(allowed: list[Action]) -> str:
@@ -28,7 +27,7 @@ def _allowed_text(allowed: list[Action]) -> str:
         return _("无（投诉已结束）")
     if (get_language() or "").startswith("en"):
         return ", ".join(a.value for a in allowed)
-    return "、".join(f"{a.value}（{ACTION_LABELS[a]}）" for a in allowed)
+    return "、".join(f"{a.value}（{a.label}）" for a in allowed)
 
 
 def lifecycle_error(exc: lifecycle.LifecycleError, *, number: str = "{number}") -> DomainError:

@@ -8,8 +8,8 @@ from aftersales.parties.models import Customer, Order, Product, Team
 from aftersales.parties.roles import DEPARTMENT_LABELS, Department
 
 from . import timeline_registry
-from .lifecycle import OPEN, STATUS_LABELS, Status
-from .taxonomy import CATEGORY_LABELS, SEVERITY_LABELS, Category, Severity
+from .lifecycle import OPEN, Status
+from .taxonomy import Category, Severity
 
 
 class Channel(models.TextChoices):
@@ -54,7 +54,7 @@ class Dispute(models.Model):
     status = models.CharField(
         "状态",
         max_length=20,
-        choices=[(s.value, STATUS_LABELS[s]) for s in Status],
+        choices=Status.choices,
         default=Status.RECEIVED,
     )
     is_open = models.BooleanField("未结", default=True)
@@ -91,14 +91,14 @@ class Dispute(models.Model):
     category = models.CharField(
         "主分类",
         max_length=30,
-        choices=[(c.value, CATEGORY_LABELS[c]) for c in Category],
+        choices=Category.choices,
         default=Category.OTHER,
     )
     secondary_categories = models.JSONField("次要分类", default=list, blank=True)
     severity = models.CharField(
         "严重程度",
         max_length=10,
-        choices=[(s.value, SEVERITY_LABELS[s]) for s in Severity],
+        choices=Severity.choices,
         default=Severity.GENERAL,
     )
     severity_rank = models.PositiveSmallIntegerField(default=1, editable=False)

@@ -19,7 +19,7 @@ from . import handlers, lifecycle
 from .messages import lifecycle_error
 from .models import Dispute, Event
 from .permissions import can_act, can_assign, can_be_assigned, can_reveal_contact
-from .timeline import DisputeKind, assigned_event, placement, record
+from .timeline import DisputeKind, assigned_event, placement, record, stored_text
 from .timeline import actor_label as timeline_actor_label
 from .timeline_registry import Reason
 
@@ -71,7 +71,8 @@ def dispute_apply(
             move = lifecycle.decide(
                 locked.status,
                 parsed,
-                reason=reason,
+                # The lifecycle judges the text (a reason given or not), not its code.
+                reason=stored_text(reason) if isinstance(reason, Reason) else reason,
                 payload=payload,
                 facts=facts,
                 via=via,

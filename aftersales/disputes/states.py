@@ -1,72 +1,40 @@
 """The words of the dispute lifecycle (SPEC §2): states, actions, the workflows that own
-actions, escalation routes and rejection grounds, with their labels. Pure Python; the
-moves between them are in `lifecycle`, which re-exports all of these."""
+actions, escalation routes and rejection grounds. Labels are `gettext_lazy` texts on the
+choices (`Status.RECEIVED.label`), shown in the reader's language. No ORM; the moves
+between them are in `lifecycle`, which re-exports all of these."""
 
 from enum import StrEnum
 
-
-class Status(StrEnum):
-    RECEIVED = "received"
-    TRIAGED = "triaged"
-    INVESTIGATING = "investigating"
-    PROPOSING = "proposing"
-    EXECUTING = "executing"
-    FOLLOW_UP = "follow_up"
-    CLOSED = "closed"
-    REOPENED = "reopened"
-    ESCALATED = "escalated"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
-STATUS_LABELS: dict[Status, str] = {
-    Status.RECEIVED: "受理",
-    Status.TRIAGED: "已分类",
-    Status.INVESTIGATING: "调查核实",
-    Status.PROPOSING: "调解协商",
-    Status.EXECUTING: "执行",
-    Status.FOLLOW_UP: "回访",
-    Status.CLOSED: "结案",
-    Status.REOPENED: "重新打开",
-    Status.ESCALATED: "升级处理",
-    Status.REJECTED: "不予受理",
-    Status.WITHDRAWN: "顾客撤回",
-}
-STATUS_LABELS_EN: dict[Status, str] = {
-    Status.RECEIVED: "Received",
-    Status.TRIAGED: "Triaged",
-    Status.INVESTIGATING: "Investigating",
-    Status.PROPOSING: "Proposing",
-    Status.EXECUTING: "Executing",
-    Status.FOLLOW_UP: "Follow-up",
-    Status.CLOSED: "Closed",
-    Status.REOPENED: "Reopened",
-    Status.ESCALATED: "Escalated",
-    Status.REJECTED: "Rejected",
-    Status.WITHDRAWN: "Withdrawn",
-}
+class Status(TextChoices):
+    RECEIVED = "received", pgettext_lazy("dispute status", "受理")
+    TRIAGED = "triaged", pgettext_lazy("dispute status", "已分类")
+    INVESTIGATING = "investigating", pgettext_lazy("dispute status", "调查核实")
+    PROPOSING = "proposing", pgettext_lazy("dispute status", "调解协商")
+    EXECUTING = "executing", pgettext_lazy("dispute status", "执行")
+    FOLLOW_UP = "follow_up", pgettext_lazy("dispute status", "回访")
+    CLOSED = "closed", pgettext_lazy("dispute status", "结案")
+    REOPENED = "reopened", pgettext_lazy("dispute status", "重新打开")
+    ESCALATED = "escalated", pgettext_lazy("dispute status", "升级处理")
+    REJECTED = "rejected", pgettext_lazy("dispute status", "不予受理")
+    WITHDRAWN = "withdrawn", pgettext_lazy("dispute status", "顾客撤回")
+
 
 TERMINAL: frozenset[Status] = frozenset({Status.CLOSED, Status.REJECTED, Status.WITHDRAWN})
 OPEN: frozenset[Status] = frozenset(Status) - TERMINAL
 
 
-class EscalationRoute(StrEnum):
+class EscalationRoute(TextChoices):
     """Where a dispute goes outside the company (SPEC §9)."""
 
-    PLATFORM = "platform"  # 平台介入
-    CONSUMER_ASSOCIATION = "consumer_association"  # 消协调解
-    REGULATOR = "regulator"  # 市场监管 / 12315 行政投诉
-    ARBITRATION = "arbitration"  # 仲裁
-    LAWSUIT = "lawsuit"  # 诉讼
-
-
-ESCALATION_ROUTE_LABELS: dict[EscalationRoute, str] = {
-    EscalationRoute.PLATFORM: "平台介入",
-    EscalationRoute.CONSUMER_ASSOCIATION: "消协调解",
-    EscalationRoute.REGULATOR: "行政投诉（12315）",
-    EscalationRoute.ARBITRATION: "仲裁",
-    EscalationRoute.LAWSUIT: "诉讼",
-}
+    PLATFORM = "platform", gettext_lazy("平台介入")
+    CONSUMER_ASSOCIATION = "consumer_association", gettext_lazy("消协调解")
+    REGULATOR = "regulator", gettext_lazy("行政投诉（12315）")
+    ARBITRATION = "arbitration", gettext_lazy("仲裁")
+    LAWSUIT = "lawsuit", gettext_lazy("诉讼")
 
 
 class RejectionGround(StrEnum):
@@ -76,18 +44,18 @@ class RejectionGround(StrEnum):
     MISTAKEN = "mistaken"  # 误投
 
 
-class Action(StrEnum):
-    TRIAGE = "triage"
-    INVESTIGATE = "investigate"
-    REJECT = "reject"
-    PROPOSE = "propose"
-    REVISE = "revise"
-    SETTLE = "settle"
-    ESCALATE = "escalate"
-    COMPLETE = "complete"
-    CLOSE = "close"
-    REOPEN = "reopen"
-    WITHDRAW = "withdraw"
+class Action(TextChoices):
+    TRIAGE = "triage", pgettext_lazy("lifecycle action", "完成分类")
+    INVESTIGATE = "investigate", pgettext_lazy("lifecycle action", "开始调查核实")
+    REJECT = "reject", pgettext_lazy("lifecycle action", "不予受理")
+    PROPOSE = "propose", pgettext_lazy("lifecycle action", "提出调解方案")
+    REVISE = "revise", pgettext_lazy("lifecycle action", "修改调解方案")
+    SETTLE = "settle", pgettext_lazy("lifecycle action", "达成调解协议")
+    ESCALATE = "escalate", pgettext_lazy("lifecycle action", "升级处理")
+    COMPLETE = "complete", pgettext_lazy("lifecycle action", "执行完毕")
+    CLOSE = "close", pgettext_lazy("lifecycle action", "结案")
+    REOPEN = "reopen", pgettext_lazy("lifecycle action", "重新打开")
+    WITHDRAW = "withdraw", pgettext_lazy("lifecycle action", "顾客撤回")
 
 
 class Owner(StrEnum):
@@ -102,18 +70,3 @@ class Owner(StrEnum):
     # The customer's own door (the portal): owns nothing, but may withdraw, and is the
     # only door through which a withdrawal is confirmed by a portal click or a code.
     CUSTOMER_PORTAL = "customer_portal"
-
-
-ACTION_LABELS: dict[Action, str] = {
-    Action.TRIAGE: "完成分类",
-    Action.INVESTIGATE: "开始调查核实",
-    Action.REJECT: "不予受理",
-    Action.PROPOSE: "提出调解方案",
-    Action.REVISE: "修改调解方案",
-    Action.SETTLE: "达成调解协议",
-    Action.ESCALATE: "升级处理",
-    Action.COMPLETE: "执行完毕",
-    Action.CLOSE: "结案",
-    Action.REOPEN: "重新打开",
-    Action.WITHDRAW: "顾客撤回",
-}

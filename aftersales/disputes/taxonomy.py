@@ -1,52 +1,24 @@
-"""Dispute categories and severity (../shared/domain/taxonomy.md): stable codes, Chinese labels."""
+"""Dispute categories and severity (../shared/domain/taxonomy.md): stable codes, labels in
+Chinese through gettext (`Category.QUALITY.label`, English in the catalogue)."""
 
-from enum import StrEnum
-
-
-class Category(StrEnum):
-    QUALITY = "quality"
-    NOT_AS_DESCRIBED = "not_as_described"
-    COUNTERFEIT = "counterfeit"
-    PRICE_PROMOTION = "price_promotion"
-    WRONG_OR_MISSING = "wrong_or_missing"
-    SHIPPING_DELAY = "shipping_delay"
-    LOGISTICS = "logistics"
-    OUT_OF_STOCK = "out_of_stock"
-    SERVICE = "service"
-    RETURN_REFUND = "return_refund"
-    REPAIR_INSTALLATION = "repair_installation"
-    OTHER = "other"
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
-CATEGORY_LABELS: dict[Category, str] = {
-    Category.QUALITY: "商品质量问题",
-    Category.NOT_AS_DESCRIBED: "与描述不符",
-    Category.COUNTERFEIT: "假冒伪劣/虚假宣传",
-    Category.PRICE_PROMOTION: "价格与促销纠纷",
-    Category.WRONG_OR_MISSING: "错发漏发",
-    Category.SHIPPING_DELAY: "延迟发货",
-    Category.LOGISTICS: "物流问题",
-    Category.OUT_OF_STOCK: "缺货",
-    Category.SERVICE: "服务态度",
-    Category.RETURN_REFUND: "退换货与退款",
-    Category.REPAIR_INSTALLATION: "维修与安装",
-    Category.OTHER: "其他",
-}
+class Category(TextChoices):
+    QUALITY = "quality", gettext_lazy("商品质量问题")
+    NOT_AS_DESCRIBED = "not_as_described", gettext_lazy("与描述不符")
+    COUNTERFEIT = "counterfeit", gettext_lazy("假冒伪劣/虚假宣传")
+    PRICE_PROMOTION = "price_promotion", gettext_lazy("价格与促销纠纷")
+    WRONG_OR_MISSING = "wrong_or_missing", gettext_lazy("错发漏发")
+    SHIPPING_DELAY = "shipping_delay", gettext_lazy("延迟发货")
+    LOGISTICS = "logistics", gettext_lazy("物流问题")
+    OUT_OF_STOCK = "out_of_stock", gettext_lazy("缺货")
+    SERVICE = "service", gettext_lazy("服务态度")
+    RETURN_REFUND = "return_refund", gettext_lazy("退换货与退款")
+    REPAIR_INSTALLATION = "repair_installation", gettext_lazy("维修与安装")
+    OTHER = "other", gettext_lazy("其他")
 
-CATEGORY_LABELS_EN: dict[Category, str] = {
-    Category.QUALITY: "Product quality",
-    Category.NOT_AS_DESCRIBED: "Not as described",
-    Category.COUNTERFEIT: "Counterfeit / false advertising",
-    Category.PRICE_PROMOTION: "Price and promotion",
-    Category.WRONG_OR_MISSING: "Wrong or missing items",
-    Category.SHIPPING_DELAY: "Shipping delay",
-    Category.LOGISTICS: "Logistics",
-    Category.OUT_OF_STOCK: "Out of stock",
-    Category.SERVICE: "Service attitude",
-    Category.RETURN_REFUND: "Returns and refunds",
-    Category.REPAIR_INSTALLATION: "Repair and installation",
-    Category.OTHER: "Other",
-}
 
 # The order in which a handler must act when a text names several problems.
 PRIMARY_PRECEDENCE: tuple[Category, ...] = (
@@ -65,22 +37,11 @@ PRIMARY_PRECEDENCE: tuple[Category, ...] = (
 )
 
 
-class Severity(StrEnum):
-    GENERAL = "general"
-    COMPLEX = "complex"
-    MAJOR = "major"
+class Severity(TextChoices):
+    GENERAL = "general", pgettext_lazy("severity", "一般")
+    COMPLEX = "complex", pgettext_lazy("severity", "复杂")
+    MAJOR = "major", pgettext_lazy("severity", "重大")
 
-
-SEVERITY_LABELS: dict[Severity, str] = {
-    Severity.GENERAL: "一般",
-    Severity.COMPLEX: "复杂",
-    Severity.MAJOR: "重大",
-}
-SEVERITY_LABELS_EN: dict[Severity, str] = {
-    Severity.GENERAL: "General",
-    Severity.COMPLEX: "Complex",
-    Severity.MAJOR: "Major",
-}
 
 # Higher is more urgent; stored on the dispute so queues sort in SQL.
 SEVERITY_RANK: dict[Severity, int] = {Severity.GENERAL: 1, Severity.COMPLEX: 2, Severity.MAJOR: 3}

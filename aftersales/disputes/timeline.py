@@ -85,8 +85,7 @@ def new_event(
     body = dict(payload or {})
     if isinstance(reason, Reason):
         body.update(reason.as_payload())
-        with translation.override(settings.LANGUAGE_CODE):
-            text = reason.render()
+        text = stored_text(reason)
     else:
         text = reason or ""
     values: dict[str, Any] = {"dispute": dispute} if dispute is not None else {}
@@ -111,6 +110,12 @@ def new_event(
         payload=body,
         at=at,
     )
+
+
+def stored_text(reason: Reason) -> str:
+    """A system text as `Event.reason` keeps it: in the site's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reason.render()
 
 
 def _site_label(actor) -> str:

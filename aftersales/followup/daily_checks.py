@@ -24,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from aftersales.disputes.lifecycle import STATUS_LABELS, Status
+from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Dispute, Event
 from aftersales.fulfilment.models import Execution, Parcel
 from aftersales.mediation.models import Commitment
@@ -241,7 +241,7 @@ def _untouched(w: CheckWindow, agents) -> list[tuple[int, UntouchedDispute]]:
             UntouchedDispute(
                 number=r["number"],
                 status=r["status"],
-                status_label=STATUS_LABELS[Status(r["status"])],
+                status_label=str(Status(r["status"]).label),
                 last_touched_at=r["last_touched_at"],
             ),
         )

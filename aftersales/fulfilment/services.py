@@ -55,7 +55,7 @@ def execution_record(
     """Record an execution on an open dispute. Without `expected_by`, a refund or
     compensation is expected by the late end of its payment channel's range (SPEC §7;
     the channel defaults to the order's); any other kind needs a date."""
-    if not can_record_execution(actor, dispute):
+    if not can_record_execution(actor):
         raise Forbidden(_("您没有登记执行的权限"))
     if kind not in Execution.Kind.values:
         message = _("未知的执行方式，可选：%(choices)s") % {
@@ -126,7 +126,7 @@ def execution_complete(
     *, execution: Execution, actor, note: str = "", at: dt.datetime | None = None
 ) -> Execution:
     """Done: the refund arrived, the parcel was delivered, the repair finished."""
-    if not can_record_execution(actor, execution.dispute):
+    if not can_record_execution(actor):
         raise Forbidden(_("您没有登记执行的权限"))
     return _finish(execution, Execution.State.DONE, actor, at or timezone.now(), note.strip())
 
@@ -135,7 +135,7 @@ def execution_complete(
 def execution_cancel(
     *, execution: Execution, actor, reason: str, at: dt.datetime | None = None
 ) -> Execution:
-    if not can_record_execution(actor, execution.dispute):
+    if not can_record_execution(actor):
         raise Forbidden(_("您没有登记执行的权限"))
     if not reason.strip():
         message = _("取消执行必须填写原因")
@@ -157,7 +157,7 @@ def parcel_record(
 ) -> Parcel:
     """A parcel of an unfinished execution has shipped: the customer's return with its
     tracking number, or what we send them. A pending execution is now in progress."""
-    if not can_track_parcel(actor, execution.dispute):
+    if not can_track_parcel(actor):
         raise Forbidden(_("您没有登记包裹的权限"))
     if direction not in Parcel.Direction.values:
         message = _("未知的包裹方向，可选：%(choices)s") % {
@@ -211,7 +211,7 @@ def parcel_track(
 ) -> Parcel:
     """A tracking movement of a parcel in transit (scanned, out for delivery, delivered).
     A movement older than the last one known is recorded but does not move the clock back."""
-    if not can_track_parcel(actor, parcel.execution.dispute):
+    if not can_track_parcel(actor):
         raise Forbidden(_("您没有登记包裹的权限"))
     locked = (
         Parcel.objects.select_for_update(of=("self",)).select_related("execution").get(pk=parcel.pk)

@@ -27,12 +27,14 @@ from aftersales.disputes.timeline import (
     acknowledgement_event,
     duplicate_event,
     intake_event,
+    new_event,
 )
 from aftersales.notifications.services import acknowledge_intakes
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.models import Team
 from aftersales.triage.classification import classify_texts
 from aftersales.triage.plan import route_imported
-from aftersales.triage.timeline import TriageKind
+from aftersales.triage.timeline import classified_event
 
 
 def bulk_intake(
@@ -214,7 +216,7 @@ def _intake_batch(
         events.append(
             intake_event(
                 dispute,
-                actor=None,
+                actor=SYSTEM,  # an import: the system, named on the timeline by the file
                 actor_label=row.actor_label,
                 payload={
                     "channel": row.request.channel,
@@ -226,16 +228,7 @@ def _intake_batch(
         )
         label = classified.get(id(row))
         if label is not None:
-            events.append(
-                build(
-                    Event,
-                    dispute=dispute,
-                    kind=TriageKind.CLASSIFIED,
-                    actor_label="system",
-                    payload=label,
-                    at=dispute.received_at,
-                )
-            )
+            events.append(classified_event(dispute, label, dispute.received_at))
         if dispute.duplicate_of is not None:
             events.append(duplicate_event(dispute, dispute.duplicate_of.number))
     messages = acknowledge_intakes(disputes)
@@ -244,10 +237,9 @@ def _intake_batch(
     for dispute, (row, moves) in zip(disputes, finals, strict=True):
         for step, move in zip(row.history, moves, strict=True):
             events.append(
-                build(
-                    Event,
+                new_event(
+                    DisputeKind.ACTION,
                     dispute=dispute,
-                    kind=DisputeKind.ACTION,
                     action=move.action,
                     from_status=move.source,
                     to_status=move.target,

@@ -15,7 +15,7 @@ from aftersales.common.fastinsert import from_row, insert_many
 from aftersales.common.text import search_form
 from aftersales.disputes.intake import IntakeRequest
 from aftersales.disputes.lifecycle import Status
-from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.models import Dispute
 from aftersales.disputes.numbering import assign_number, intake_day, provisional_number
 from aftersales.disputes.permissions import can_create
 from aftersales.disputes.selectors import order_line_named
@@ -26,6 +26,7 @@ from aftersales.disputes.timeline import (
     acknowledgement_event,
     duplicate_event,
     intake_event,
+    new_event,
 )
 from aftersales.notifications.services import acknowledge_intakes
 from aftersales.parties.models import Order, OrderLine
@@ -257,7 +258,7 @@ def _create(
     # SLA hook: start (and, for steps intake already did, stop) the dispute's timers. The
     # acknowledgement, the last event, is written below with the number; its signal is
     # the same now (kind and time).
-    acknowledged = Event(dispute=dispute, kind=DisputeKind.ACKNOWLEDGEMENT, at=received_at)
+    acknowledged = new_event(DisputeKind.ACKNOWLEDGEMENT, dispute=dispute, at=received_at)
     timers_at_intake(
         dispute,
         events=[*events, acknowledged],

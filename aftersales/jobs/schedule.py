@@ -40,6 +40,8 @@ def due_slot(job: Job, now: dt.datetime) -> dt.datetime | None:
 
 DEFAULT_JOBS = (
     Job("sla_scan", "aftersales.sla.tasks.sla_scan", every_minutes=1),
+    # Customer messages nobody delivered yet, and refused ones whose retry is due.
+    Job("deliver_messages", "aftersales.notifications.tasks.deliver_messages", every_minutes=1),
     # The daily proactive checks (三主动) reach each agent's inbox before the day starts.
     Job("daily_checks", "aftersales.followup.tasks.daily_checks", daily_at=dt.time(8, 30)),
     # From 1 December: admins asked to enter next year's holidays (calendar years).

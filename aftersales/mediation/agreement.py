@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import DomainError
 from aftersales.disputes.services import actor_label
-from aftersales.disputes.taxonomy import CATEGORY_LABELS, Category
+from aftersales.disputes.taxonomy import Category
 from aftersales.parties.roles import ROLE_LABELS, Role
 
 from . import investigation_rules as rules
@@ -90,6 +90,12 @@ class AgreementData:
     staff: tuple[Confirmation, ...]
     generated_at: dt.datetime
     customer_pays: str = ""  # what the customer owes (买家应补), never part of `total`
+
+
+def _chinese(label) -> str:
+    """A label in the agreement's language (Chinese), whatever the request's."""
+    with translation.override("zh-hans"):
+        return str(label)
 
 
 def _local(moment: dt.datetime) -> str:
@@ -265,7 +271,8 @@ def agreement_data(
         ),
     )
     facts = [
-        f"纠纷类型：{CATEGORY_LABELS[Category(dispute.category)]}；受理时间：{_local(dispute.received_at)}",
+        f"纠纷类型：{_chinese(Category(dispute.category).label)}；"
+        f"受理时间：{_local(dispute.received_at)}",
     ]
     if order is not None:
         line = f"订单号：{order.order_no}"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
 from aftersales.disputes import lifecycle
-from aftersales.disputes.lifecycle import ESCALATION_ROUTE_LABELS, EscalationRoute, Status
+from aftersales.disputes.lifecycle import EscalationRoute, Status
 from aftersales.disputes.messages import lifecycle_error
 from aftersales.disputes.models import Dispute, Task
 from aftersales.disputes.permissions import can_escalate, can_record_escalation_progress
@@ -95,7 +95,7 @@ def _legal_task(dispute: Dispute, route: str, at: dt.datetime) -> Task:
     )
     if task is not None:
         return task
-    label = ESCALATION_ROUTE_LABELS[EscalationRoute(route)]
+    label = EscalationRoute(route).label
     task = Task.objects.create(
         dispute=dispute,
         department=Department.LEGAL.value,
@@ -202,7 +202,7 @@ def escalation_file(
 
 
 def _route_open(route: str) -> Conflict:
-    label = ESCALATION_ROUTE_LABELS[EscalationRoute(route)]
+    label = EscalationRoute(route).label
     return Conflict(
         _("该投诉已有未结束的“%(route)s”途径，请在原记录上登记进展") % {"route": label},
         code="escalation_route_open",

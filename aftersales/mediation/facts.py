@@ -15,16 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
-from aftersales.disputes.models import Dispute, Event, Evidence
+from aftersales.disputes.models import Dispute, Evidence
 from aftersales.disputes.permissions import facts_refused
-from aftersales.disputes.services import actor_label
-from aftersales.mediation.timeline import MediationKind
+from aftersales.disputes.timeline import record
 from aftersales.parties.actors import user_of
 
 from . import facts_rules as rules
 from . import selectors
 from .facts_models import CaseFact
 from .investigation_rules import Problem
+from .timeline import MediationKind
 
 
 def _message(problem: Problem) -> str:
@@ -136,11 +136,10 @@ def facts_record(
         )
         for name in changed
     ]
-    event = Event.objects.create(
+    event = record(
+        MediationKind.FACTS_RECORDED,
         dispute_id=locked.pk,
-        kind=MediationKind.FACTS_RECORDED,
         actor=actor,
-        actor_label=actor_label(actor),
         reason=reason,
         payload={
             "facts": {

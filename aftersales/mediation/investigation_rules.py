@@ -10,6 +10,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from aftersales.disputes.states import EscalationRoute
+
 
 class Party(StrEnum):
     """Who may bear a share of the responsibility (责任认定)."""
@@ -212,16 +214,6 @@ def report_problems(report: ReportInput) -> list[Problem]:
 # -- escalation: the other side's deadlines (legal.md §5) -------------------------------
 
 
-class Route(StrEnum):
-    """The same codes as disputes.lifecycle.EscalationRoute (SPEC §9)."""
-
-    PLATFORM = "platform"
-    CONSUMER_ASSOCIATION = "consumer_association"
-    REGULATOR = "regulator"
-    ARBITRATION = "arbitration"
-    LAWSUIT = "lawsuit"
-
-
 class Milestone(StrEnum):
     FILED = "filed"  # the customer (or we) filed with the outside body
     ACCEPTED = "accepted"  # the body accepted the case (受理/立案)
@@ -235,7 +227,7 @@ class ExternalDeadline:
     holds the limit actually used; admins may change it there)."""
 
     code: str
-    route: Route
+    route: EscalationRoute
     starts: Milestone
     stops: tuple[Milestone, ...]
     limit: Decimal
@@ -247,7 +239,7 @@ class ExternalDeadline:
 EXTERNAL_DEADLINES: tuple[ExternalDeadline, ...] = (
     ExternalDeadline(
         code="platform_review",
-        route=Route.PLATFORM,
+        route=EscalationRoute.PLATFORM,
         starts=Milestone.FILED,  # heard as action:escalate:platform (see `signals`)
         stops=(Milestone.CONCLUDED,),
         limit=Decimal(3),
@@ -257,7 +249,7 @@ EXTERNAL_DEADLINES: tuple[ExternalDeadline, ...] = (
     ),
     ExternalDeadline(
         code="regulator_acceptance",
-        route=Route.REGULATOR,
+        route=EscalationRoute.REGULATOR,
         starts=Milestone.FILED,
         stops=(Milestone.ACCEPTED, Milestone.CONCLUDED),
         limit=Decimal(7),
@@ -268,7 +260,7 @@ EXTERNAL_DEADLINES: tuple[ExternalDeadline, ...] = (
     ),
     ExternalDeadline(
         code="regulator_mediation",
-        route=Route.REGULATOR,
+        route=EscalationRoute.REGULATOR,
         starts=Milestone.ACCEPTED,
         stops=(Milestone.CONCLUDED,),
         # 60 calendar days (实施条例 Art. 46, legal.md A1's default) as wall-clock hours,

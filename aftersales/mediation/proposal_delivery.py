@@ -3,7 +3,9 @@ delivered and never stored: `proposal_send` writes the message with placeholders
 reference to the revision; at delivery (notifications.services.message_deliver) the
 renderer here creates the link (`CustomerAccess`, SHA-256 only) and the code (SHA-256
 with the revision's id on the revision), puts both in the text handed to the channel,
-and forgets them."""
+and forgets them. The hashes are committed before the channel is called (so a link
+that went out keeps working if the worker dies right after), and removed again when
+the channel refuses the text."""
 
 from __future__ import annotations
 
@@ -70,13 +72,20 @@ def render_proposal(message: OutboundMessage, now: dt.datetime) -> Rendered | No
         return None
     token, access = customer_link_create(message.dispute_id, now)
     code = f"{secrets.randbelow(10**6):06d}"
-    ProposalRevision.objects.filter(pk=revision.pk).update(
-        code_hash=code_hash(revision.pk, code), code_attempts=0
-    )
+    minted = code_hash(revision.pk, code)
+    ProposalRevision.objects.filter(pk=revision.pk).update(code_hash=minted, code_attempts=0)
+
+    def discard() -> None:
+        """The channel refused the text: the link and code never reached anyone."""
+        CustomerAccess.objects.filter(pk=access.pk).delete()
+        ProposalRevision.objects.filter(pk=revision.pk, code_hash=minted).update(
+            code_hash=revision.code_hash, code_attempts=revision.code_attempts
+        )
+
     text = _text(
         revision.message,
         link=f"{settings.SITE_URL}/portal/mediation/{token}/",
         code=code,
         expires=timezone.localtime(access.expires_at).strftime("%Y-%m-%d"),
     )
-    return Rendered(subject=message.subject, text=text)
+    return Rendered(subject=message.subject, text=text, discard=discard)

@@ -12,7 +12,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from aftersales.disputes.taxonomy import CATEGORY_LABELS, Category
+from aftersales.disputes.taxonomy import Category
 from aftersales.parties.roles import ROLE_LABELS
 
 from . import authority
@@ -25,7 +25,7 @@ def _label(code: str) -> str:
 
 
 def _category(code: str) -> str:
-    return CATEGORY_LABELS[Category(code)]
+    return str(Category(code).label)
 
 
 def _yuan(value: Any) -> str:

@@ -24,14 +24,13 @@ from django.utils.translation import gettext as _
 from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
 from aftersales.disputes.lifecycle import Action, Owner, Status, allowed_actions
 from aftersales.disputes.models import Dispute, Expectation, Task
-from aftersales.disputes.permissions import can_approve_proposals, can_propose
+from aftersales.disputes.permissions import authority_roles, can_approve_proposals, can_propose
 from aftersales.disputes.services import actor_label, dispute_apply
 from aftersales.disputes.timeline import record
 from aftersales.notifications.models import OutboundMessage
 from aftersales.notifications.services import ack_channel, messages_deliver_later
 from aftersales.parties.actors import user_of
 from aftersales.parties.roles import Department, Role
-from aftersales.parties.selectors import roles_of
 from aftersales.sla import timers as sla_timers
 
 from . import authority, money, notices, proposal_delivery, remedies, remedy_lines, statutory
@@ -192,7 +191,7 @@ def evaluate_draft(
     found = statutory_shortfalls(dispute, items, entitlements, order)
     requirements = authority.required_approvals(
         amount=assessed.authority,
-        author_roles=roles_of(author) if author is not None else (),
+        author_roles=authority_roles(author),
         ceilings=ceilings(),
         below_minimum=bool(found),
         major_incident=remedies.is_major_incident(items),
@@ -252,7 +251,7 @@ def _write_revision(
         proposal=proposal,
         number=number,
         draft=draft,
-        author=user_of(author),
+        author=author,
         note=note,
         change_note=change_note,
         at=at,
@@ -312,7 +311,7 @@ def build_revision(
         below_minimum=bool(draft.shortfalls),
         major_incident=remedies.is_major_incident(draft.items),
         required_approvals=[r.as_dict() for r in draft.requirements],
-        author=user_of(author),
+        author=None if author is None else user_of(author),  # the demo's may be absent
         author_label=actor_label(author),
         created_at=at,
     )
@@ -482,7 +481,7 @@ def _decide(*, proposal: Proposal, approver, reason: str, at, approve: bool) -> 
             % {"state": revision.get_state_display()},
             code="not_pending_approval",
         )
-    roles = roles_of(approver)
+    roles = authority_roles(approver)
     waiting = outstanding_requirements(revision)
     mine = [
         r

@@ -19,6 +19,9 @@ from typing import Any
 
 from aftersales.disputes.taxonomy import Category
 
+# Who pays (shipping, a difference): the entitlement engine's word, one enum for both.
+from .entitlements.facts import Payer as Payer
+
 FEN = Decimal("0.01")
 MAX_AMOUNT = Decimal("1000000.00")
 MAX_DEADLINE_DAYS = 365
@@ -246,11 +249,6 @@ CUSTOMER_PAYS_CODES = frozenset({R.EXCHANGE, R.WHOLE_EXCHANGE, R.REPAIR})
 KEPT_CODES = frozenset({R.RETURN_REFUND})
 KEPT_MAX = 20
 KEPT_NAME_MAX = 200
-
-
-class Payer(StrEnum):
-    MERCHANT = "merchant"
-    CONSUMER = "consumer"
 
 
 @dataclass(frozen=True)

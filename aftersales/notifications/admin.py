@@ -12,7 +12,16 @@ from .models import OutboundMessage
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(ReadOnlyAdmin):
-    list_display = ("dispute", "channel", "template", "state", "created_at", "sent_at")
-    list_filter = ("channel", "state", "template")
+    list_display = (
+        "dispute",
+        "channel",
+        "template",
+        "state",
+        "failure",
+        "attempts",
+        "created_at",
+        "sent_at",
+    )
+    list_filter = ("channel", "state", "failure", "template")
     search_fields = ("dispute__number",)
     list_select_related = ("dispute",)

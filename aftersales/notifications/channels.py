@@ -5,7 +5,14 @@ exists in clear text — and stores nothing of that text but what the message al
 `CUSTOMER_CHANNEL` (a dotted path, read at each delivery) names the backend. Without it:
 `MemoryChannel` in development and tests, `UnconfiguredChannel` in production, which
 refuses, so messages are marked failed rather than silently dropped. A gateway adapter
-is a class with `send(delivery)` that raises `ChannelError` when it cannot deliver."""
+is a class with `send(delivery)` that raises `ChannelError` only when the gateway surely
+did not take the message (refused it, or it never left us), and lets any other error
+(a timeout after the request went out) propagate: the message then stays `sending` until
+it is settled. `delivery.key` is the attempt's idempotency key; pass it to the gateway
+(Aliyun SendSms `OutId`, Tencent `SessionContext`, a mail `Message-ID`). An adapter that
+can look a key up afterwards (a delivery-status query) also has `status(key)`: True when
+the gateway took that attempt, False when it never saw it. Without it, an attempt whose
+worker died mid-send is marked failed, "unknown whether delivered", never sent twice."""
 
 from __future__ import annotations
 
@@ -20,6 +27,7 @@ from django.utils.module_loading import import_string
 @dataclass(frozen=True)
 class Delivery:
     message_id: int
+    key: str  # the attempt's idempotency key, "outbound-<message id>-<attempt>"
     channel: str  # OutboundMessage.Channel
     phone: str
     email: str
@@ -39,6 +47,9 @@ outbox: deque[Delivery] = deque(maxlen=1000)
 class MemoryChannel:
     def send(self, delivery: Delivery) -> None:
         outbox.append(delivery)
+
+    def status(self, key: str) -> bool:
+        return any(d.key == key for d in outbox)
 
 
 class ConsoleChannel(MemoryChannel):
@@ -64,6 +75,13 @@ def channel():
         else "aftersales.notifications.channels.UnconfiguredChannel"
     )
     return import_string(getattr(settings, "CUSTOMER_CHANNEL", "") or default)()
+
+
+def accepted(backend, key: str) -> bool | None:
+    """Whether the channel took the attempt with this key: True, False, or None when the
+    channel cannot tell."""
+    status = getattr(backend, "status", None)
+    return None if status is None else bool(status(key))
 
 
 def delivered(message_id: int) -> Delivery | None:

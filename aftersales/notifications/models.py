@@ -3,6 +3,7 @@ come later; the record of what we told whom, and when, exists from intake on."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboundMessage(models.Model):
@@ -19,9 +20,16 @@ class OutboundMessage(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", "待发送"
+        # An attempt is recorded (committed) before the channel is called, so a worker
+        # killed after the channel took the text leaves this state, not "pending".
+        SENDING = "sending", _("发送中")
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
         CANCELLED = "cancelled", "已取消"  # nothing left to say by delivery time
+
+    class Failure(models.TextChoices):
+        REFUSED = "refused", _("通道未接收")  # retried with backoff
+        UNKNOWN = "unknown", _("不确定是否已送达")  # never retried blindly
 
     dispute = models.ForeignKey(
         "disputes.Dispute", on_delete=models.PROTECT, related_name="outbound_messages"
@@ -36,11 +44,22 @@ class OutboundMessage(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField("创建时间")
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Delivery attempts: the n-th is handed to the channel with the key "outbound-<id>-<n>"
+    # (`delivery_key`), the provider's idempotency key (SMS out-id, session context).
+    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    attempted_at = models.DateTimeField("最近一次发送", null=True, blank=True)
+    failure = models.CharField("失败原因", max_length=10, choices=Failure.choices, blank=True)
+    retry_at = models.DateTimeField("下次重试", null=True, blank=True)
 
     class Meta:
         verbose_name = "顾客消息"
         verbose_name_plural = "顾客消息"
         indexes = [models.Index(fields=["state", "created_at"], name="outbound_state_idx")]
+
+    @property
+    def delivery_key(self) -> str:
+        """The idempotency key of the latest attempt."""
+        return f"outbound-{self.pk}-{self.attempts}"
 
 
 class Notification(models.Model):
@@ -81,6 +100,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField("时间")
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
+    # Set by the worker about to e-mail it (a conditional UPDATE), so two runs at once
+    # send it once; a claim older than TASK_STALE_AFTER_SECONDS was a dead worker's.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "站内通知"

@@ -8,14 +8,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from aftersales.common.fastinsert import insert_many
 
-from .channels import ChannelError, Delivery, channel
+from .channels import ChannelError, Delivery, accepted, channel
+from .delivery_rules import retry_time
 from .messages import Acknowledgement, acknowledgement_text
 from .models import Notification, OutboundMessage
+from .selectors import due_for_delivery
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ACK_NEXT_STEP_HOURS = 24
@@ -81,6 +85,37 @@ def notify_staff(notes: list[Notification]) -> list[Notification]:
     return notes
 
 
+def email_claim_stale_after() -> dt.timedelta:
+    """A claim older than this was made by a worker that died (the worker's own stale
+    time: a task reclaimed from a dead worker finds its claims stale)."""
+    return dt.timedelta(seconds=float(getattr(settings, "TASK_STALE_AFTER_SECONDS", 300)))
+
+
+def notification_email_claim(*, note_id: int, now: dt.datetime) -> bool:
+    """Claim one notification's e-mail for this run (a conditional UPDATE): True when it
+    is this run's to send — not e-mailed yet, and unclaimed or claimed by a worker that
+    died. Two runs at once: one gets it."""
+    dead = now - email_claim_stale_after()
+    return bool(
+        Notification.objects.filter(pk=note_id, emailed_at__isnull=True)
+        .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=dead))
+        .update(email_claimed_at=now)
+    )
+
+
+def notification_emailed(*, note_id: int, now: dt.datetime) -> None:
+    Notification.objects.filter(pk=note_id, emailed_at__isnull=True).update(
+        emailed_at=now, email_claimed_at=None
+    )
+
+
+def notification_email_release(*, note_id: int, claimed_at: dt.datetime) -> None:
+    """Sending failed: the next run may try again at once."""
+    Notification.objects.filter(
+        pk=note_id, emailed_at__isnull=True, email_claimed_at=claimed_at
+    ).update(email_claimed_at=None)
+
+
 # -- delivering customer messages ----------------------------------------------------------
 
 
@@ -88,13 +123,17 @@ def notify_staff(notes: list[Notification]) -> list[Notification]:
 class Rendered:
     subject: str
     text: str  # what the customer reads; may carry a secret, so it is never stored
+    # Undoes what the renderer minted (a link, a code) when the channel surely did not
+    # take the text; None when there is nothing to undo.
+    discard: Callable[[], None] | None = None
 
 
 # template → renderer(message, now): the text to hand over, or None when there is nothing
 # left to say (the message is cancelled). A renderer that mints a secret stores only its
-# hash, in the delivery's transaction. Apps register theirs in AppConfig.ready().
+# hash, committed with the delivery attempt. Apps register theirs in AppConfig.ready().
 Renderer = Callable[[OutboundMessage, dt.datetime], Rendered | None]
 RENDERERS: dict[str, Renderer] = {}
+State = OutboundMessage.State
 
 
 def register_renderer(template: str, renderer: Renderer) -> None:
@@ -102,48 +141,108 @@ def register_renderer(template: str, renderer: Renderer) -> None:
 
 
 def message_deliver(*, message_id: int, at: dt.datetime | None = None) -> str | None:
-    """Deliver one pending customer message: render it (a registered renderer mints its
-    link and code now), hand the text to the channel, mark it sent. The renderer's
-    writes (the hashes) commit only if the channel took the text; a channel that refuses
-    leaves the message `failed`. Returns the new state, or None when the message is not
-    pending (already delivered, or another worker holds it)."""
+    """Deliver one customer message that is due (`selectors.due_for_delivery`), in two
+    steps, so that a worker killed at any point neither loses the message silently nor
+    sends it twice:
+
+    1. Record the attempt — state `sending`, `attempts` + 1 — and commit it with what
+       the renderer mints (the hashes of the link and code). A worker killed after the
+       channel took the text leaves the message `sending`, and the link it carried works.
+    2. Hand the text to the channel with the attempt's idempotency key
+       (`delivery_key`), holding the row lock, and mark it `sent`. A refusal
+       (ChannelError) marks it `failed`, undoes the minted secrets and sets `retry_at`
+       (delivery_rules).
+
+    A message left `sending` past SENDING_TIMEOUT is settled first: `sent` when the
+    channel says it took that key, a new attempt when it says it never saw it, otherwise
+    `failed` with the reason "unknown whether delivered" — never a second text blindly.
+    Returns the new state, or None when the message is not due (delivered, held by
+    another worker, a retry not yet due)."""
     now = at or timezone.now()
+    backend = channel()
     with transaction.atomic():
         message = (
             OutboundMessage.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk=message_id, state=OutboundMessage.State.PENDING)
+            .filter(due_for_delivery(now), pk=message_id)
             .select_related("customer")
             .first()
         )
         if message is None:
             return None
+        if message.state == State.SENDING and (settled := _settle(message, backend)):
+            return settled
         renderer = RENDERERS.get(message.template)
-        state = OutboundMessage.State.SENT
+        rendered = renderer(message, now) if renderer else Rendered(message.subject, message.body)
+        if rendered is None:
+            _update(message, state=State.CANCELLED, retry_at=None)
+            return State.CANCELLED
+        message.attempts += 1
+        _update(
+            message,
+            state=State.SENDING,
+            attempts=message.attempts,
+            attempted_at=now,
+            failure="",
+            retry_at=None,
+        )
+    return _hand_over(message, rendered, backend, now)
+
+
+def _update(message: OutboundMessage, **fields) -> None:
+    OutboundMessage.objects.filter(pk=message.pk).update(**fields)
+
+
+def _settle(message: OutboundMessage, backend) -> str | None:
+    """The attempt of a worker that died mid-send: what the channel knows of its key
+    decides. None: the channel never saw it, so a new attempt may go out."""
+    taken = accepted(backend, message.delivery_key)
+    if taken:
+        _update(message, state=State.SENT, sent_at=message.attempted_at)
+        return State.SENT
+    if taken is None:
+        logger.warning(
+            "customer message %s: unknown whether %s was delivered; not sent again",
+            message.pk,
+            message.delivery_key,
+        )
+        _update(message, state=State.FAILED, failure=OutboundMessage.Failure.UNKNOWN)
+        return State.FAILED
+    return None
+
+
+def _hand_over(message: OutboundMessage, rendered: Rendered, backend, now) -> str | None:
+    with transaction.atomic():
+        # The row lock, held while the channel works, makes other workers skip it.
+        held = OutboundMessage.objects.select_for_update().filter(
+            pk=message.pk, state=State.SENDING, attempts=message.attempts
+        )
+        if held.first() is None:  # settled by another worker meanwhile
+            return None
         try:
-            with transaction.atomic():
-                rendered = (
-                    renderer(message, now) if renderer else Rendered(message.subject, message.body)
+            backend.send(
+                Delivery(
+                    message_id=message.pk,
+                    key=message.delivery_key,
+                    channel=message.channel,
+                    phone=message.customer.phone,
+                    email=message.customer.email,
+                    subject=rendered.subject,
+                    text=rendered.text,
                 )
-                if rendered is None:
-                    state = OutboundMessage.State.CANCELLED
-                else:
-                    channel().send(
-                        Delivery(
-                            message_id=message.pk,
-                            channel=message.channel,
-                            phone=message.customer.phone,
-                            email=message.customer.email,
-                            subject=rendered.subject,
-                            text=rendered.text,
-                        )
-                    )
+            )
         except ChannelError as exc:
             logger.warning("customer message %s not delivered: %s", message.pk, exc)
-            state = OutboundMessage.State.FAILED
-        OutboundMessage.objects.filter(pk=message.pk).update(
-            state=state, sent_at=now if state == OutboundMessage.State.SENT else None
-        )
-    return state
+            if rendered.discard is not None:
+                rendered.discard()
+            _update(
+                message,
+                state=State.FAILED,
+                failure=OutboundMessage.Failure.REFUSED,
+                retry_at=retry_time(attempt=message.attempts, failed_at=now),
+            )
+            return State.FAILED
+        _update(message, state=State.SENT, sent_at=now)
+    return State.SENT
 
 
 def messages_deliver_later(message_ids: list[int]) -> None:

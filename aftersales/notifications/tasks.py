@@ -4,14 +4,23 @@ console in development, SMTP when EMAIL_BACKEND says so), in the recipient's lan
 Chinese unless their staff profile (or settings.LANGUAGE_CODE) says English; a language
 without its own template gets the Chinese one."""
 
+from collections import Counter
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import select_template
 from django.utils import timezone, translation
 from django_tasks import task
 
+from .delivery_rules import BATCH
 from .models import Notification
-from .services import message_deliver
+from .selectors import messages_due
+from .services import (
+    message_deliver,
+    notification_email_claim,
+    notification_email_release,
+    notification_emailed,
+)
 
 TEMPLATE = "notifications/email/notification{suffix}.txt"
 ORIGINAL = "zh-hans"  # notification.txt; translations are notification.<code>.txt
@@ -79,8 +88,11 @@ def render_email(note: Notification) -> tuple[str, str]:
 @task()
 def email_notifications(notification_ids: list[int]) -> int:
     """E-mail each notification not yet e-mailed whose recipient has an address; returns
-    how many were sent. Idempotent: a notification is marked once sent, and a second run
-    skips it."""
+    how many this run sent. Idempotent and safe to run twice at once: each notification
+    is claimed (a conditional UPDATE) before its e-mail goes, marked `emailed_at` after,
+    and skipped when another run holds it; a failed send releases the claim. A claim
+    left by a worker that died (older than TASK_STALE_AFTER_SECONDS) is taken over: an
+    e-mail sent just before such a death goes again (at-least-once)."""
     sent = 0
     notes = Notification.objects.filter(
         pk__in=notification_ids, emailed_at__isnull=True
@@ -89,17 +101,37 @@ def email_notifications(notification_ids: list[int]) -> int:
         address = note.recipient.email
         if not address:
             continue
-        subject, body = render_email(note)
-        send_mail(subject, body, None, [address])
-        Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
-        )
+        claimed_at = timezone.now()
+        if not notification_email_claim(note_id=note.pk, now=claimed_at):
+            continue
+        try:
+            subject, body = render_email(note)
+            send_mail(subject, body, None, [address])
+        except BaseException:
+            notification_email_release(note_id=note.pk, claimed_at=claimed_at)
+            raise
+        notification_emailed(note_id=note.pk, now=timezone.now())
         sent += 1
     return sent
 
 
 @task()
 def deliver_customer_messages(message_ids: list[int]) -> int:
-    """Deliver each pending customer message; returns how many were sent. Idempotent: a
-    message delivered (or held by another worker) is skipped."""
+    """Deliver each customer message due; returns how many were sent. Idempotent: a
+    message delivered, held by another worker or not yet due is skipped."""
     return sum(message_deliver(message_id=pk) == "sent" for pk in message_ids)
+
+
+@task()
+def deliver_messages() -> dict[str, int]:
+    """Every minute (jobs.schedule): deliver the customer messages due — pending ones
+    nobody delivered (intake acknowledgements, a lost task's messages), refused ones whose
+    retry is due, attempts left `sending` by a worker that died — at most BATCH a run.
+    Returns how many ended in each state. Idempotent: each goes through message_deliver,
+    which takes a message only while it is due, under a row lock."""
+    ended: Counter[str] = Counter()
+    for pk in messages_due(now=timezone.now(), limit=BATCH):
+        state = message_deliver(message_id=pk)
+        if state is not None:
+            ended[str(state)] += 1
+    return dict(ended)

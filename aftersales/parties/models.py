@@ -7,6 +7,7 @@ from django.db import models
 
 from aftersales.common.phones import mask_phone
 
+from .goods import GoodsKind
 from .roles import DEPARTMENT_LABELS, Department
 
 
@@ -54,12 +55,7 @@ class Store(models.Model):
 
 
 class Product(models.Model):
-    class GoodsKind(models.TextChoices):
-        GENERAL = "general", "普通商品"
-        CUSTOM_MADE = "custom_made", "定制商品"
-        PERISHABLE = "perishable", "鲜活易腐"
-        DIGITAL = "digital", "数字化商品"
-        PERIODICAL = "periodical", "报纸期刊"
+    GoodsKind = GoodsKind  # where the importers and forms look for it
 
     sku = models.CharField("SKU", max_length=64, unique=True)
     name = models.CharField("商品名称", max_length=200)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.common.text import clean_text
 from aftersales.disputes.models import Dispute, Event, Evidence
+from aftersales.disputes.timeline import record
 from aftersales.fulfilment.models import Execution
 from aftersales.mediation.models import (
     CaseFact,
@@ -36,9 +37,9 @@ from aftersales.mediation.models import (
 )
 from aftersales.notifications.models import Notification, OutboundMessage
 from aftersales.parties.models import Customer, Order
-from aftersales.privacy.timeline import PrivacyKind
 
 from .holdings import Subject, disputes_of, identifiers, orders_of
+from .timeline import PrivacyKind
 
 ERASED = "[已匿名化]"
 ERASED_NAME = "已匿名化"
@@ -175,9 +176,9 @@ def _erase_dispute(dispute: Dispute, marks: list[str], *, reason: str, now) -> N
     )
     for model, path, fields in STAFF_TEXT:
         _scrub_rows(model.objects.filter(**{path: dispute}), fields, marks)
-    Event.objects.create(
+    record(
+        PrivacyKind.PERSONAL_DATA_ERASED,
         dispute=dispute,
-        kind=PrivacyKind.PERSONAL_DATA_ERASED,
         actor_label=ACTOR_LABEL,
         reason=reason,
         payload={

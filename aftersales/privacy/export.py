@@ -8,13 +8,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.models import Dispute
+from aftersales.disputes.timeline import new_event, record_many
 from aftersales.mediation.models import CaseFact, ProposalRevision, SettlementAgreement
 from aftersales.notifications.models import OutboundMessage
 from aftersales.parties.models import Customer, Order
-from aftersales.privacy.timeline import PrivacyKind
 
 from .holdings import Subject, disputes_of, orders_of
+from .timeline import PrivacyKind
 
 ACTOR_LABEL = "aftersales privacy export"
 
@@ -36,15 +37,17 @@ def personal_data_export(*, subject: Subject, now: dt.datetime | None = None) ->
         result["customers"] = [_customer(customer)]
         result["orders"] = [_order(order) for order in orders_of(customer)]
         result["disputes"] = [_dispute(d) for d in disputes]
-        Event.objects.bulk_create(
-            Event(
-                dispute=d,
-                kind=PrivacyKind.PERSONAL_DATA_EXPORTED,
-                actor_label=ACTOR_LABEL,
-                payload={"phone_last4": subject.phone[-4:]},
-                at=now,
-            )
-            for d in disputes
+        record_many(
+            [
+                new_event(
+                    PrivacyKind.PERSONAL_DATA_EXPORTED,
+                    dispute=d,
+                    actor_label=ACTOR_LABEL,
+                    payload={"phone_last4": subject.phone[-4:]},
+                    at=now,
+                )
+                for d in disputes
+            ]
         )
     return result
 

@@ -10,14 +10,14 @@ from django.db import models
 from django.db.models import Q
 
 from aftersales.disputes.models import Channel, Dispute
-from aftersales.disputes.taxonomy import CATEGORY_LABELS, SEVERITY_LABELS, Category, Severity
+from aftersales.disputes.taxonomy import Category, Severity
 
 from . import policy
 from .calendar import Unit
 
 UNIT_CHOICES = [(u.value, u.label) for u in Unit]
-CATEGORY_CHOICES = [(c.value, CATEGORY_LABELS[c]) for c in Category]
-SEVERITY_CHOICES = [(s.value, SEVERITY_LABELS[s]) for s in Severity]
+CATEGORY_CHOICES = Category.choices
+SEVERITY_CHOICES = Severity.choices
 
 
 class TimerKind(models.Model):

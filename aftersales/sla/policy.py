@@ -5,8 +5,8 @@ A policy version's snapshot (`Policy.to_snapshot`) is what a running timer keeps
 models in `models.py` are the admin-edited tables it is taken from.
 
 Signals are the words timers listen for, derived from timeline events and tasks:
-    event:<Event.Kind>            e.g. event:intake, event:classified
-    event:<Event.Kind>:<route>    e.g. event:escalation_filed:regulator (12315)
+    event:<event kind>            e.g. event:intake, event:classified
+    event:<event kind>:<route>    e.g. event:escalation_filed:regulator (12315)
     action:<lifecycle action>     e.g. action:investigate
     action:escalate:<route>       e.g. action:escalate:platform (平台介入)
     task:<task kind>:created      e.g. task:qc_inspection:created

@@ -11,7 +11,6 @@ the same transaction as the claim, so a crash leaves neither.
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -23,11 +22,10 @@ from aftersales.disputes.taxonomy import Severity
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import notify_staff
 from aftersales.parties.roles import Role
-from aftersales.sla.timeline import SlaKind
 
 from .models import Timer, TimerKind
+from .timeline import crossing_event
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHUNK = 5000
 
 
@@ -105,34 +103,29 @@ def _tell(at_risk: list, breached: list, now: dt.datetime) -> int:
     for crossing, rows in (("at_risk", at_risk), ("breached", breached)):
         for timer_id, dispute_id, kind_id, due in rows:
             d = disputes[dispute_id]
-            name = names.get(kind_id, str(kind_id))
-            due_text = due.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+            major = d["severity"] == Severity.MAJOR
             if crossing == "at_risk":
-                kind, note_kind = SlaKind.SLA_AT_RISK, Notification.Kind.SLA_AT_RISK
-                reason = f"“{name}”即将超时：截止 {due_text}"
+                note_kind = Notification.Kind.SLA_AT_RISK
                 # The handler first; a dispute nobody holds goes to the team lead.
                 recipients = [d["assignee_id"] or d["team__lead_id"]]
             else:
-                kind, note_kind = SlaKind.SLA_BREACHED, Notification.Kind.SLA_BREACHED
-                reason = f"“{name}”已超时：截止 {due_text}，已升级至组长"
+                note_kind = Notification.Kind.SLA_BREACHED
                 recipients = [d["team__lead_id"] or d["assignee_id"]]
-                if d["severity"] == Severity.MAJOR:
-                    reason += "并报告管理层"
+                if major:
                     recipients += management
-            events.append(
-                Event(
-                    dispute_id=dispute_id,
-                    kind=kind,
-                    actor_label="system",
-                    reason=reason,
-                    payload={
-                        "timer": timer_id,
-                        "timer_kind": codes.get(kind_id, ""),
-                        "due_at": due.isoformat(),
-                    },
-                    at=now,
-                )
+            event = crossing_event(
+                dispute_id=dispute_id,
+                crossing=crossing,
+                timer=timer_id,
+                timer_kind=codes.get(kind_id, ""),
+                name=names.get(kind_id, str(kind_id)),
+                due_at=due,
+                major=major,
+                at=now,
             )
+            events.append(event)
+            # The event's text in the site's language; readers of the timeline see theirs.
+            reason = event.reason
             title = f"{d['number']} {reason}"[:200]
             for user_id in dict.fromkeys(r for r in recipients if r):
                 notes.append(

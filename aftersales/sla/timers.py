@@ -19,14 +19,13 @@ from aftersales.common.fastinsert import insert_many
 from aftersales.disputes.lifecycle import TERMINAL
 from aftersales.disputes.models import Dispute, Event, Task
 from aftersales.disputes.permissions import can_pause_timers
-from aftersales.disputes.services import actor_label
-from aftersales.sla.timeline import SlaKind
 
 from .calendar import Unit, WorkCalendar, provisional_reason, to_shanghai
 from .models import Timer
 from .policy import PAUSE_SIGNAL, RESUME_SIGNAL, Facts, KindRule, Policy
 from .policy_versions import CurrentPolicy, current_policy
 from .signals import signals_of, task_signals
+from .timeline import pause_event
 from .working_calendar import calendar
 
 DEFAULT_AT_RISK_RATIO = Decimal("0.8")
@@ -290,17 +289,6 @@ def _refresh_due(dispute: Dispute) -> None:
     dispute.due_at = Dispute.objects.filter(pk=dispute.pk).values_list("due_at", flat=True).first()
 
 
-def _pause_event(dispute: Dispute, kind: str, actor, reason: str, at: dt.datetime) -> Event:
-    return Event.objects.create(
-        dispute=dispute,
-        kind=kind,
-        actor=actor,
-        actor_label=actor_label(actor),
-        reason=reason,
-        at=at,
-    )
-
-
 def timers_pause(*, dispute: Dispute, actor, reason: str, at: dt.datetime | None = None) -> Event:
     """The dispute waits on the customer (evidence, a reply): its pausable timers stop
     counting until `timers_resume`. One timeline event, so the pause is shown."""
@@ -322,7 +310,10 @@ def timers_pause(*, dispute: Dispute, actor, reason: str, at: dt.datetime | None
                 _("没有可以暂停的计时（只有调查、回访等等待顾客时可暂停的时限）"),
                 code="nothing_to_pause",
             )
-        event = _pause_event(locked, SlaKind.SLA_PAUSED, actor, reason, at or timezone.now())
+        event = pause_event(
+            dispute=locked, paused=True, actor=actor, reason=reason, at=at or timezone.now()
+        )
+        event.save()
         timers_on_events(locked, [event])
     return event
 
@@ -338,9 +329,14 @@ def timers_resume(
         locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
         if not locked.timers.filter(state=Timer.State.PAUSED).exists():
             raise Conflict(_("没有暂停中的计时"), code="not_paused")
-        event = _pause_event(
-            locked, SlaKind.SLA_RESUMED, actor, (reason or "").strip(), at or timezone.now()
+        event = pause_event(
+            dispute=locked,
+            paused=False,
+            actor=actor,
+            reason=(reason or "").strip(),
+            at=at or timezone.now(),
         )
+        event.save()
         timers_on_events(locked, [event])
     return event
 

@@ -11,16 +11,18 @@ from django.utils.translation import gettext as _
 
 from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
 from aftersales.disputes import handlers
-from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.models import Dispute
 from aftersales.disputes.permissions import can_decide_group_complaint, can_reclassify
-from aftersales.disputes.services import actor_label, lock_at_version
+from aftersales.disputes.services import lock_at_version
 from aftersales.disputes.taxonomy import SEVERITY_RANK, Category, Severity
-from aftersales.triage.timeline import TriageKind
+from aftersales.disputes.timeline import record_many
+from aftersales.parties.actors import user_of
 
 from . import selectors
 from .models import Feedback, GroupComplaint
-from .plan import create_tasks, routing_event, routing_notify
+from .plan import create_tasks, routing_notify
 from .routing import Facts, route
+from .timeline import TriageKind, group_decided_event, reclassified_event, routing_event
 
 
 def dispute_reclassify(
@@ -91,17 +93,17 @@ def dispute_reclassify(
             before=before,
             model_version=model_version,
             reason=reason.strip(),
-            actor=actor,
+            actor=user_of(actor),
             created_at=now,
         )
         events = [
-            Event(
-                dispute=locked,
-                kind=TriageKind.RECLASSIFIED,
+            reclassified_event(
+                locked,
                 actor=actor,
-                actor_label=actor_label(actor),
                 reason=reason.strip(),
-                payload={"before": before, "after": after, "model_version": model_version},
+                before=before,
+                after=after,
+                model_version=model_version,
                 at=now,
             )
         ]
@@ -121,7 +123,7 @@ def dispute_reclassify(
             )
             events.append(routing_event(locked, only_new, locked.team, None, now))
             routing_notify(locked, only_new, locked.team, None, now)
-        Event.objects.bulk_create(events)
+        record_many(events)
     return locked
 
 
@@ -140,7 +142,8 @@ def group_complaint_decide(*, group: GroupComplaint, actor, confirm: bool, reaso
                 code="group_decided",
             )
         locked.state = GroupComplaint.State.CONFIRMED if confirm else GroupComplaint.State.DISMISSED
-        locked.decided_at, locked.decided_by, locked.reason = now, actor, (reason or "").strip()
+        locked.decided_at, locked.decided_by = now, user_of(actor)
+        locked.reason = (reason or "").strip()
         locked.save(update_fields=["state", "decided_at", "decided_by", "reason"])
         members = list(locked.disputes.select_for_update().order_by("id"))
         raised = [d for d in members if confirm and d.severity != Severity.MAJOR]
@@ -151,21 +154,14 @@ def group_complaint_decide(*, group: GroupComplaint, actor, confirm: bool, reaso
                 version=F("version") + 1,
                 updated_at=now,
             )
-        Event.objects.bulk_create(
+        record_many(
             [
-                Event(
-                    dispute=d,
-                    kind=TriageKind.GROUP_DECIDED,
+                group_decided_event(
+                    d,
+                    locked,
                     actor=actor,
-                    actor_label=actor_label(actor),
-                    reason=locked.reason,
-                    payload={
-                        "group_id": locked.pk,
-                        "state": locked.state,
-                        "members": len(members),
-                        "severity_before": d.severity,
-                        "severity_after": Severity.MAJOR.value if confirm else d.severity,
-                    },
+                    members=len(members),
+                    severity_after=Severity.MAJOR.value if confirm else d.severity,
                     at=now,
                 )
                 for d in members

@@ -4,11 +4,11 @@ routing rules table, and group-complaint candidates."""
 from django.conf import settings
 from django.db import models
 
-from aftersales.disputes.taxonomy import CATEGORY_LABELS, SEVERITY_LABELS, Category, Severity
+from aftersales.disputes.taxonomy import Category, Severity
 from aftersales.parties.roles import DEPARTMENT_LABELS, Department
 
-CATEGORY_CHOICES = [(c.value, CATEGORY_LABELS[c]) for c in Category]
-SEVERITY_CHOICES = [(s.value, SEVERITY_LABELS[s]) for s in Severity]
+CATEGORY_CHOICES = Category.choices
+SEVERITY_CHOICES = Severity.choices
 
 
 class ModelVersion(models.Model):

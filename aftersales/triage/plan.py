@@ -15,17 +15,17 @@ from django.utils.translation import gettext as _
 from aftersales.common.fastinsert import build, insert_many
 from aftersales.common.text import search_form
 from aftersales.disputes.models import Dispute, Event, Task
-from aftersales.disputes.taxonomy import CATEGORY_LABELS, SEVERITY_LABELS, Category, Severity
+from aftersales.disputes.taxonomy import Category, Severity
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import notify_staff
 from aftersales.parties.models import Team
 from aftersales.parties.roles import Role
-from aftersales.triage.timeline import TriageKind
 
 from . import grouping, selectors
 from .classification import classify_one
 from .models import GroupComplaint
 from .routing import Decision, Facts, route
+from .timeline import classified_event, group_flagged_event, routing_event
 
 GROUP_SIGNAL = "集体投诉已确认"
 
@@ -129,15 +129,7 @@ def triage_record(
     the caller to store with its own, and the tasks, whose SLA timers the caller starts
     with those of its events. `notify=False`: the caller sends the routing
     notifications later with `triage_notify` (they show the dispute's number)."""
-    events = [
-        Event(
-            dispute=dispute,
-            kind=TriageKind.CLASSIFIED,
-            actor_label="system",
-            payload=plan.classification,
-            at=at,
-        )
-    ]
+    events = [classified_event(dispute, plan.classification, at)]
     events.append(routing_event(dispute, plan.decision, plan.team, plan.assignee, at))
     tasks = create_tasks(dispute, plan.decision)
     if notify:
@@ -150,28 +142,6 @@ def triage_record(
 def triage_notify(*, dispute: Dispute, plan: TriagePlan, at: dt.datetime) -> None:
     """The assignee, team lead and management, as the routing decision says."""
     routing_notify(dispute, plan.decision, plan.team, plan.assignee, at)
-
-
-def routing_event(dispute, decision: Decision, team, assignee, at) -> Event:
-    return build(
-        Event,
-        dispute=dispute,
-        kind=TriageKind.ROUTED,
-        actor_label="system",
-        payload={
-            "rules": list(decision.fired),
-            "tasks": [
-                {"department": t.department, "kind": t.kind, "title": t.title, "rule": t.rule}
-                for t in decision.tasks
-            ],
-            "team": team.code if team else None,
-            "assignee": assignee.get_username() if assignee else None,
-            "assignment": "least_loaded" if assignee else None,
-            "team_lead_notified_by": list(decision.team_lead_told_by),
-            "management_notified_by": list(decision.management_told_by),
-        },
-        at=at,
-    )
 
 
 def create_tasks(dispute, decision: Decision, *, existing=frozenset()) -> list[Task]:
@@ -195,7 +165,7 @@ def create_tasks(dispute, decision: Decision, *, existing=frozenset()) -> list[T
 def routing_notify(dispute, decision: Decision, team, assignee, at, *, tasks_created=True) -> None:
     User = get_user_model()
     notes: list[Notification] = []
-    summary = f"{dispute.number} · {CATEGORY_LABELS[Category(dispute.category)]}"
+    summary = f"{dispute.number} · {Category(dispute.category).label}"
     if assignee is not None:
         notes.append(
             Notification(
@@ -219,7 +189,7 @@ def routing_notify(dispute, decision: Decision, team, assignee, at, *, tasks_cre
                 dispute=dispute,
                 kind=kind,
                 title=_("需组长关注：%(s)s（%(sev)s）")
-                % {"s": summary, "sev": SEVERITY_LABELS[Severity(dispute.severity)]},
+                % {"s": summary, "sev": Severity(dispute.severity).label},
                 body=_("触发规则：%(rules)s") % {"rules": "、".join(decision.team_lead_told_by)},
                 created_at=at,
             )
@@ -272,18 +242,8 @@ def _join_group(dispute: Dispute, plan: TriagePlan, at) -> Event:
         members = GroupComplaint.disputes.through
         insert_many([members(groupcomplaint_id=group.pk, dispute_id=dispute.pk)])
     original = plan.group_with[1]
-    return Event(
-        dispute=dispute,
-        kind=TriageKind.GROUP_FLAGGED,
-        actor_label="system",
-        reason=_("与其他顾客的投诉 %(number)s 高度相似") % {"number": original},
-        payload={
-            "group_id": group.pk,
-            "group_state": group.state,
-            "similar_to": original,
-            "similarity": round(plan.group_similarity, 3),
-        },
-        at=at,
+    return group_flagged_event(
+        dispute, group, similar_to=original, similarity=plan.group_similarity, at=at
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from aftersales.disputes.lifecycle import (
-    ESCALATION_ROUTE_LABELS,
     CaseFacts,
     EscalationRoute,
     missing_before_proposal,
@@ -114,7 +113,7 @@ def _investigation(dispute: Dispute) -> dict[str, Any]:
         "escalations": [
             {
                 "e": e,
-                "route": ESCALATION_ROUTE_LABELS[EscalationRoute(e.route)],
+                "route": EscalationRoute(e.route).label,
                 "outcome": rules.OUTCOME_LABELS[rules.Outcome(e.outcome)] if e.outcome else "",
                 "deadlines": found.timers.get(e.route, []),
             }

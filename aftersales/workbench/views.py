@@ -9,14 +9,18 @@ from django.shortcuts import render
 
 from aftersales.common.errors import NotFound
 from aftersales.disputes import selectors
-from aftersales.disputes.lifecycle import ACTION_LABELS, STATUS_LABELS, Status
+from aftersales.disputes.lifecycle import Action, Status
 from aftersales.disputes.models import Channel
-from aftersales.disputes.taxonomy import CATEGORY_LABELS, SEVERITY_LABELS
+from aftersales.disputes.taxonomy import Category, Severity
 from aftersales.triage.timeline import TriageKind
 
 from .mediation import mediation_context
 
 PAGE_SIZE = 50
+
+
+def _label(choices, code: str) -> str:
+    return choices(code).label if code in choices.values else code
 
 
 @login_required
@@ -35,9 +39,9 @@ def dispute_list(request):
         {
             "page": page,
             "filters": filters,
-            "statuses": [(s.value, STATUS_LABELS[s]) for s in Status],
-            "categories": [(c.value, label) for c, label in CATEGORY_LABELS.items()],
-            "severities": [(s.value, label) for s, label in SEVERITY_LABELS.items()],
+            "statuses": Status.choices,
+            "categories": Category.choices,
+            "severities": Severity.choices,
             "channels": Channel.choices,
         },
     )
@@ -51,10 +55,11 @@ def dispute_detail(request, number: str):
         raise Http404(exc.message) from None
     timeline = list(selectors.dispute_timeline(dispute))
     for event in timeline:
-        # Chinese labels for the codes stored on the event (received → 受理).
-        event.action_label = ACTION_LABELS.get(event.action, event.action)
-        event.from_label = STATUS_LABELS.get(event.from_status, event.from_status)
-        event.to_label = STATUS_LABELS.get(event.to_status, event.to_status)
+        # Labels for the codes stored on the event (received → 受理), in the reader's
+        # language; a code no longer known shows as itself.
+        event.action_label = _label(Action, event.action)
+        event.from_label = _label(Status, event.from_status)
+        event.to_label = _label(Status, event.to_status)
     classified = next((e for e in reversed(timeline) if e.kind == TriageKind.CLASSIFIED), None)
     return render(
         request,

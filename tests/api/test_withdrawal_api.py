@@ -13,6 +13,7 @@ from aftersales.disputes.lifecycle import Owner
 from aftersales.disputes.models import Dispute
 from aftersales.disputes.services import dispute_apply
 from aftersales.disputes.timeline import DisputeKind
+from aftersales.parties.actors import SYSTEM, customer_actor
 from tests.factories import make_dispute, staff_note
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +192,7 @@ def test_the_customers_own_door_may_confirm_by_portal_or_code(dispute, method):
     done = dispute_apply(
         dispute=dispute,
         action="withdraw",
-        actor=None,
+        actor=customer_actor(dispute.customer),
         version=1,
         reason="顾客在门户撤回",
         payload={"confirmation": {"method": method}},
@@ -204,7 +205,11 @@ def test_the_customers_door_cannot_apply_anything_else(dispute):
     before = snapshot(dispute)
     with pytest.raises(Conflict) as exc:
         dispute_apply(
-            dispute=dispute, action="triage", actor=None, version=1, via=Owner.CUSTOMER_PORTAL
+            dispute=dispute,
+            action="triage",
+            actor=customer_actor(dispute.customer),
+            version=1,
+            via=Owner.CUSTOMER_PORTAL,
         )
     assert exc.value.code == "action_owned"
     assert snapshot(dispute) == before
@@ -217,7 +222,7 @@ def test_a_staff_note_cannot_predate_the_move_it_confirms(dispute):
         dispute_apply(
             dispute=dispute,
             action="withdraw",
-            actor=None,
+            actor=SYSTEM,
             version=1,
             reason=REASON,
             payload={"confirmation": staff_note(moment + dt.timedelta(minutes=1))},
@@ -227,7 +232,7 @@ def test_a_staff_note_cannot_predate_the_move_it_confirms(dispute):
     done = dispute_apply(
         dispute=dispute,
         action="withdraw",
-        actor=None,
+        actor=SYSTEM,
         version=1,
         reason=REASON,
         payload={"confirmation": staff_note(moment)},

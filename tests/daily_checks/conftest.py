@@ -12,6 +12,7 @@ from django.utils import timezone
 from aftersales.disputes.models import Dispute, Event
 from aftersales.fulfilment.services import execution_complete, parcel_record, parcel_track
 from aftersales.mediation.services import commitment_keep
+from aftersales.parties.actors import SYSTEM
 from tests.factories import make_commitment, make_execution, make_held_dispute
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -69,7 +70,7 @@ def build_morning(agent) -> Morning:
         actor=agent,
         shipped_at=now - 5 * DAY,
     )
-    parcel_track(parcel=p, at=now - DAY, actor=None, description="运输中")
+    parcel_track(parcel=p, at=now - DAY, actor=SYSTEM, description="运输中")
     # Delivered long ago: not in transit, however quiet.
     delivered = make_execution(moving, kind="reship", at=now - 6 * DAY, expected_by=now + DAY)
     q = parcel_record(
@@ -80,7 +81,7 @@ def build_morning(agent) -> Morning:
         actor=agent,
         shipped_at=now - 6 * DAY,
     )
-    parcel_track(parcel=q, at=now - 5 * DAY, actor=None, delivered=True)
+    parcel_track(parcel=q, at=now - 5 * DAY, actor=SYSTEM, delivered=True)
 
     late = held()
     make_execution(late, kind="refund", at=now - 5 * DAY)  # bank quick-pay: 3 days

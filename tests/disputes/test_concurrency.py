@@ -17,6 +17,7 @@ from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.services import dispute_apply
 from aftersales.disputes.timeline import DisputeKind
 from aftersales.intake.services import dispute_create
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.roles import Role
 from tests.factories import OrderFactory, make_dispute, make_staff
 
@@ -91,7 +92,7 @@ def _create_many(worker, order_nos, count):
                 "description": f"并发受理测试 {worker}-{i}：热水器漏水",
             }
         )
-        dispute, created = dispute_create(request=request, actor=None)
+        dispute, created = dispute_create(request=request, actor=SYSTEM)
         assert created
         numbers.append(dispute.number)
     return numbers

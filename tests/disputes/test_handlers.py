@@ -7,6 +7,7 @@ import pytest
 from aftersales.disputes import handlers
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.services import dispute_apply
+from aftersales.parties.actors import SYSTEM
 from aftersales.sla.models import Timer
 from tests.factories import make_dispute
 
@@ -46,7 +47,7 @@ def test_handlers_are_told_in_their_order_whatever_order_they_registered_in(told
     add("test.b-early", order=1)
     add("test.a-early", order=1)  # same order: by name
     d = make_dispute()
-    dispute_apply(dispute=d, action="triage", actor=None, version=d.version)
+    dispute_apply(dispute=d, action="triage", actor=SYSTEM, version=d.version)
     assert heard == [
         ("test.a-early", "triage"),
         ("test.b-early", "triage"),
@@ -59,13 +60,13 @@ def test_handlers_are_told_in_their_order_whatever_order_they_registered_in(told
 def test_an_error_in_a_handler_rolls_the_action_back(told):
     add, heard = told
     d = make_dispute(description=MAJOR)
-    d = dispute_apply(dispute=d, action="triage", actor=None, version=d.version)
+    d = dispute_apply(dispute=d, action="triage", actor=SYSTEM, version=d.version)
     timers_before = sorted(Timer.objects.filter(dispute=d).values_list("kind__code", "state"))
     events_before = Event.objects.filter(dispute=d).count()
     add("test.failing", order=500, fail=True)  # told after the SLA has started its timers
 
     with pytest.raises(RuntimeError, match=r"test\.failing failed"):
-        dispute_apply(dispute=d, action="investigate", actor=None, version=d.version)
+        dispute_apply(dispute=d, action="investigate", actor=SYSTEM, version=d.version)
 
     assert heard == [("test.failing", "investigate")]
     after = Dispute.objects.get(pk=d.pk)
@@ -77,7 +78,7 @@ def test_an_error_in_a_handler_rolls_the_action_back(told):
 
     # Without the failing handler the same action goes through and starts that timer.
     handlers.unregister(handlers.ActionApplied, "test.failing")
-    dispute_apply(dispute=d, action="investigate", actor=None, version=d.version)
+    dispute_apply(dispute=d, action="investigate", actor=SYSTEM, version=d.version)
     assert Timer.objects.filter(dispute=d, kind__code="investigation", state="running").exists()
 
 
@@ -86,7 +87,7 @@ def test_registering_a_name_again_replaces_it(told):
     add("test.once", order=1)
     add("test.once", order=1)
     d = make_dispute()
-    dispute_apply(dispute=d, action="triage", actor=None, version=d.version)
+    dispute_apply(dispute=d, action="triage", actor=SYSTEM, version=d.version)
     assert heard == [("test.once", "triage")]
 
 

@@ -14,6 +14,7 @@ from aftersales.disputes.lifecycle import TERMINAL, Action, EscalationRoute, Sta
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.services import dispute_apply
 from aftersales.disputes.timeline import DisputeKind
+from aftersales.parties.actors import customer_actor
 from aftersales.parties.roles import Role
 from tests.factories import make_dispute, make_staff, staff_note
 
@@ -139,10 +140,12 @@ def test_full_history_is_on_the_timeline(admin):
         ("withdraw", "顾客已自行修好", {"confirmation": staff_note()}),
     ]
     for i, (action, reason, payload) in enumerate(plan, start=1):
+        # Settling is the customer's own acceptance: no member of staff may apply it.
+        who = customer_actor(dispute.customer) if action == "settle" else admin
         dispute = dispute_apply(
             dispute=dispute,
             action=action,
-            actor=admin,
+            actor=who,
             version=i,
             reason=reason,
             payload=payload,

@@ -10,6 +10,7 @@ from aftersales.disputes.models import Event, Task
 from aftersales.mediation.investigation import task_report_file
 from aftersales.mediation.models import ResponsibilityFinding, TaskReport
 from aftersales.mediation.timeline import MediationKind
+from aftersales.parties.actors import SYSTEM
 from aftersales.sla.models import Timer, TimerKind
 from aftersales.sla.services import timer_kind_save
 from tests.api.test_evidence_api import png_bytes
@@ -37,7 +38,7 @@ def qc_task(dispute):
 
 def photo(dispute, content=None):
     upload = SimpleUploadedFile("leak.png", content or png_bytes(), content_type="image/png")
-    return evidence_add(dispute=dispute, upload=upload, actor=None).evidence
+    return evidence_add(dispute=dispute, upload=upload, actor=SYSTEM).evidence
 
 
 def report_url(dispute, task):
@@ -146,7 +147,7 @@ def test_the_qc_report_stops_the_qc_timer_when_it_is_switched_on(qc):
     the report is what stops it."""
     kind = TimerKind.objects.get(code="qc_report")
     kind.is_active = True
-    timer_kind_save(kind=kind, actor=None, note="启用质检报告时限")
+    timer_kind_save(kind=kind, actor=SYSTEM, note="启用质检报告时限")
     dispute = investigating(make_dispute(description=LEAK))
     timer = Timer.objects.get(dispute=dispute, kind__code="qc_report")
     assert timer.state == Timer.State.RUNNING

@@ -10,6 +10,7 @@ from aftersales.disputes import lifecycle
 from aftersales.disputes.lifecycle import CaseFacts, GuardRefused, Status
 from aftersales.disputes.models import Dispute, Event
 from aftersales.mediation.models import Proposal
+from aftersales.parties.actors import SYSTEM
 from aftersales.triage.corrections import dispute_reclassify
 from tests.factories import make_dispute, ready_proposal
 
@@ -157,7 +158,7 @@ def test_a_dispute_reclassified_complex_needs_its_meeting(api_as, agent, lead):
     dispute = investigating(make_dispute(description=LEAK))
     dispute = dispute_reclassify(
         dispute=dispute,
-        actor=None,
+        actor=SYSTEM,
         version=dispute.version,
         reason="涉及质检与物流两个部门，责任有争议",
         severity="complex",

@@ -6,6 +6,7 @@ import pytest
 
 from aftersales.disputes.models import Event, Task
 from aftersales.mediation.timeline import MediationKind
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.roles import Department, Role
 from aftersales.sla.models import Timer, TimerKind
 from aftersales.sla.services import timer_kind_save
@@ -88,7 +89,7 @@ def test_once_the_task_is_done_the_department_can_be_asked_again(api_as, agent, 
     from aftersales.mediation.investigation import task_report_file
 
     task = Task.objects.get(pk=ask(api_as(agent), dispute).json()["id"])
-    task_report_file(task=task, actor=None, text="无缺陷", defect_found=False)
+    task_report_file(task=task, actor=SYSTEM, text="无缺陷", defect_found=False)
     assert ask(api_as(agent), dispute, note="顾客补充了新照片，请复检").status_code == 201
 
 
@@ -111,7 +112,7 @@ def test_an_unknown_department_is_refused_listing_them(api_as, agent, dispute):
 def test_the_task_is_due_when_the_sla_policy_times_that_kind(api_as, agent, dispute):
     kind = TimerKind.objects.get(code="qc_report")
     kind.is_active = True
-    timer_kind_save(kind=kind, actor=None, note="启用质检报告时限")
+    timer_kind_save(kind=kind, actor=SYSTEM, note="启用质检报告时限")
     body = ask(api_as(agent), dispute).json()
     timer = Timer.objects.get(dispute=dispute, kind__code="qc_report")
     assert timer.state == Timer.State.RUNNING

@@ -89,3 +89,44 @@ def test_after_a_crash_midway_the_email_task_sends_only_what_was_not_sent(agent,
     assert len(mail.outbox) == 1
     assert email_notifications.call(ids) == 2  # the retry
     assert sorted(m.subject for m in mail.outbox) == sorted(f"【售后】第 {i} 件" for i in range(3))
+
+
+def test_the_delivery_job_twice_sends_each_customer_message_once(db):
+    from aftersales.notifications import channels
+    from aftersales.notifications.tasks import deliver_messages
+
+    channels.outbox.clear()
+    dispute = make_dispute()  # its acknowledgement is pending
+    assert deliver_messages.call() == {"sent": 1}
+    assert deliver_messages.call() == {}
+    assert [d.message_id for d in channels.outbox] == [
+        dispute.outbound_messages.get(template="acknowledgement").pk
+    ]
+
+
+def test_after_a_kill_midway_the_delivery_job_sends_only_what_was_not_sent(db, settings):
+    """The worker dies right after the gateway took the second of three texts; the task
+    is run again (reclaimed) and, after the sending timeout, settles the second with the
+    gateway instead of sending it again."""
+    from aftersales.notifications import channels
+    from aftersales.notifications.delivery_rules import SENDING_TIMEOUT
+    from aftersales.notifications.models import OutboundMessage
+    from aftersales.notifications.tasks import deliver_messages
+    from tests.notifications.gateways import DIE_ON, Killed
+
+    channels.outbox.clear()
+    for _ in range(3):
+        make_dispute()
+    settings.CUSTOMER_CHANNEL = "tests.notifications.gateways.DiesMidBatch"
+    DIE_ON["delivery"] = 2
+    with pytest.raises(Killed):
+        deliver_messages.call()
+    assert len(channels.outbox) == 2
+    assert deliver_messages.call() == {"sent": 1}  # the third; the second may be in flight
+    OutboundMessage.objects.filter(state="sending").update(
+        attempted_at=timezone.now() - SENDING_TIMEOUT - dt.timedelta(seconds=1)
+    )
+    assert deliver_messages.call() == {"sent": 1}  # the gateway says it took the second
+    assert len(channels.outbox) == 3
+    assert len({d.message_id for d in channels.outbox}) == 3
+    assert set(OutboundMessage.objects.values_list("state", flat=True)) == {"sent"}

@@ -12,6 +12,7 @@ from aftersales.disputes.evidence import evidence_add
 from aftersales.disputes.models import Event
 from aftersales.mediation.models import CaseFact
 from aftersales.mediation.timeline import MediationKind
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.models import Product
 from aftersales.parties.roles import Role
 from tests.api.test_evidence_api import png_bytes
@@ -84,7 +85,7 @@ def written(dispute) -> tuple[int, int]:
 
 def photo(dispute):
     upload = SimpleUploadedFile("tag.png", png_bytes(), content_type="image/png")
-    return evidence_add(dispute=dispute, upload=upload, actor=None).evidence
+    return evidence_add(dispute=dispute, upload=upload, actor=SYSTEM).evidence
 
 
 # -- shape, merge, timeline -------------------------------------------------------------
@@ -372,9 +373,9 @@ def test_a_recorded_failed_repairs_overrides_the_orders_repairs(api_as, agent, l
     record(api_as(lead), dispute, {"defect": "performance_fault"})
     for _ in range(2):
         repair = execution_record(
-            dispute=dispute, kind="repair", actor=None, expected_by=SIGNED, note="更换主板"
+            dispute=dispute, kind="repair", actor=SYSTEM, expected_by=SIGNED, note="更换主板"
         )
-        execution_complete(execution=repair, actor=None)
+        execution_complete(execution=repair, actor=SYSTEM)
     body = entitlements(api_as(agent), dispute)
     assert body["sources"]["failed_repairs"] == "executions"
     assert remedies(body) == ["return", "exchange"]

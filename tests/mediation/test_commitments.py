@@ -91,7 +91,7 @@ def test_bad_promises_are_refused(dispute, agent, text, due, field):
     ],
 )
 def test_who_may_promise(dispute, role, allowed):
-    user = make_staff(role)
+    user = make_staff(role, team=dispute.team)  # handlers: the dispute's own team
     due = NOW + dt.timedelta(days=1)
     if allowed:
         commitment_make(dispute=dispute, actor=user, text="回电", due_at=due)

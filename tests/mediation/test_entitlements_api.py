@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.models import Order, Product, Store
 from aftersales.parties.roles import Role
 from tests.factories import OrderFactory, StoreFactory, make_dispute, make_staff
@@ -134,7 +135,7 @@ def qc_found(dispute, defect: bool):
     )
     extra = {"defect_severity": "major"} if defect else {}
     task_report_file(
-        task=task, actor=None, text="通电测试后底部焊缝渗水。", defect_found=defect, **extra
+        task=task, actor=SYSTEM, text="通电测试后底部焊缝渗水。", defect_found=defect, **extra
     )
 
 
@@ -185,7 +186,7 @@ def test_customer_misuse_found_by_responsibility_leaves_no_quality_claim(api_as,
 
     responsibility_determine(
         dispute=dispute,
-        actor=None,
+        actor=SYSTEM,
         shares={"customer": 100},
         root_causes=["customer_misuse"],
         note="顾客自行拆机改装",
@@ -204,9 +205,9 @@ def test_repairs_done_on_the_order_count_as_failed_repairs(api_as, agent):
     qc_found(dispute, defect=True)
     for _ in range(2):
         repair = execution_record(
-            dispute=dispute, kind="repair", actor=None, expected_by=SIGNED, note="更换密封圈"
+            dispute=dispute, kind="repair", actor=SYSTEM, expected_by=SIGNED, note="更换密封圈"
         )
-        execution_complete(execution=repair, actor=None)
+        execution_complete(execution=repair, actor=SYSTEM)
     body = api_as(agent).get(url(dispute)).json()
     assert body["facts"]["failed_repairs"] == 2
     assert body["sources"]["failed_repairs"] == "executions"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from aftersales.disputes.models import Task
 from aftersales.mediation import entitlements as engine
 from aftersales.mediation.models import ProposalRevision, SettlementAgreement
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.models import BundleComponent, OrderLine, Product
 from aftersales.parties.roles import Role
 from tests.factories import OrderFactory, ProductFactory, make_dispute
@@ -42,7 +43,7 @@ def qc_defect(dispute):
     )
     task_report_file(
         task=task,
-        actor=None,
+        actor=SYSTEM,
         text="通电测试后底部焊缝渗水。",
         defect_found=True,
         defect_severity="major",

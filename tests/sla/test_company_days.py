@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from aftersales.common.errors import ValidationFailed
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.roles import Role
 from aftersales.sla import services, working_calendar
 from aftersales.sla.models import CompanyDay, CompanyYear, PolicyLimit, Timer, TimerKind
@@ -45,7 +46,7 @@ def escalated_to_platform(when: str, phone: str):
     return Timer.objects.get(dispute=d, kind__code="platform_review")
 
 
-def add_day(day: str, kind: str, note: str = "", actor=None) -> CompanyDay:
+def add_day(day: str, kind: str, note: str = "", actor=SYSTEM) -> CompanyDay:
     return services.company_day_save(
         day=CompanyDay(day=dt.date.fromisoformat(day), kind=kind, note=note), actor=actor
     )
@@ -65,7 +66,7 @@ def test_a_company_closed_day_moves_a_working_days_due_time(default_team):
     assert before.due_at == at("2026-03-06 23:59:59")
 
     # Deleting the day gives new timers the statutory calendar back at once.
-    services.company_day_delete(day=CompanyDay.objects.get(), actor=None)
+    services.company_day_delete(day=CompanyDay.objects.get(), actor=SYSTEM)
     again = escalated_to_platform("2026-03-03 09:00", "13900000013")
     assert again.due_at == at("2026-03-06 23:59:59")
 
@@ -85,7 +86,7 @@ def test_a_company_working_saturday_counts(default_team):
 def test_a_working_saturday_opens_business_hours(default_team):
     kind = TimerKind.objects.get(code="first_contact")
     services.policy_limit_save(
-        limit=PolicyLimit(kind=kind, severity="major", limit=2, unit="business_hours"), actor=None
+        limit=PolicyLimit(kind=kind, severity="major", limit=2, unit="business_hours"), actor=SYSTEM
     )
     add_day("2026-03-07", CompanyDay.Kind.WORKING, "大促加班")
     # Friday 17:30: one business hour on Friday, the second on Saturday 09:00–10:00.
@@ -106,7 +107,7 @@ def test_an_entered_year_is_authoritative_an_unentered_one_provisional():
     guessed = working_calendar.calendar().due(start, 3, "working_days")
     assert guessed.provisional and "2027" in guessed.provisional_reason
     add_day("2027-03-03", CompanyDay.Kind.CLOSED)
-    services.company_day_save(day=CompanyYear(year=2027, note="按公司安排录入"), actor=None)
+    services.company_day_save(day=CompanyYear(year=2027, note="按公司安排录入"), actor=SYSTEM)
     # Monday 03-01 + 3 working days, Wednesday closed: Tuesday, Thursday, Friday.
     entered = working_calendar.calendar().due(start, 3, "working_days")
     assert entered.at == at("2027-03-05 23:59:59") and not entered.provisional

@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from aftersales.disputes.models import Dispute
 from aftersales.disputes.services import dispute_assign
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.roles import Role
 from aftersales.sla import timers
 from aftersales.sla.figures import Period, compliance
@@ -43,7 +44,7 @@ def intake(when: str, description: str = LEAK):
 def assign(dispute, team, assignee):
     version = Dispute.objects.get(pk=dispute.pk).version
     return dispute_assign(
-        dispute=dispute, actor=None, version=version, team=team, assignee=assignee
+        dispute=dispute, actor=SYSTEM, version=version, team=team, assignee=assignee
     )
 
 
@@ -140,12 +141,16 @@ def test_a_paused_timer_is_pending_until_it_was_paused_past_due(default_team):
     waiting = intake("2026-03-02T10:00:00", SHOCK)
     apply(waiting, "triage", at("2026-03-02 10:01"))
     apply(waiting, "investigate", at("2026-03-02 10:02"))
-    timers.timers_pause(dispute=waiting, actor=None, reason="等顾客寄回", at=at("2026-03-03 09:00"))
+    timers.timers_pause(
+        dispute=waiting, actor=SYSTEM, reason="等顾客寄回", at=at("2026-03-03 09:00")
+    )
     # The same, paused only after its due time had passed (no scan ran in between).
     overdue = intake("2026-03-02T10:00:00", SHOCK)
     apply(overdue, "triage", at("2026-03-02 10:01"))
     apply(overdue, "investigate", at("2026-03-02 10:02"))
-    timers.timers_pause(dispute=overdue, actor=None, reason="等顾客寄回", at=at("2026-03-03 11:00"))
+    timers.timers_pause(
+        dispute=overdue, actor=SYSTEM, reason="等顾客寄回", at=at("2026-03-03 11:00")
+    )
 
     tuesday = Period(at("2026-03-03 00:00").date(), at("2026-03-03 00:00").date())
     result = compliance(period=tuesday, by="kind", now=at("2026-03-04 12:00"))
@@ -203,7 +208,7 @@ def test_a_paused_clock_cancelled_counts_only_if_it_was_already_late(default_tea
     for d, paused in ((waiting, "2026-03-03 09:00"), (overdue, "2026-03-03 11:00")):
         apply(d, "triage", at("2026-03-02 10:01"))
         apply(d, "investigate", at("2026-03-02 10:02"))
-        timers.timers_pause(dispute=d, actor=None, reason="等顾客寄回", at=at(paused))
+        timers.timers_pause(dispute=d, actor=SYSTEM, reason="等顾客寄回", at=at(paused))
         # The customer withdraws on Wednesday, long after the original due time.
         step(d, "withdraw", at=at("2026-03-04 12:00"))
     tuesday = Period(at("2026-03-03 00:00").date(), at("2026-03-03 00:00").date())
@@ -219,8 +224,8 @@ def test_a_clock_paused_overdue_keeps_its_due_time_and_stays_missed(default_team
     d = intake("2026-03-02T10:00:00", SHOCK)
     apply(d, "triage", at("2026-03-02 10:01"))
     apply(d, "investigate", at("2026-03-02 10:02"))
-    timers.timers_pause(dispute=d, actor=None, reason="等顾客寄回", at=at("2026-03-03 11:00"))
-    timers.timers_resume(dispute=d, actor=None, at=at("2026-03-03 12:00"))
+    timers.timers_pause(dispute=d, actor=SYSTEM, reason="等顾客寄回", at=at("2026-03-03 11:00"))
+    timers.timers_resume(dispute=d, actor=SYSTEM, at=at("2026-03-03 12:00"))
     timer = Timer.objects.get(dispute=d, kind__code="investigation")
     assert timer.due_at == at("2026-03-03 10:02")  # not moved back by the late pause
     apply(d, "escalate", at("2026-03-03 13:30"), route="platform", reason="顾客申请平台介入")

@@ -14,6 +14,7 @@ from django.test import override_settings
 
 from aftersales.disputes.models import Event
 from aftersales.notifications.models import Notification
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.roles import Role
 from aftersales.sla.models import Timer
 from aftersales.sla.scan import sla_scan
@@ -60,7 +61,7 @@ def test_at_risk_then_breach_each_once(lead):
     from aftersales.disputes.services import dispute_apply
 
     dispute_apply(
-        dispute=d, action="triage", actor=None, version=d.version, at=at("2026-03-02 10:40")
+        dispute=d, action="triage", actor=SYSTEM, version=d.version, at=at("2026-03-02 10:40")
     )
     timer.refresh_from_db()
     assert (timer.state, timer.breached_at) == ("stopped", at("2026-03-02 10:31"))

@@ -6,6 +6,7 @@ import pytest
 from aftersales.common.errors import Conflict, ValidationFailed
 from aftersales.disputes.models import Dispute, Event
 from aftersales.mediation.investigation import case_meeting_record, responsibility_determine
+from aftersales.parties.actors import SYSTEM
 from aftersales.sla import services
 from aftersales.sla import timers as sla_timers
 from aftersales.sla.models import PolicyLimit, PolicyVersion, Timer, TimerKind
@@ -70,12 +71,12 @@ def test_a_major_platform_dispute_walked_through_its_life(lead):
 
     # Waiting on the customer's photos for two hours pushes the due time back two hours.
     sla_timers.timers_pause(
-        dispute=d, actor=None, reason="等顾客补充照片", at=at("2026-03-02 11:00")
+        dispute=d, actor=SYSTEM, reason="等顾客补充照片", at=at("2026-03-02 11:00")
     )
     inv.refresh_from_db()
     assert (inv.state, inv.paused_at) == ("paused", at("2026-03-02 11:00"))
     assert Dispute.objects.get(pk=d.pk).due_at is None  # nothing counts while paused
-    sla_timers.timers_resume(dispute=d, actor=None, at=at("2026-03-02 13:00"))
+    sla_timers.timers_resume(dispute=d, actor=SYSTEM, at=at("2026-03-02 13:00"))
     inv.refresh_from_db()
     assert (inv.state, inv.paused_seconds, inv.due_at) == ("running", 7200, at("2026-03-03 12:40"))
     assert Dispute.objects.get(pk=d.pk).due_at == at("2026-03-03 12:40")
@@ -156,7 +157,7 @@ def test_reopen_starts_a_new_investigation_timer(default_team):
     # A major dispute is proposed after its case meeting and responsibility finding.
     case_meeting_record(
         dispute=d,
-        actor=None,
+        actor=SYSTEM,
         held_at=at("2026-03-02 10:30"),
         attendees=["组长", "质检", "法务"],
         minutes="热水器漏电致伤，责任在商家。",
@@ -165,7 +166,7 @@ def test_reopen_starts_a_new_investigation_timer(default_team):
     )
     responsibility_determine(
         dispute=d,
-        actor=None,
+        actor=SYSTEM,
         shares={"merchant": 100},
         root_causes=["supplier_quality"],
         at=at("2026-03-02 10:50"),
@@ -195,7 +196,7 @@ def test_business_hours_override_and_policy_versions(default_team):
     v1 = PolicyVersion.objects.order_by("-number").first()  # the newest seeded version
     early = make_dispute(description=SHOCK, received_at="2026-03-06T17:30:00+08:00")
     v2 = services.policy_limit_save(
-        limit=PolicyLimit(kind=kind, severity="major", limit=2, unit="business_hours"), actor=None
+        limit=PolicyLimit(kind=kind, severity="major", limit=2, unit="business_hours"), actor=SYSTEM
     )
     assert v2.number == v1.number + 1
     # Friday 17:30: one business hour left on Friday, the second on Monday 09:00–10:00.
@@ -231,20 +232,20 @@ def test_business_hours_override_and_policy_versions(default_team):
 def test_pausing_needs_a_reason_and_a_pausable_running_timer(default_team):
     d = make_dispute(description=SHOCK, received_at="2026-03-02T10:00:00+08:00")
     with pytest.raises(ValidationFailed):
-        sla_timers.timers_pause(dispute=d, actor=None, reason=" ")
+        sla_timers.timers_pause(dispute=d, actor=SYSTEM, reason=" ")
     with pytest.raises(Conflict):
-        sla_timers.timers_resume(dispute=d, actor=None)
+        sla_timers.timers_resume(dispute=d, actor=SYSTEM)
     # Only first_contact runs, and it does not wait on the customer.
     with pytest.raises(Conflict) as exc:
-        sla_timers.timers_pause(dispute=d, actor=None, reason="等顾客回电")
+        sla_timers.timers_pause(dispute=d, actor=SYSTEM, reason="等顾客回电")
     assert exc.value.code == "nothing_to_pause"
     d = apply(d, "triage", at("2026-03-02 10:05"))
     d = apply(d, "investigate", at("2026-03-02 10:06"))
     sla_timers.timers_pause(
-        dispute=d, actor=None, reason="等顾客寄回商品", at=at("2026-03-02 10:10")
+        dispute=d, actor=SYSTEM, reason="等顾客寄回商品", at=at("2026-03-02 10:10")
     )
     with pytest.raises(Conflict) as exc:
-        sla_timers.timers_pause(dispute=d, actor=None, reason="again")
+        sla_timers.timers_pause(dispute=d, actor=SYSTEM, reason="again")
     assert exc.value.code == "already_paused"
     # Closing while paused: the paused time is still counted and shown.
     d = apply(d, "withdraw", at("2026-03-02 10:20"))
@@ -260,14 +261,14 @@ def test_a_negative_limit_is_refused():
     kind = TimerKind.objects.get(code="first_contact")
     kind.limit = -5
     with pytest.raises(ValidationFailed) as exc:
-        services.timer_kind_save(kind=kind, actor=None)
+        services.timer_kind_save(kind=kind, actor=SYSTEM)
     assert exc.value.fields["limit"] == "时限不能为负数：-5"
     with pytest.raises(ValidationFailed) as exc:
         services.policy_limit_save(
             limit=PolicyLimit(
                 kind=TimerKind.objects.get(code="classify"), limit=-1, unit="minutes"
             ),
-            actor=None,
+            actor=SYSTEM,
         )
     assert "不能为负数" in exc.value.fields["limit"]
     assert PolicyVersion.objects.count() == versions
@@ -280,7 +281,7 @@ def test_a_kind_without_a_stop_event_is_refused():
         code="callback", name="回电", start_signal="event:intake", limit=1, unit="hours"
     )
     with pytest.raises(ValidationFailed) as exc:
-        services.timer_kind_save(kind=kind, actor=None)
+        services.timer_kind_save(kind=kind, actor=SYSTEM)
     assert (
         exc.value.fields["stop_signals"] == "计时类型必须至少有一个停止事件，否则计时永远不会停止"
     )
@@ -292,21 +293,21 @@ def test_activating_a_kind_whose_start_is_never_signalled_is_refused():
     kind = TimerKind.objects.get(code="proposal")
     kind.is_active = True
     with pytest.raises(ValidationFailed) as exc:
-        services.timer_kind_save(kind=kind, actor=None)
+        services.timer_kind_save(kind=kind, actor=SYSTEM)
     assert "event:investigation_concluded" in exc.value.fields["start_signal"]
 
 
 def test_qc_report_can_be_switched_on_now_that_reports_complete_tasks():
     kind = TimerKind.objects.get(code="qc_report")
     kind.is_active = True
-    services.timer_kind_save(kind=kind, actor=None)  # task:qc_inspection:done is emitted
+    services.timer_kind_save(kind=kind, actor=SYSTEM)  # task:qc_inspection:done is emitted
 
 
 def test_a_valid_change_is_a_new_version_and_takes_effect(default_team):
     kind = TimerKind.objects.get(code="first_contact")
     kind.limit = 15
     before = PolicyVersion.objects.order_by("-number").first()
-    version = services.timer_kind_save(kind=kind, actor=None, note="首次联系缩短为 15 分钟")
+    version = services.timer_kind_save(kind=kind, actor=SYSTEM, note="首次联系缩短为 15 分钟")
     assert version.number == before.number + 1
     assert before.snapshot["kinds"][2]["limit"] == "30"
     d = make_dispute(description=LEAK, received_at="2026-03-02T10:00:00+08:00")

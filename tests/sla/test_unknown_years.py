@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from aftersales.notifications.models import Notification
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.roles import Role
 from aftersales.sla import services, timers, working_calendar
 from aftersales.sla.calendar import default_calendar
@@ -96,12 +97,12 @@ def test_entering_the_year_recomputes_provisional_deadlines_and_clears_the_flag(
     # New Year's Day closed: the guess moves at once, but 2027 is not entered in full yet.
     services.company_day_save(
         day=CompanyDay(day=dt.date(2027, 1, 1), kind=CompanyDay.Kind.CLOSED, note="元旦"),
-        actor=None,
+        actor=SYSTEM,
     )
     timer.refresh_from_db()
     assert timer.due_at == at("2027-01-05 23:59:59") and timer.provisional
     # The year entered in full: authoritative, no longer provisional.
-    services.company_day_save(day=CompanyYear(year=2027, note="按国务院通知录入"), actor=None)
+    services.company_day_save(day=CompanyYear(year=2027, note="按国务院通知录入"), actor=SYSTEM)
     timer.refresh_from_db()
     assert timer.due_at == at("2027-01-05 23:59:59")
     assert not timer.provisional and timer.provisional_reason == ""
@@ -114,7 +115,7 @@ def test_entering_the_year_recomputes_provisional_deadlines_and_clears_the_flag(
 def test_a_pause_is_kept_when_a_provisional_deadline_is_recomputed(default_team, agent):
     kind = TimerKind.objects.get(code="platform_review")
     kind.pausable = True
-    services.timer_kind_save(kind=kind, actor=None)
+    services.timer_kind_save(kind=kind, actor=SYSTEM)
     timer = platform_review("2026-12-30 09:00", "13900000104")
     d = timer.dispute
     timers.timers_pause(dispute=d, actor=agent, reason="等顾客补充照片", at=at("2026-12-31 10:00"))
@@ -123,9 +124,9 @@ def test_a_pause_is_kept_when_a_provisional_deadline_is_recomputed(default_team,
     # 01-04 due, pushed back by the two working days paused (01-01 and 01-04, guessed).
     assert timer.due_at == at("2027-01-06 23:59:59") and timer.provisional
     services.company_day_save(
-        day=CompanyDay(day=dt.date(2027, 1, 1), kind=CompanyDay.Kind.CLOSED), actor=None
+        day=CompanyDay(day=dt.date(2027, 1, 1), kind=CompanyDay.Kind.CLOSED), actor=SYSTEM
     )
-    services.company_day_save(day=CompanyYear(year=2027), actor=None)
+    services.company_day_save(day=CompanyYear(year=2027), actor=SYSTEM)
     timer.refresh_from_db()
     # 3 working days from 12-30 are now 01-05; the pause still counts one (01-04).
     assert timer.due_at == at("2027-01-06 23:59:59") and not timer.provisional
@@ -146,7 +147,7 @@ def test_admins_are_asked_to_enter_next_year_once_a_day_in_december(db):
     assert len(calendar_year_warn(now=at("2026-12-02 09:00"))) == 2  # and the next day again
     assert not Notification.objects.filter(recipient=agent).exists()
     # Entered: nobody is asked any more.
-    services.company_day_save(day=CompanyYear(year=2027), actor=None)
+    services.company_day_save(day=CompanyYear(year=2027), actor=SYSTEM)
     assert calendar_year_warn(now=at("2026-12-03 09:00")) == []
 
 

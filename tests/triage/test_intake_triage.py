@@ -5,6 +5,7 @@ import pytest
 
 from aftersales.disputes.models import Dispute, Event, Task
 from aftersales.disputes.services import dispute_assign
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.roles import Role
 from aftersales.triage.models import Feedback, RoutingRule
 from aftersales.triage.timeline import TriageKind
@@ -109,10 +110,10 @@ def test_least_loaded_available_agent_is_assigned(api_as):
     away.staff_profile.save()
     # busy: one major (weight 3); light: two general (weight 2); away: nothing but absent.
     major = make_dispute(description=SHOCK, customer={"name": "甲", "phone": "13600000001"})
-    dispute_assign(dispute=major, actor=None, version=major.version, team=team, assignee=busy)
+    dispute_assign(dispute=major, actor=SYSTEM, version=major.version, team=team, assignee=busy)
     for i in range(2):
         d = make_dispute(customer={"name": "乙", "phone": f"1360000001{i}"})
-        dispute_assign(dispute=d, actor=None, version=d.version, team=team, assignee=light)
+        dispute_assign(dispute=d, actor=SYSTEM, version=d.version, team=team, assignee=light)
     RoutingRule.objects.create(code="to-team", name="全部给测试组", priority=1, team=team)
     admin = make_staff(Role.ADMIN)
     body = create(api_as(admin), OrderFactory(), CRUSHED)

@@ -4,6 +4,7 @@ the SLA through the disputes handler registry (it does not import the SLA app)."
 import pytest
 
 from aftersales.disputes.models import Task
+from aftersales.parties.actors import SYSTEM
 from aftersales.sla.models import Timer, TimerKind
 from aftersales.sla.services import timer_kind_save
 from aftersales.triage.corrections import dispute_reclassify
@@ -15,13 +16,17 @@ pytestmark = pytest.mark.django_db
 def test_a_reclassification_that_adds_a_qc_task_starts_its_timer():
     kind = TimerKind.objects.get(code="qc_report")
     kind.is_active = True
-    timer_kind_save(kind=kind, actor=None)
+    timer_kind_save(kind=kind, actor=SYSTEM)
     d = make_dispute(description="快递一直没有送到，物流信息三天没有更新")
     assert d.category != "quality"
     assert not Task.objects.filter(dispute=d, kind="qc_inspection").exists()
 
     dispute_reclassify(
-        dispute=d, actor=None, version=d.version, reason="顾客补充：商品有裂纹", category="quality"
+        dispute=d,
+        actor=SYSTEM,
+        version=d.version,
+        reason="顾客补充：商品有裂纹",
+        category="quality",
     )
 
     assert Task.objects.filter(dispute=d, kind="qc_inspection").exists()

@@ -9,6 +9,7 @@ from django.db import connections
 
 from aftersales.disputes.intake import validate_intake
 from aftersales.intake.services import dispute_create
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.models import Team
 from aftersales.parties.roles import Role
 from tests.conftest import intake_body
@@ -66,7 +67,7 @@ def page(monkeypatch):
 def _dispute(*, phone: str, description: str, name: str):
     order = OrderFactory()
     body = intake_body(order, customer={"name": name, "phone": phone}, description=description)
-    dispute, created = dispute_create(request=validate_intake(body), actor=None)
+    dispute, created = dispute_create(request=validate_intake(body), actor=SYSTEM)
     assert created
     return dispute
 

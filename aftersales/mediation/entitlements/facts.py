@@ -9,6 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+# One vocabulary with the product record (a pure module: the engine stays ORM-free).
+from aftersales.parties.goods import GoodsKind as GoodsKind
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FEN = Decimal("0.01")
 MONEY_MAX = Decimal("1000000000000")  # 1e12 yuan: far above any order, inside Decimal's precision
@@ -28,14 +31,6 @@ DISTANCE_SALES = frozenset({Channel.ONLINE, Channel.LIVE_STREAM, Channel.TV, Cha
                             Channel.MAIL_ORDER})  # fmt: skip
 # SAIC 90 Art. 36 brings TV, phone and mail order under the online rules.
 BROADCAST_SALES = frozenset({Channel.TV, Channel.PHONE, Channel.MAIL_ORDER})
-
-
-class GoodsKind(enum.StrEnum):
-    GENERAL = "general"
-    CUSTOM_MADE = "custom_made"
-    PERISHABLE = "perishable"
-    DIGITAL = "digital"
-    PERIODICAL = "periodical"
 
 
 class Defect(enum.StrEnum):

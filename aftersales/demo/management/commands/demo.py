@@ -21,9 +21,9 @@ from django.db import connections
 from aftersales.demo.live import demo_live_intakes
 from aftersales.demo.populate import DEMO_PASSWORD, DemoLogin, DemoSummary, demo_populate
 from aftersales.demo.serve import serve
-from aftersales.disputes.lifecycle import STATUS_LABELS, Status
+from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Channel
-from aftersales.disputes.taxonomy import CATEGORY_LABELS, SEVERITY_LABELS, Category, Severity
+from aftersales.disputes.taxonomy import Category, Severity
 
 
 def _width(text: str) -> int:
@@ -145,10 +145,10 @@ class Command(BaseCommand):
             parts = [f"{labels.get(k, k)} {counts[k]}" for k in labels if counts.get(k)]
             self.stdout.write(f"  {_pad(title, 12)}{' · '.join(parts)}")
 
-        row("按状态", s.by_status, {st.value: STATUS_LABELS[st] for st in Status})
+        row("按状态", s.by_status, dict(Status.choices))
         row("按渠道", s.by_channel, dict(Channel.choices))
-        row("按分类", s.by_category, {c.value: CATEGORY_LABELS[c] for c in Category})
-        row("按严重程度", s.by_severity, {v.value: SEVERITY_LABELS[v] for v in Severity})
+        row("按分类", s.by_category, dict(Category.choices))
+        row("按严重程度", s.by_severity, dict(Severity.choices))
 
     def _print_logins(self, logins: list[DemoLogin]) -> None:
         self.stdout.write("")
