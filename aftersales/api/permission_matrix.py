@@ -10,6 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils import translation
+
 from aftersales.disputes.grants import (
     ACTION_GRANTS,
     GRANTS,
@@ -165,7 +167,13 @@ def _header(extra: list[str]) -> list[str]:
 
 
 def render() -> str:
-    """The generated part of docs/permissions.md."""
+    """The generated part of docs/permissions.md (labels in Chinese, whatever the
+    active language)."""
+    with translation.override("zh-hans"):
+        return _render()
+
+
+def _render() -> str:
     lines = [START, "", "### 端点 · Doors", ""]
     lines += _header(["操作 · asks", "范围 · scope", "顾客 · customer"])
     for door in DOORS:
@@ -204,6 +212,13 @@ def write(path: Path = DOC) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintainer's tool
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.settings")
+    os.environ.setdefault("DEBUG", "1")  # a maintainer's tool: no production secrets needed
+    django.setup()
     if sys.argv[1:] == ["--write"]:
         write()
     else:
