@@ -234,7 +234,7 @@ def ready_proposal(dispute, *, actor=SYSTEM, at: dt.datetime | None = None, reas
     """The dispute's live proposal, ready to send: drafted if there is none (a full
     return and refund where the category takes one), revised if it was already answered,
     with every approval it needs given by a fresh approver of the role asked for."""
-    from aftersales.mediation import proposals
+    from aftersales.mediation import proposal_approvals, proposal_drafts, proposals
     from aftersales.mediation.models import Proposal, ProposalState
 
     live = (
@@ -246,8 +246,8 @@ def ready_proposal(dispute, *, actor=SYSTEM, at: dt.datetime | None = None, reas
         live = proposals.proposal_create(
             dispute=dispute, actor=actor, remedies_raw=_remedies(dispute), at=at
         )
-    elif live.state not in proposals.SENDABLE | {ProposalState.PENDING_APPROVAL}:
-        revision = proposals.current_revision(live)
+    elif live.state not in proposal_drafts.SENDABLE | {ProposalState.PENDING_APPROVAL}:
+        revision = proposal_drafts.current_revision(live)
         proposals.proposal_revise(
             proposal=live,
             actor=actor,
@@ -256,11 +256,13 @@ def ready_proposal(dispute, *, actor=SYSTEM, at: dt.datetime | None = None, reas
             at=at,
         )
     for _attempt in range(3):
-        waiting = proposals.outstanding_requirements(proposals.current_revision(live))
+        waiting = proposal_approvals.outstanding_requirements(
+            proposal_drafts.current_revision(live)
+        )
         if not waiting:
             break
         approver = make_staff(waiting[0].role, team=dispute.team)
-        proposals.proposal_approve(proposal=live, approver=approver, reason="同意", at=at)
+        proposal_approvals.proposal_approve(proposal=live, approver=approver, reason="同意", at=at)
     return live
 
 

@@ -15,7 +15,7 @@ from ninja.throttling import BaseThrottle
 
 from aftersales.common.errors import NotFound
 from aftersales.disputes.access_log import agreement_read
-from aftersales.mediation import negotiation, proposals
+from aftersales.mediation import negotiation, proposal_drafts
 from aftersales.mediation import proposal_selectors as proposal_reads
 from aftersales.mediation.models import CustomerAccess, Proposal
 
@@ -109,7 +109,7 @@ def _customer_out(proposal: Proposal) -> dict:
         "message": revision.message,
         "remedies": [remedy_out(r) for r in revision.remedies],
         "total_amount": f"{revision.total_amount:.2f}",
-        "customer_pays_total": f"{proposals.customer_pays_total(revision):.2f}",
+        "customer_pays_total": f"{proposal_drafts.customer_pays_total(revision):.2f}",
         "sent_at": revision.sent_at,
         "agreement": agreement_out(proposal),
     }

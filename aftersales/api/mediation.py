@@ -16,7 +16,14 @@ from ninja import Status as Reply
 from aftersales.common.errors import Forbidden
 from aftersales.disputes import selectors as dispute_selectors
 from aftersales.disputes.permissions import authority_roles, can_view_proposals
-from aftersales.mediation import authority, proposal_messages, proposals, selectors
+from aftersales.mediation import (
+    authority,
+    proposal_approvals,
+    proposal_drafts,
+    proposal_messages,
+    proposals,
+    selectors,
+)
 from aftersales.mediation import entitlements as engine
 from aftersales.mediation import proposal_selectors as proposal_reads
 from aftersales.mediation import remedies as catalogue
@@ -248,13 +255,13 @@ def _revision_out(revision) -> dict:
         "remedies": [remedy_out(r) for r in revision.remedies],
         "total_amount": f"{revision.total_amount:.2f}",
         "authority_amount": f"{revision.authority_amount:.2f}",
-        "customer_pays_total": f"{proposals.customer_pays_total(revision):.2f}",
+        "customer_pays_total": f"{proposal_drafts.customer_pays_total(revision):.2f}",
         "warnings": proposal_messages.line_warnings(revision.remedies),
         "message": revision.message,
         "change_note": revision.change_note,
         "below_minimum": revision.below_minimum,
         "shortfalls": [
-            s | {"message": proposals.shortfall_message(s)} for s in revision.shortfalls
+            s | {"message": proposal_drafts.shortfall_message(s)} for s in revision.shortfalls
         ],
         "major_incident": revision.major_incident,
         "required_approvals": required,
@@ -320,11 +327,11 @@ def list_proposals(request: HttpRequest, number: str):
 )
 def proposal_template(request: HttpRequest, number: str):
     dispute = staff_dispute(request, number)
-    ceiling = authority.ceiling_of(authority_roles(request.auth), proposals.ceilings())
+    ceiling = authority.ceiling_of(authority_roles(request.auth), proposal_drafts.ceilings())
     return {
         "number": dispute.number,
         "category": dispute.category,
-        "standard": [remedy_out(d) for d in proposals.standard_draft(dispute)],
+        "standard": [remedy_out(d) for d in proposal_drafts.standard_draft(dispute)],
         "allowed": [
             {"code": c.value, "label": catalogue.REMEDY_LABELS[c]} for c in catalogue.RemedyCode
         ],
@@ -332,7 +339,7 @@ def proposal_template(request: HttpRequest, number: str):
             {"code": c.value, "label": catalogue.REMEDY_LABELS[c]}
             for c in catalogue.usual(dispute.category)
         ],
-        "entitlements": proposals.dispute_entitlement_list(dispute),
+        "entitlements": proposal_drafts.dispute_entitlement_list(dispute),
         "your_ceiling": None if ceiling is None else f"{ceiling:.2f}",
     }
 
@@ -383,7 +390,7 @@ def revise_proposal(request: HttpRequest, number: str, proposal_id: int, payload
 )
 def approve_proposal(request: HttpRequest, number: str, proposal_id: int, payload: DecisionIn):
     dispute = staff_dispute(request, number)
-    proposals.proposal_approve(
+    proposal_approvals.proposal_approve(
         proposal=proposal_reads.dispute_proposal(dispute, proposal_id),
         approver=request.auth,
         reason=payload.reason,
@@ -398,7 +405,7 @@ def approve_proposal(request: HttpRequest, number: str, proposal_id: int, payloa
 )
 def refuse_proposal(request: HttpRequest, number: str, proposal_id: int, payload: DecisionIn):
     dispute = staff_dispute(request, number)
-    proposals.proposal_refuse(
+    proposal_approvals.proposal_refuse(
         proposal=proposal_reads.dispute_proposal(dispute, proposal_id),
         approver=request.auth,
         reason=payload.reason,

@@ -23,7 +23,7 @@ from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Dispute, Event, Task
 from aftersales.disputes.services import actor_label
 from aftersales.disputes.timeline import new_event, stored_text
-from aftersales.mediation import authority, proposal_delivery, proposals
+from aftersales.mediation import authority, proposal_delivery, proposal_drafts
 from aftersales.mediation.models import (
     CustomerAccess,
     Proposal,
@@ -89,7 +89,7 @@ class Drafted:
     dispute: Dispute
     proposal: Proposal
     revision: ProposalRevision
-    draft: proposals.Draft
+    draft: proposal_drafts.Draft
     step: Any  # demo_proposals.Step: the propose or revise step it was sent at
     author: Any
     state: str  # where the customer left it
@@ -208,7 +208,7 @@ def _sent_and_answered(ctx: Ctx, r: Drafted, agreements: list) -> None:
     kind = (
         MediationKind.PROPOSAL_DRAFTED if revision.number == 1 else MediationKind.PROPOSAL_REVISED
     )
-    payload = proposals.revision_payload(r.proposal, revision)
+    payload = proposal_drafts.revision_payload(r.proposal, revision)
     if revision.number > 1:
         payload |= {"previous_state": S.COUNTERED}
     label = actor_label(r.author)

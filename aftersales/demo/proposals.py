@@ -1,8 +1,8 @@
 """Demo proposals for `aftersales demo`: the proposals the demo timelines tell of (a
 proposal per propose step, a revision per propose or revise step), each revision drafted
-and judged by the proposal service itself (`proposals.evaluate_draft`: the remedy lines,
+and judged by the proposal service itself (`proposal_drafts.evaluate_draft`: the remedy lines,
 their money against the order, the statutory check, the approvals they need) and built
-with its builder (`proposals.build_revision`).
+with its builder (`proposal_drafts.build_revision`).
 
 A handler offers what the customer asked for (诉求); where the check finds it below the
 statutory minimum, what the entitlements give instead; a proposal still below it (the
@@ -30,7 +30,7 @@ from aftersales.demo.proposal_records import Ctx, Drafted, Written
 from aftersales.disputes.lifecycle import Action, Status
 from aftersales.disputes.models import Dispute, Event, Task
 from aftersales.disputes.taxonomy import Category, Severity
-from aftersales.mediation import money, proposals
+from aftersales.mediation import money, proposal_drafts
 from aftersales.mediation.models import Proposal, ProposalState
 from aftersales.mediation.proposal_selectors import orders_money
 from aftersales.mediation.selectors import disputes_entitlements
@@ -127,7 +127,7 @@ def wish(d: Dispute, k: int, n: int) -> list[dict[str, Any]]:
     elif code == "apology":
         lines = [{"code": "apology"}]
     else:
-        lines = proposals.standard_draft(d)
+        lines = proposal_drafts.standard_draft(d)
     if k > 1 and not any(line["code"] == "compensation" for line in lines):
         lines.append({"code": "compensation", "amount": f"{bonus:.2f}"})
     return lines
@@ -179,19 +179,19 @@ class Known:
         """Read for many disputes at once: their records in a few queries."""
         read, orders = disputes_entitlements(disputes), orders_money(disputes)
         return {
-            d.pk: cls(proposals.dispute_entitlement_list(d, read=read[d.pk]), orders[d.pk])
+            d.pk: cls(proposal_drafts.dispute_entitlement_list(d, read=read[d.pk]), orders[d.pk])
             for d in disputes
         }
 
 
-def tentative(d: Dispute, author, known: Known) -> proposals.Draft | None:
+def tentative(d: Dispute, author, known: Known) -> proposal_drafts.Draft | None:
     """A first offer of goodwill alone where the law gives more (the customer said they
     would consider a compensation first): below the minimum, so legal reviews it; the
     counter-offer then brings what the law gives. None where it would not be below."""
     paid = d.amount_paid or Decimal("0.00")
     offer = [{"code": "compensation", "amount": f"{_yuan(paid * Decimal('0.1')):.2f}"}]
     try:
-        draft = proposals.evaluate_draft(
+        draft = proposal_drafts.evaluate_draft(
             d, offer, author, entitlements=known.entitlements, order=known.order
         )
     except ValidationFailed:
@@ -199,13 +199,13 @@ def tentative(d: Dispute, author, known: Known) -> proposals.Draft | None:
     return draft if draft.shortfalls else None
 
 
-def choose(d: Dispute, author, wanted: list[dict], known: Known) -> proposals.Draft:
+def choose(d: Dispute, author, wanted: list[dict], known: Known) -> proposal_drafts.Draft:
     """The first of: the request, what the law gives, that the service's check finds at
     or above the statutory minimum; else the first it accepts at all (legal reviews it)."""
-    fallback: proposals.Draft | None = None
+    fallback: proposal_drafts.Draft | None = None
     for raw in (wanted, lawful(d, wanted, known.entitlements), [{"code": "apology"}]):
         try:
-            draft = proposals.evaluate_draft(
+            draft = proposal_drafts.evaluate_draft(
                 d, raw, author, entitlements=known.entitlements, order=known.order
             )
         except ValidationFailed:
@@ -232,7 +232,7 @@ def populate(
     written and the timeline events, for the caller to insert with its own. A dispute's
     second proposal (after it was reopened) is drafted once the first is stored: the
     money the first agreed is then on the order."""
-    ctx = Ctx(rng, now, users, proposals.ceilings(), Written())
+    ctx = Ctx(rng, now, users, proposal_drafts.ceilings(), Written())
     plans = []  # (round, dispute, group, author, proposal)
     for dispute_id, history in histories.items():
         d = disputes[dispute_id]
@@ -287,7 +287,7 @@ def _revisions(ctx: Ctx, d: Dispute, group: Group, author, proposal: Proposal, k
         if k == 1 and n > 1 and zlib.crc32(d.number.encode()) % TENTATIVE_ONE_IN == 0:
             draft = tentative(d, author, known)
         draft = draft or choose(d, author, wish(d, k, n), known)
-        revision = proposals.build_revision(
+        revision = proposal_drafts.build_revision(
             dispute=d,
             proposal=proposal,
             number=k,
@@ -314,7 +314,7 @@ def _revisions(ctx: Ctx, d: Dispute, group: Group, author, proposal: Proposal, k
                 Task,
                 dispute_id=d.pk,
                 department=Department.LEGAL.value,
-                kind=proposals.LEGAL_TASK_KIND,
+                kind=proposal_drafts.LEGAL_TASK_KIND,
                 title="法务：审核低于法定标准的调解方案",
                 state=Task.State.DONE,  # legal approves before it is sent (below)
             )

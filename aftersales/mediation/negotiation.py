@@ -34,7 +34,7 @@ from aftersales.parties.actors import customer_actor
 from . import agreement, notices, remedies
 from .models import CustomerAccess, Proposal, ProposalRevision, ProposalState
 from .proposal_delivery import code_hash
-from .proposals import lock_proposal, set_state
+from .proposal_drafts import lock_proposal, set_state
 from .timeline import CUSTOMER_ACCEPTED, MediationKind
 
 S = ProposalState

@@ -15,7 +15,13 @@ from aftersales.disputes.lifecycle import (
 )
 from aftersales.disputes.models import Dispute
 from aftersales.disputes.permissions import can_view_proposals
-from aftersales.mediation import authority, proposal_selectors, proposals, selectors
+from aftersales.mediation import (
+    authority,
+    proposal_drafts,
+    proposal_selectors,
+    proposals,
+    selectors,
+)
 from aftersales.mediation import investigation_rules as rules
 from aftersales.mediation.remedies import RemedyItem
 from aftersales.parties.roles import ROLE_LABELS, Role
@@ -131,7 +137,7 @@ def _revision(revision) -> dict[str, Any]:
     return {
         "r": revision,
         "lines": [proposals.remedy_line(RemedyItem.from_dict(d)) for d in revision.remedies],
-        "shortfalls": [proposals.shortfall_message(s) for s in revision.shortfalls],
+        "shortfalls": [proposal_drafts.shortfall_message(s) for s in revision.shortfalls],
         "required": required,
         "approvals": [
             {

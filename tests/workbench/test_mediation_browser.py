@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from aftersales.disputes.models import Task
-from aftersales.mediation import negotiation, proposals
+from aftersales.mediation import negotiation, proposal_approvals, proposals
 from aftersales.mediation.investigation import (
     case_meeting_record,
     responsibility_determine,
@@ -79,7 +79,9 @@ def settled_dispute():
         remedies_raw=refund + comp("300.00"),
         reason="顾客还价后提高补偿",
     )
-    proposals.proposal_approve(proposal=proposal, approver=lead, reason="地板损失有照片为证")
+    proposal_approvals.proposal_approve(
+        proposal=proposal, approver=lead, reason="地板损失有照片为证"
+    )
     proposals.proposal_send(proposal=proposal, actor=agent)
     token, code = last_link(dispute)
     negotiation.proposal_accept(

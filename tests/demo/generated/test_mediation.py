@@ -12,7 +12,7 @@ from aftersales.disputes.lifecycle import Action
 from aftersales.disputes.models import Dispute, Event, Task
 from aftersales.disputes.timeline import DisputeKind
 from aftersales.fulfilment.models import Execution
-from aftersales.mediation import authority, proposals
+from aftersales.mediation import authority, proposal_approvals, proposal_drafts
 from aftersales.mediation.models import (
     CaseMeeting,
     Proposal,
@@ -22,7 +22,7 @@ from aftersales.mediation.models import (
     SettlementAgreement,
     TaskReport,
 )
-from aftersales.mediation.proposals import ceilings
+from aftersales.mediation.proposal_drafts import ceilings
 from aftersales.mediation.remedies import RemedyItem
 from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.roles import Role
@@ -118,7 +118,7 @@ def test_every_revision_meets_the_statutory_minimum_unless_legal_approved_it(dem
     for r in _revisions():
         d = r.proposal.dispute
         items = [RemedyItem.from_dict(x) for x in r.remedies]
-        found = proposals.statutory_shortfalls(d, items, r.entitlements)
+        found = proposal_drafts.statutory_shortfalls(d, items, r.entitlements)
         assert r.below_minimum == bool(r.shortfalls)
         if found or r.shortfalls:
             legal = [
@@ -135,7 +135,7 @@ def test_every_revision_meets_the_statutory_minimum_unless_legal_approved_it(dem
             assert all(f in r.shortfalls for f in found), (d.number, r.number)
         else:
             assert found == r.shortfalls, (d.number, r.number)
-            draft = proposals.evaluate_draft(d, r.remedies, r.author)
+            draft = proposal_drafts.evaluate_draft(d, r.remedies, r.author)
             assert draft.entitlements == r.entitlements, (d.number, r.number)
             assert [q.as_dict() for q in draft.requirements] == r.required_approvals
             assert draft.shortfalls == r.shortfalls
@@ -162,11 +162,11 @@ def test_nothing_is_sent_or_accepted_without_every_required_approval(demo):
         sent += 1
         d = r.proposal.dispute
         assert r.sent_at is not None
-        assert not proposals.outstanding_requirements(r), (d.number, r.number)
+        assert not proposal_approvals.outstanding_requirements(r), (d.number, r.number)
         given = {a.step: a for a in r.approvals.all()}
         needed = [authority.Requirement.from_dict(q) for q in r.required_approvals]
         if d.order_id not in changed:
-            needed += proposals.evaluate_draft(d, r.remedies, r.author).requirements
+            needed += proposal_drafts.evaluate_draft(d, r.remedies, r.author).requirements
         for req in needed:
             a = given.get(req.step.value)
             assert a is not None, (d.number, r.number, req)
