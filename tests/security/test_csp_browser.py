@@ -2,26 +2,12 @@
 the login page, the password-reset page, the admin and the API docs load with the header
 and the browser reports no violation (item 3)."""
 
-from pathlib import Path
-
 import pytest
 from django.db import connections
 
 from aftersales.parties.roles import Role
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD
 from tests.factories import make_dispute, make_staff
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PASSWORD = "pass-Word-123"  # tests.factories.make_staff
 
 pytestmark = [
     pytest.mark.browser,

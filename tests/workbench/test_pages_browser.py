@@ -2,7 +2,6 @@
 search across Traditional and Simplified script, and a dispute's timeline."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -12,21 +11,9 @@ from aftersales.intake.services import dispute_create
 from aftersales.parties.actors import SYSTEM
 from aftersales.parties.models import Team
 from aftersales.parties.roles import Role
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD
 from tests.conftest import intake_body
 from tests.factories import OrderFactory, make_staff
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PASSWORD = "pass-Word-123"  # tests.factories.make_staff
 
 pytestmark = [
     pytest.mark.browser,
