@@ -91,6 +91,18 @@ def _fresh_routing_rules():
     forget_routing_rules()
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request with `Accept-Language: en`
+    leaves English active in the thread (LocaleMiddleware does not switch back), and
+    every label is a lazy translation."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 # --- Running under pytest-xdist (scripts/test runs the whole suite with `-n`).
 
 DEMO_FOLDER = Path(__file__).parent / "demo" / "generated"

@@ -210,11 +210,11 @@ def _finding(f) -> dict:
     return {
         "id": f.pk,
         "shares": [
-            {"party": p, "label": rules.PARTY_LABELS[rules.Party(p)], "percent": n}
+            {"party": p, "label": str(rules.Party(p).label), "percent": n}
             for p, n in f.shares.items()
         ],
         "root_causes": f.root_causes,
-        "root_cause_labels": [rules.ROOT_CAUSE_LABELS[rules.RootCause(c)] for c in f.root_causes],
+        "root_cause_labels": [str(rules.RootCause(c).label) for c in f.root_causes],
         "note": f.note,
         "decided_by": _username(f.decided_by),
         "decided_at": f.decided_at,
@@ -233,7 +233,7 @@ def _escalation(e, deadlines: list) -> dict:
         "accepted_on": e.accepted_on,
         "concluded_on": e.concluded_on,
         "outcome": e.outcome,
-        "outcome_label": (rules.OUTCOME_LABELS[rules.Outcome(e.outcome)] if e.outcome else ""),
+        "outcome_label": (str(rules.Outcome(e.outcome).label) if e.outcome else ""),
         "outcome_note": e.outcome_note,
         "legal_task": e.legal_task_id,
         "deadlines": deadlines,

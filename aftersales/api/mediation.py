@@ -28,7 +28,7 @@ from aftersales.mediation import entitlements as engine
 from aftersales.mediation import proposal_selectors as proposal_reads
 from aftersales.mediation import remedies as catalogue
 from aftersales.mediation.models import Proposal
-from aftersales.parties.roles import ROLE_LABELS
+from aftersales.parties.roles import Role
 
 from .proposal_schemas import (
     ERRORS,
@@ -242,7 +242,7 @@ def _revision_out(revision) -> dict:
             {
                 "step": req.step.value,
                 "role": req.role.value,
-                "role_label": ROLE_LABELS[req.role],
+                "role_label": str(Role(req.role).label),
                 "why": req.why.value,
                 "label": proposals.requirement_label(req),
                 "done": req.step.value in done,
@@ -332,12 +332,9 @@ def proposal_template(request: HttpRequest, number: str):
         "number": dispute.number,
         "category": dispute.category,
         "standard": [remedy_out(d) for d in proposal_drafts.standard_draft(dispute)],
-        "allowed": [
-            {"code": c.value, "label": catalogue.REMEDY_LABELS[c]} for c in catalogue.RemedyCode
-        ],
+        "allowed": [{"code": c.value, "label": str(c.label)} for c in catalogue.RemedyCode],
         "usual": [
-            {"code": c.value, "label": catalogue.REMEDY_LABELS[c]}
-            for c in catalogue.usual(dispute.category)
+            {"code": c.value, "label": str(c.label)} for c in catalogue.usual(dispute.category)
         ],
         "entitlements": proposal_drafts.dispute_entitlement_list(dispute),
         "your_ceiling": None if ceiling is None else f"{ceiling:.2f}",

@@ -21,7 +21,7 @@ from aftersales.disputes.grants import (
     roles_granted,
 )
 from aftersales.disputes.states import Action
-from aftersales.parties.roles import ROLE_LABELS, Role
+from aftersales.parties.roles import Role
 
 ROLES: tuple[Role, ...] = tuple(Role)
 
@@ -161,7 +161,7 @@ def _door_name(door: Door) -> str:
 
 
 def _header(extra: list[str]) -> list[str]:
-    names = [f"{r.value}<br>{ROLE_LABELS[r]}" for r in ROLES]
+    names = [f"{r.value}<br>{Role(r).label}" for r in ROLES]
     cells = ["", *extra, *names]
     return ["| " + " | ".join(cells) + " |", "|" + "---|" * len(cells)]
 

@@ -40,7 +40,10 @@ class AgreementOut(Schema):
 
 def remedy_out(data: dict) -> dict:
     item = catalogue.RemedyItem.from_dict(data)
-    return data | {"label": catalogue.REMEDY_LABELS[item.code], "text": proposals.remedy_line(item)}
+    return data | {
+        "label": str(catalogue.RemedyCode(item.code).label),
+        "text": proposals.remedy_line(item),
+    }
 
 
 def agreement_out(proposal: Proposal) -> dict | None:

@@ -22,7 +22,7 @@ from aftersales.disputes.timeline import new_event
 from aftersales.mediation import investigation_rules as rules
 from aftersales.mediation.models import CaseMeeting, ResponsibilityFinding, TaskReport
 from aftersales.mediation.timeline import MediationKind
-from aftersales.parties.roles import ROLE_LABELS, Role
+from aftersales.parties.roles import Role
 
 REPORT_KINDS = {
     "qc_inspection": rules.ReportKind.QC,
@@ -163,7 +163,7 @@ def investigation(rng, seed, now, users, disputes, histories, tasks, out):
                     dispute_id=dispute_id,
                     held_at=held,
                     attendees=[
-                        f"{STAFF_NAMES[r]}（{ROLE_LABELS[r]}）"
+                        f"{STAFF_NAMES[r]}（{Role(r).label}）"
                         for r in (Role.TEAM_LEAD, Role.AGENT, Role.QUALITY_CONTROL, Role.LEGAL)
                     ],
                     minutes=f"质检与法务通报核查结果：{note}。组长主持讨论处理方案。",

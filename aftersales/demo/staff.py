@@ -8,7 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from aftersales.parties.models import Team
-from aftersales.parties.roles import ROLE_LABELS, Role
+from aftersales.parties.roles import Role
 from aftersales.parties.services import staff_create
 
 DEMO_PASSWORD = "demo12345"
@@ -76,7 +76,7 @@ def ensure_demo_staff() -> list[DemoLogin]:
                 username=role.value,
                 password=DEMO_PASSWORD,
                 role=role.value,
-                role_label=ROLE_LABELS[role],
+                role_label=str(Role(role).label),
                 display_name=display_name,
                 team_name=team.name if team else "",
                 created=created,

@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils import translation
+
 from aftersales.parties.models import Order, Product, Store
 
 from .models import Channel, Expectation
@@ -88,9 +90,11 @@ FIELD_BY_KEY = {column_key(n): name for name, aliases in COLUMNS.items() for n i
 
 
 def _lookup(table: Mapping[str, str], extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Codes and their Chinese labels (and extra aliases) → code, matched case-insensitively."""
+    """Codes and their Chinese labels (and extra aliases) → code, matched case-insensitively.
+    Chinese whatever language is active when this module is first imported."""
     out = {code.casefold(): code for code in table}
-    out.update({str(label).casefold(): code for code, label in table.items()})
+    with translation.override("zh-hans"):
+        out.update({str(label).casefold(): code for code, label in table.items()})
     out.update({k.casefold(): v for k, v in (extra or {}).items()})
     return out
 

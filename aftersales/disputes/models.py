@@ -3,9 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from aftersales.parties.models import Customer, Order, Product, Team
-from aftersales.parties.roles import DEPARTMENT_LABELS, Department
+from aftersales.parties.roles import Department
 
 from . import timeline_registry
 from .lifecycle import OPEN, Status
@@ -13,27 +14,27 @@ from .taxonomy import Category, Severity
 
 
 class Channel(models.TextChoices):
-    PORTAL = "portal", "顾客门户"
-    PHONE = "phone", "电话"
-    IN_PERSON = "in_person", "到店"
-    LETTER = "letter", "信函"
-    EMAIL = "email", "电子邮件"
-    CHAT = "chat", "在线客服"
-    SOCIAL = "social", "社交媒体"
-    PLATFORM = "platform", "平台纠纷"
-    IMPORT = "import", "批量导入"
-    API = "api", "接口"
+    PORTAL = "portal", pgettext_lazy("intake channel", "顾客门户")
+    PHONE = "phone", pgettext_lazy("intake channel", "电话")
+    IN_PERSON = "in_person", pgettext_lazy("intake channel", "到店")
+    LETTER = "letter", pgettext_lazy("intake channel", "信函")
+    EMAIL = "email", pgettext_lazy("intake channel", "电子邮件")
+    CHAT = "chat", pgettext_lazy("intake channel", "在线客服")
+    SOCIAL = "social", pgettext_lazy("intake channel", "社交媒体")
+    PLATFORM = "platform", pgettext_lazy("intake channel", "平台纠纷")
+    IMPORT = "import", pgettext_lazy("intake channel", "批量导入")
+    API = "api", pgettext_lazy("intake channel", "接口")
 
 
 class Expectation(models.TextChoices):
-    REFUND = "refund", "仅退款"
-    RETURN_REFUND = "return_refund", "退货退款"
-    EXCHANGE = "exchange", "换货"
-    REPAIR = "repair", "维修"
-    RESHIP = "reship", "补发"
-    COMPENSATION = "compensation", "赔偿"
-    APOLOGY = "apology", "道歉"
-    OTHER = "other", "其他"
+    REFUND = "refund", pgettext_lazy("customer expectation", "仅退款")
+    RETURN_REFUND = "return_refund", pgettext_lazy("customer expectation", "退货退款")
+    EXCHANGE = "exchange", pgettext_lazy("customer expectation", "换货")
+    REPAIR = "repair", pgettext_lazy("customer expectation", "维修")
+    RESHIP = "reship", pgettext_lazy("customer expectation", "补发")
+    COMPENSATION = "compensation", pgettext_lazy("customer expectation", "赔偿")
+    APOLOGY = "apology", pgettext_lazy("customer expectation", "道歉")
+    OTHER = "other", pgettext_lazy("customer expectation", "其他")
 
 
 class DaySequence(models.Model):
@@ -248,10 +249,10 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
 
 class Evidence(models.Model):
     class Kind(models.TextChoices):
-        IMAGE = "image", "图片"
-        VIDEO = "video", "视频"
-        PDF = "pdf", "PDF 文件"
-        TEXT = "text", "文本"
+        IMAGE = "image", pgettext_lazy("evidence kind", "图片")
+        VIDEO = "video", pgettext_lazy("evidence kind", "视频")
+        PDF = "pdf", pgettext_lazy("evidence kind", "PDF 文件")
+        TEXT = "text", pgettext_lazy("evidence kind", "文本")
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(upload_to=evidence_path, max_length=200)
@@ -287,14 +288,12 @@ class Task(models.Model):
     detail of each kind comes with investigation; here it decides who may see the dispute."""
 
     class State(models.TextChoices):
-        OPEN = "open", "待处理"
-        DONE = "done", "已完成"
-        CANCELLED = "cancelled", "已取消"
+        OPEN = "open", pgettext_lazy("task state", "待处理")
+        DONE = "done", pgettext_lazy("task state", "已完成")
+        CANCELLED = "cancelled", pgettext_lazy("task state", "已取消")
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="tasks")
-    department = models.CharField(
-        "部门", max_length=30, choices=[(d.value, DEPARTMENT_LABELS[d]) for d in Department]
-    )
+    department = models.CharField("部门", max_length=30, choices=Department.choices)
     kind = models.CharField("任务类型", max_length=40)
     title = models.CharField("任务", max_length=200)
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)

@@ -6,6 +6,7 @@ event on the dispute."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from aftersales.disputes.models import Dispute
 from aftersales.parties.models import Order
@@ -13,18 +14,18 @@ from aftersales.parties.models import Order
 
 class Execution(models.Model):
     class Kind(models.TextChoices):
-        REFUND = "refund", "退款"
-        RETURN_REFUND = "return_refund", "退货退款"
-        EXCHANGE = "exchange", "换货"
-        RESHIP = "reship", "补发"
-        REPAIR = "repair", "维修"
-        COMPENSATION = "compensation", "赔偿"
+        REFUND = "refund", pgettext_lazy("execution kind", "退款")
+        RETURN_REFUND = "return_refund", pgettext_lazy("execution kind", "退货退款")
+        EXCHANGE = "exchange", pgettext_lazy("execution kind", "换货")
+        RESHIP = "reship", pgettext_lazy("execution kind", "补发")
+        REPAIR = "repair", pgettext_lazy("execution kind", "维修")
+        COMPENSATION = "compensation", pgettext_lazy("execution kind", "赔偿")
 
     class State(models.TextChoices):
-        PENDING = "pending", "待执行"
-        IN_PROGRESS = "in_progress", "执行中"
-        DONE = "done", "已完成"
-        CANCELLED = "cancelled", "已取消"
+        PENDING = "pending", pgettext_lazy("execution state", "待执行")
+        IN_PROGRESS = "in_progress", pgettext_lazy("execution state", "执行中")
+        DONE = "done", pgettext_lazy("execution state", "已完成")
+        CANCELLED = "cancelled", pgettext_lazy("execution state", "已取消")
 
     dispute = models.ForeignKey(
         Dispute, on_delete=models.PROTECT, related_name="executions", verbose_name="投诉"
@@ -80,8 +81,8 @@ class Parcel(models.Model):
     """A parcel an execution moves: the customer's return, or what we send them."""
 
     class Direction(models.TextChoices):
-        FROM_CUSTOMER = "from_customer", "顾客寄回"
-        TO_CUSTOMER = "to_customer", "寄给顾客"
+        FROM_CUSTOMER = "from_customer", pgettext_lazy("parcel direction", "顾客寄回")
+        TO_CUSTOMER = "to_customer", pgettext_lazy("parcel direction", "寄给顾客")
 
     execution = models.ForeignKey(
         Execution, on_delete=models.PROTECT, related_name="parcels", verbose_name="执行"

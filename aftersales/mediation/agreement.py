@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from django.db.models import TextChoices
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.common.errors import DomainError
 from aftersales.disputes.services import actor_label
 from aftersales.disputes.taxonomy import Category
-from aftersales.parties.roles import ROLE_LABELS, Role
+from aftersales.parties.roles import Role
 
 from . import investigation_rules as rules
 from . import statutory
@@ -44,10 +46,16 @@ FONT_GLOBS = (
     "/usr/share/fonts/**/NotoSerifCJK*-{weight}.ttc",
 )
 FONT_FACE = "SC"  # the Simplified Chinese face of the collection
-METHOD_LABELS = {
-    "portal_click": "顾客门户点击确认",
-    "one_time_code": "一次性验证码确认",
-}
+
+
+class ConfirmationMethod(TextChoices):
+    """How the customer accepted the proposal the agreement records."""
+
+    # agreements made before the code was required
+    PORTAL_CLICK = "portal_click", pgettext_lazy("confirmation method", "顾客门户点击确认")
+    ONE_TIME_CODE = "one_time_code", pgettext_lazy("confirmation method", "一次性验证码确认")
+
+
 # The parties may settle by negotiation: the basis of every agreement, and the only one
 # of a line that delivers no statutory entitlement (goodwill).
 SETTLEMENT_BASIS = "《中华人民共和国消费者权益保护法》第三十九条（与经营者协商和解）"
@@ -90,12 +98,6 @@ class AgreementData:
     staff: tuple[Confirmation, ...]
     generated_at: dt.datetime
     customer_pays: str = ""  # what the customer owes (买家应补), never part of `total`
-
-
-def _chinese(label) -> str:
-    """A label in the agreement's language (Chinese), whatever the request's."""
-    with translation.override("zh-hans"):
-        return str(label)
 
 
 def _local(moment: dt.datetime) -> str:
@@ -196,10 +198,8 @@ def render_pdf(data: AgreementData) -> bytes:
 def _responsibility(finding: ResponsibilityFinding | None) -> str | None:
     if finding is None:
         return None
-    shares = "，".join(
-        f"{rules.PARTY_LABELS[rules.Party(p)]} {pct}%" for p, pct in finding.shares.items() if pct
-    )
-    causes = "、".join(rules.ROOT_CAUSE_LABELS[rules.RootCause(c)] for c in finding.root_causes)
+    shares = "，".join(f"{rules.Party(p).label} {pct}%" for p, pct in finding.shares.items() if pct)
+    causes = "、".join(str(rules.RootCause(c).label) for c in finding.root_causes)
     text = f"责任比例：{shares}"
     if causes:
         text += f"；根本原因：{causes}"
@@ -231,13 +231,13 @@ def _staff_confirmations(
     if not revision.required_approvals:
         return (Confirmation(author, "在其权限内拟定并发送", sent),)
     needed = "、".join(
-        dict.fromkeys(ROLE_LABELS[Role(r["role"])] for r in revision.required_approvals)
+        dict.fromkeys(str(Role(r["role"]).label) for r in revision.required_approvals)
     )
     return (
         Confirmation(author, f"拟定，经{needed}审批同意后发送", sent),
         *(
             Confirmation(
-                f"{a.approver_label}（{ROLE_LABELS.get(Role(a.approver_role), a.approver_role)}）",
+                f"{a.approver_label}（{Role(a.approver_role).label}）",
                 "审批同意" + (f"：{a.reason}" if a.reason else ""),
                 _local(a.at),
             )
@@ -246,7 +246,36 @@ def _staff_confirmations(
     )
 
 
+def _method_label(method: str) -> str:
+    try:
+        return str(ConfirmationMethod(method).label)
+    except ValueError:
+        return method
+
+
 def agreement_data(
+    *,
+    proposal: Proposal,
+    revision: ProposalRevision,
+    method: str,
+    confirmed_at: dt.datetime,
+    ip: str | None,
+    generated_at: dt.datetime,
+) -> AgreementData:
+    """What the agreement says, in Chinese whatever the language of the request that
+    settled the dispute: the agreement is one document for both parties."""
+    with translation.override("zh-hans"):
+        return _agreement_data(
+            proposal=proposal,
+            revision=revision,
+            method=method,
+            confirmed_at=confirmed_at,
+            ip=ip,
+            generated_at=generated_at,
+        )
+
+
+def _agreement_data(
     *,
     proposal: Proposal,
     revision: ProposalRevision,
@@ -271,8 +300,7 @@ def agreement_data(
         ),
     )
     facts = [
-        f"纠纷类型：{_chinese(Category(dispute.category).label)}；"
-        f"受理时间：{_local(dispute.received_at)}",
+        f"纠纷类型：{Category(dispute.category).label}；受理时间：{_local(dispute.received_at)}",
     ]
     if order is not None:
         line = f"订单号：{order.order_no}"
@@ -310,7 +338,10 @@ def agreement_data(
         customer_pays=_customer_pays(items),
         legal_basis=basis,
         customer=Confirmation(
-            customer.name, METHOD_LABELS.get(method, method), _local(confirmed_at), ip or ""
+            customer.name,
+            _method_label(method),
+            _local(confirmed_at),
+            ip or "",
         ),
         staff=staff,
         generated_at=generated_at,

@@ -20,7 +20,7 @@ from aftersales.disputes.permissions import (
 )
 from aftersales.disputes.timeline import record
 from aftersales.parties.actors import user_of
-from aftersales.parties.roles import DEPARTMENT_LABELS, Department
+from aftersales.parties.roles import Department
 from aftersales.sla import timers as sla_timers
 from aftersales.sla.models import Timer
 from aftersales.sla.signals import task_signals
@@ -314,7 +314,7 @@ def _task_kind_and_title(department: str) -> tuple[str, str]:
     for rule in routing_rules():
         if rule.task_department == department and rule.task_kind:
             return rule.task_kind, rule.task_title or rule.name
-    label = DEPARTMENT_LABELS[Department(department)]
+    label = Department(department).label
     return f"{department}_request", _("%(department)s：协查") % {"department": label}
 
 
@@ -342,7 +342,7 @@ def task_request(
     if Task.objects.filter(
         dispute_id=locked.pk, department=department, state=Task.State.OPEN
     ).exists():
-        label = DEPARTMENT_LABELS[Department(department)]
+        label = Department(department).label
         raise Conflict(
             _("%(department)s在该投诉上已有未完成的任务") % {"department": label},
             code="task_open",

@@ -10,49 +10,32 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from django.db.models import TextChoices
+from django.utils.translation import pgettext_lazy
+
 from aftersales.disputes.states import EscalationRoute
 
 
-class Party(StrEnum):
+class Party(TextChoices):
     """Who may bear a share of the responsibility (责任认定)."""
 
-    CUSTOMER = "customer"
-    MERCHANT = "merchant"
-    SUPPLIER = "supplier"
-    CARRIER = "carrier"
-    PLATFORM = "platform"
+    CUSTOMER = "customer", pgettext_lazy("responsible party", "顾客")
+    MERCHANT = "merchant", pgettext_lazy("responsible party", "商家")
+    SUPPLIER = "supplier", pgettext_lazy("responsible party", "供应商")
+    CARRIER = "carrier", pgettext_lazy("responsible party", "承运商")
+    PLATFORM = "platform", pgettext_lazy("responsible party", "平台")
 
 
-PARTY_LABELS: dict[Party, str] = {
-    Party.CUSTOMER: "顾客",
-    Party.MERCHANT: "商家",
-    Party.SUPPLIER: "供应商",
-    Party.CARRIER: "承运商",
-    Party.PLATFORM: "平台",
-}
-
-
-class RootCause(StrEnum):
+class RootCause(TextChoices):
     """Root causes the monthly figures group by (SPEC §8)."""
 
-    PROCESS_GAP = "process_gap"
-    STAFF_ERROR = "staff_error"
-    PRODUCT_DESIGN = "product_design"
-    SUPPLIER_QUALITY = "supplier_quality"
-    CARRIER = "carrier"
-    CUSTOMER_MISUSE = "customer_misuse"
-    INFORMATION_MISMATCH = "information_mismatch"
-
-
-ROOT_CAUSE_LABELS: dict[RootCause, str] = {
-    RootCause.PROCESS_GAP: "流程缺陷",
-    RootCause.STAFF_ERROR: "人员失误",
-    RootCause.PRODUCT_DESIGN: "产品设计",
-    RootCause.SUPPLIER_QUALITY: "供应商质量",
-    RootCause.CARRIER: "承运商",
-    RootCause.CUSTOMER_MISUSE: "顾客使用不当",
-    RootCause.INFORMATION_MISMATCH: "信息不一致",
-}
+    PROCESS_GAP = "process_gap", pgettext_lazy("root cause", "流程缺陷")
+    STAFF_ERROR = "staff_error", pgettext_lazy("root cause", "人员失误")
+    PRODUCT_DESIGN = "product_design", pgettext_lazy("root cause", "产品设计")
+    SUPPLIER_QUALITY = "supplier_quality", pgettext_lazy("root cause", "供应商质量")
+    CARRIER = "carrier", pgettext_lazy("root cause", "承运商")
+    CUSTOMER_MISUSE = "customer_misuse", pgettext_lazy("root cause", "顾客使用不当")
+    INFORMATION_MISMATCH = "information_mismatch", pgettext_lazy("root cause", "信息不一致")
 
 
 @dataclass(frozen=True)
@@ -107,14 +90,18 @@ def root_cause_problems(codes: Any) -> list[Problem]:
 # -- department reports ----------------------------------------------------------------
 
 
-class ReportKind(StrEnum):
+class ReportKind(TextChoices):
     """What a department task's report holds; decided by the task's department."""
 
-    QC = "qc"  # 质检报告: defect yes/no, description, severity, photos
-    LOGISTICS = "logistics"  # 物流轨迹核查结果
-    OPERATIONS = "operations"  # 直播间/促销规则核对
-    LEGAL = "legal"  # 法律意见
-    GENERAL = "general"  # any other department: a written result
+    # 质检报告: defect yes/no, description, severity, photos
+    QC = "qc", pgettext_lazy("report kind", "质检报告")
+    # 物流轨迹核查结果
+    LOGISTICS = "logistics", pgettext_lazy("report kind", "物流核查")
+    # 直播间/促销规则核对
+    OPERATIONS = "operations", pgettext_lazy("report kind", "运营核对")
+    LEGAL = "legal", pgettext_lazy("report kind", "法律意见")
+    # any other department: a written result
+    GENERAL = "general", pgettext_lazy("report kind", "部门结论")
 
 
 REPORT_KIND_OF_DEPARTMENT: dict[str, ReportKind] = {
@@ -129,38 +116,23 @@ def report_kind(department: str) -> ReportKind:
     return REPORT_KIND_OF_DEPARTMENT.get(department, ReportKind.GENERAL)
 
 
-class DefectSeverity(StrEnum):
-    MINOR = "minor"  # 轻微缺陷: does not affect use
-    MAJOR = "major"  # 严重缺陷: affects use or performance
-    CRITICAL = "critical"  # 致命缺陷: a safety hazard
+class DefectSeverity(TextChoices):
+    # 轻微缺陷: does not affect use
+    MINOR = "minor", pgettext_lazy("defect severity", "轻微缺陷")
+    # 严重缺陷: affects use or performance
+    MAJOR = "major", pgettext_lazy("defect severity", "严重缺陷")
+    # 致命缺陷: a safety hazard
+    CRITICAL = "critical", pgettext_lazy("defect severity", "致命缺陷（安全隐患）")
 
 
-DEFECT_SEVERITY_LABELS: dict[DefectSeverity, str] = {
-    DefectSeverity.MINOR: "轻微缺陷",
-    DefectSeverity.MAJOR: "严重缺陷",
-    DefectSeverity.CRITICAL: "致命缺陷（安全隐患）",
-}
-
-
-class TraceStatus(StrEnum):
-    DELIVERED = "delivered"
-    IN_TRANSIT = "in_transit"
-    DELAYED = "delayed"
-    LOST = "lost"
-    DAMAGED = "damaged"
-    RETURNED = "returned"
-    MISDELIVERED = "misdelivered"
-
-
-TRACE_STATUS_LABELS: dict[TraceStatus, str] = {
-    TraceStatus.DELIVERED: "已妥投",
-    TraceStatus.IN_TRANSIT: "运输中",
-    TraceStatus.DELAYED: "延误",
-    TraceStatus.LOST: "丢件",
-    TraceStatus.DAMAGED: "破损",
-    TraceStatus.RETURNED: "已退回",
-    TraceStatus.MISDELIVERED: "错投",
-}
+class TraceStatus(TextChoices):
+    DELIVERED = "delivered", pgettext_lazy("parcel trace", "已妥投")
+    IN_TRANSIT = "in_transit", pgettext_lazy("parcel trace", "运输中")
+    DELAYED = "delayed", pgettext_lazy("parcel trace", "延误")
+    LOST = "lost", pgettext_lazy("parcel trace", "丢件")
+    DAMAGED = "damaged", pgettext_lazy("parcel trace", "破损")
+    RETURNED = "returned", pgettext_lazy("parcel trace", "已退回")
+    MISDELIVERED = "misdelivered", pgettext_lazy("parcel trace", "错投")
 
 
 @dataclass(frozen=True)
@@ -296,26 +268,18 @@ def signals(milestone: Milestone, route: str, *, escalate_applied: bool) -> list
     return heard
 
 
-class Outcome(StrEnum):
+class Outcome(TextChoices):
     """How an outside route ended."""
 
-    NOT_ACCEPTED = "not_accepted"  # 不予受理
-    AGREEMENT = "agreement"  # 调解/和解达成协议
-    MEDIATION_FAILED = "mediation_failed"  # 调解不成，终止调解
-    FOR_CUSTOMER = "for_customer"  # 裁决/判决支持顾客
-    FOR_MERCHANT = "for_merchant"  # 裁决/判决支持商家
-    PARTLY = "partly"  # 部分支持
-    WITHDRAWN = "withdrawn"  # 顾客撤回
-    OTHER = "other"
-
-
-OUTCOME_LABELS: dict[Outcome, str] = {
-    Outcome.NOT_ACCEPTED: "不予受理",
-    Outcome.AGREEMENT: "达成调解/和解协议",
-    Outcome.MEDIATION_FAILED: "调解不成，终止调解",
-    Outcome.FOR_CUSTOMER: "支持顾客请求",
-    Outcome.FOR_MERCHANT: "驳回顾客请求",
-    Outcome.PARTLY: "部分支持顾客请求",
-    Outcome.WITHDRAWN: "顾客撤回",
-    Outcome.OTHER: "其他",
-}
+    NOT_ACCEPTED = "not_accepted", pgettext_lazy("escalation outcome", "不予受理")
+    # 调解/和解达成协议
+    AGREEMENT = "agreement", pgettext_lazy("escalation outcome", "达成调解/和解协议")
+    MEDIATION_FAILED = "mediation_failed", pgettext_lazy("escalation outcome", "调解不成，终止调解")
+    # 裁决/判决支持顾客
+    FOR_CUSTOMER = "for_customer", pgettext_lazy("escalation outcome", "支持顾客请求")
+    # 裁决/判决支持商家
+    FOR_MERCHANT = "for_merchant", pgettext_lazy("escalation outcome", "驳回顾客请求")
+    # 部分支持
+    PARTLY = "partly", pgettext_lazy("escalation outcome", "部分支持顾客请求")
+    WITHDRAWN = "withdrawn", pgettext_lazy("escalation outcome", "顾客撤回")
+    OTHER = "other", pgettext_lazy("escalation outcome", "其他")

@@ -5,15 +5,16 @@ morning's daily check (三主动, SPEC §8). Written only by `services.py`."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from aftersales.disputes.models import Dispute
 
 
 class Commitment(models.Model):
     class State(models.TextChoices):
-        OPEN = "open", "待兑现"
-        KEPT = "kept", "已兑现"
-        CANCELLED = "cancelled", "已取消"
+        OPEN = "open", pgettext_lazy("commitment state", "待兑现")
+        KEPT = "kept", pgettext_lazy("commitment state", "已兑现")
+        CANCELLED = "cancelled", pgettext_lazy("commitment state", "已取消")
 
     dispute = models.ForeignKey(
         Dispute, on_delete=models.PROTECT, related_name="commitments", verbose_name="投诉"
@@ -150,9 +151,9 @@ class Escalation(models.Model):
     deadlines run as SLA timers; legal always takes part (a legal task)."""
 
     class State(models.TextChoices):
-        FILED = "filed", "已登记"
-        ACCEPTED = "accepted", "已受理"
-        CONCLUDED = "concluded", "已有结果"
+        FILED = "filed", pgettext_lazy("escalation state", "已登记")
+        ACCEPTED = "accepted", pgettext_lazy("escalation state", "已受理")
+        CONCLUDED = "concluded", pgettext_lazy("escalation state", "已有结果")
 
     dispute = models.ForeignKey(
         Dispute, on_delete=models.PROTECT, related_name="escalations", verbose_name="投诉"
@@ -208,16 +209,16 @@ class Escalation(models.Model):
 
 
 class ProposalState(models.TextChoices):
-    DRAFT = "draft", "草拟"
-    PENDING_APPROVAL = "pending_approval", "待审批"
-    APPROVED = "approved", "已审批"
-    REFUSED = "refused", "审批驳回"
-    SENT = "sent", "已发送顾客"
-    ACCEPTED = "accepted", "顾客已接受"
-    REJECTED = "rejected", "顾客已拒绝"
-    COUNTERED = "countered", "顾客已还价"
-    SUPERSEDED = "superseded", "已被新版本取代"
-    WITHDRAWN = "withdrawn", "已撤回"
+    DRAFT = "draft", pgettext_lazy("proposal state", "草拟")
+    PENDING_APPROVAL = "pending_approval", pgettext_lazy("proposal state", "待审批")
+    APPROVED = "approved", pgettext_lazy("proposal state", "已审批")
+    REFUSED = "refused", pgettext_lazy("proposal state", "审批驳回")
+    SENT = "sent", pgettext_lazy("proposal state", "已发送顾客")
+    ACCEPTED = "accepted", pgettext_lazy("proposal state", "顾客已接受")
+    REJECTED = "rejected", pgettext_lazy("proposal state", "顾客已拒绝")
+    COUNTERED = "countered", pgettext_lazy("proposal state", "顾客已还价")
+    SUPERSEDED = "superseded", pgettext_lazy("proposal state", "已被新版本取代")
+    WITHDRAWN = "withdrawn", pgettext_lazy("proposal state", "已撤回")
 
 
 class Proposal(models.Model):
@@ -322,8 +323,8 @@ class ProposalApproval(models.Model):
     application; legal review of a below-minimum proposal)."""
 
     class Decision(models.TextChoices):
-        APPROVED = "approved", "同意"
-        REFUSED = "refused", "驳回"
+        APPROVED = "approved", pgettext_lazy("approval decision", "同意")
+        REFUSED = "refused", pgettext_lazy("approval decision", "驳回")
 
     revision = models.ForeignKey(
         ProposalRevision, on_delete=models.PROTECT, related_name="approvals"

@@ -42,9 +42,7 @@ MESSAGE_MAX = 1000
 CODE_ATTEMPTS = 5
 
 
-class Method:
-    PORTAL_CLICK = "portal_click"  # agreements made before the code was required
-    ONE_TIME_CODE = "one_time_code"
+Method = agreement.ConfirmationMethod
 
 
 def customer_access_for(token: str, *, at: dt.datetime | None = None) -> CustomerAccess | None:

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from aftersales.disputes.models import Dispute
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import notify_staff
-from aftersales.parties.roles import ROLE_LABELS, Role
+from aftersales.parties.roles import Role
 
 from . import authority
 from .models import Proposal, ProposalRevision, ProposalState
-from .remedies import REMEDY_LABELS, RemedyCode
+from .remedies import RemedyCode
 
 S = ProposalState
 
@@ -77,7 +77,7 @@ def tell_approvers(
             title=_("%(number)s 调解方案待%(role)s审批：%(amount)s 元（第 %(n)s 版）")
             % {
                 "number": dispute.number,
-                "role": ROLE_LABELS[req.role],
+                "role": Role(req.role).label,
                 "amount": f"{revision.total_amount:,.2f}",
                 "n": revision.number,
             },
@@ -95,7 +95,7 @@ def _counter_text(counter: dict | None) -> str:
     counter = counter or {}
     parts = []
     if counter.get("remedy"):
-        parts.append(str(REMEDY_LABELS[RemedyCode(counter["remedy"])]))
+        parts.append(str(RemedyCode(counter["remedy"]).label))
     if counter.get("amount"):
         parts.append(_("%(amount)s 元") % {"amount": counter["amount"]})
     return "，".join(parts) or _("见留言")

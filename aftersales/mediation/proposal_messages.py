@@ -13,15 +13,15 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from aftersales.disputes.taxonomy import Category
-from aftersales.parties.roles import ROLE_LABELS
+from aftersales.parties.roles import Role
 
 from . import authority
-from .remedies import REMEDY_LABELS, Payer, RemedyCode, RemedyItem
+from .remedies import Payer, RemedyCode, RemedyItem
 from .remedy_lines import Problem, ProposalWarning
 
 
 def _label(code: str) -> str:
-    return REMEDY_LABELS[RemedyCode(code)]
+    return str(RemedyCode(code).label)
 
 
 def _category(code: str) -> str:
@@ -115,7 +115,7 @@ def line_warnings(lines: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def requirement_label(req: authority.Requirement) -> str:
-    role = ROLE_LABELS[req.role]
+    role = Role(req.role).label
     if req.why == authority.Why.BELOW_MINIMUM:
         return _("低于法定标准，须%(role)s审核") % {"role": role}
     if req.why == authority.Why.MAJOR_INCIDENT:
@@ -149,7 +149,7 @@ def _money(item: RemedyItem) -> str:
 
 def remedy_line(item: RemedyItem) -> str:
     """One remedy as the customer and the agreement read it."""
-    text = REMEDY_LABELS[item.code] + _money(item)
+    text = str(RemedyCode(item.code).label) + _money(item)
     if item.deadline_days:
         text += _("，自协议达成之日起 %(days)s 日内办理") % {"days": item.deadline_days}
     if item.shipping_paid_by is not None:

@@ -17,6 +17,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from django.db.models import TextChoices
+from django.utils.translation import pgettext_lazy
+
 from aftersales.disputes.taxonomy import Category
 
 # Who pays (shipping, a difference): the entitlement engine's word, one enum for both.
@@ -28,44 +31,34 @@ MAX_DEADLINE_DAYS = 365
 NOTE_MAX = 500
 
 
-class RemedyCode(StrEnum):
-    REFUND = "refund"  # 退款（全额或部分，顾客不退货）
-    RETURN_REFUND = "return_refund"  # 退货退款
-    EXCHANGE = "exchange"  # 换货
-    RESHIP = "reship"  # 补发
-    REPAIR = "repair"  # 维修
-    PRICE_DIFFERENCE = "price_difference"  # 退差价
-    COUPON = "coupon"  # 优惠券
-    GIFT = "gift"  # 赠品
-    DISCOUNT = "discount"  # 下次购物折扣
-    SHIPPING_COMPENSATION = "shipping_compensation"  # 退货运费补偿
-    COMPENSATION = "compensation"  # 赔偿金
-    APOLOGY = "apology"  # 道歉
-    GUIDANCE = "guidance"  # 使用指导
+class RemedyCode(TextChoices):
+    # 退款（全额或部分，顾客不退货）
+    REFUND = "refund", pgettext_lazy("remedy", "退款")
+    RETURN_REFUND = "return_refund", pgettext_lazy("remedy", "退货退款")
+    EXCHANGE = "exchange", pgettext_lazy("remedy", "换货")
+    RESHIP = "reship", pgettext_lazy("remedy", "补发")
+    REPAIR = "repair", pgettext_lazy("remedy", "维修")
+    # 退差价
+    PRICE_DIFFERENCE = "price_difference", pgettext_lazy("remedy", "退还差价")
+    COUPON = "coupon", pgettext_lazy("remedy", "优惠券")
+    GIFT = "gift", pgettext_lazy("remedy", "赠品")
+    DISCOUNT = "discount", pgettext_lazy("remedy", "下次购物折扣")
+    # 退货运费补偿
+    SHIPPING_COMPENSATION = "shipping_compensation", pgettext_lazy("remedy", "运费补偿")
+    COMPENSATION = "compensation", pgettext_lazy("remedy", "赔偿金")
+    # 道歉
+    APOLOGY = "apology", pgettext_lazy("remedy", "赔礼道歉")
+    GUIDANCE = "guidance", pgettext_lazy("remedy", "使用指导")
     # Major quality incidents (重大质量事故, SPEC §6): always a management application.
-    WHOLE_EXCHANGE = "whole_exchange"  # 整机（整车）更换
-    TAKE_BACK = "take_back"  # 退机（退车）
-    INCIDENT_COMPENSATION = "incident_compensation"  # 人身或财产损失附带赔偿
-
-
-REMEDY_LABELS: dict[RemedyCode, str] = {
-    RemedyCode.REFUND: "退款",
-    RemedyCode.RETURN_REFUND: "退货退款",
-    RemedyCode.EXCHANGE: "换货",
-    RemedyCode.RESHIP: "补发",
-    RemedyCode.REPAIR: "维修",
-    RemedyCode.PRICE_DIFFERENCE: "退还差价",
-    RemedyCode.COUPON: "优惠券",
-    RemedyCode.GIFT: "赠品",
-    RemedyCode.DISCOUNT: "下次购物折扣",
-    RemedyCode.SHIPPING_COMPENSATION: "运费补偿",
-    RemedyCode.COMPENSATION: "赔偿金",
-    RemedyCode.APOLOGY: "赔礼道歉",
-    RemedyCode.GUIDANCE: "使用指导",
-    RemedyCode.WHOLE_EXCHANGE: "整机更换（重大质量事故）",
-    RemedyCode.TAKE_BACK: "退机退款（重大质量事故）",
-    RemedyCode.INCIDENT_COMPENSATION: "人身或财产损失附带赔偿（重大质量事故）",
-}
+    # 整机（整车）更换
+    WHOLE_EXCHANGE = "whole_exchange", pgettext_lazy("remedy", "整机更换（重大质量事故）")
+    # 退机（退车）
+    TAKE_BACK = "take_back", pgettext_lazy("remedy", "退机退款（重大质量事故）")
+    # 人身或财产损失附带赔偿
+    INCIDENT_COMPENSATION = (
+        "incident_compensation",
+        pgettext_lazy("remedy", "人身或财产损失附带赔偿（重大质量事故）"),
+    )
 
 
 class AmountRule(StrEnum):

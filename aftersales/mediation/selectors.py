@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from aftersales.common.errors import NotFound
 from aftersales.disputes.models import Dispute, Task
@@ -350,6 +350,10 @@ ENTITLEMENT_LABELS = {
     engine.Remedy.FOOD_PUNITIVE_DAMAGES: gettext_lazy("食品惩罚性赔偿"),
     engine.Remedy.HARM_PUNITIVE_DAMAGES: gettext_lazy("人身损害惩罚性赔偿"),
     engine.Remedy.LOSS_COMPENSATION: gettext_lazy("赔偿损失"),
+}
+PAYER_LABELS = {
+    engine.Payer.MERCHANT: pgettext_lazy("payer", "商家"),
+    engine.Payer.CONSUMER: pgettext_lazy("payer", "顾客"),
 }
 ANCHOR_LABELS = {
     engine.Anchor.RETURN_RECEIVED: gettext_lazy("自经营者收到退回商品之日起"),

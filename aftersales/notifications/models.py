@@ -4,6 +4,7 @@ come later; the record of what we told whom, and when, exists from intake on."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OutboundMessage(models.Model):
@@ -13,19 +14,19 @@ class OutboundMessage(models.Model):
     into the text it hands to the channel, storing only its SHA-256 (services)."""
 
     class Channel(models.TextChoices):
-        SMS = "sms", "短信"
-        EMAIL = "email", "电子邮件"
-        PORTAL = "portal", "顾客门户"
-        PLATFORM = "platform", "平台消息"
+        SMS = "sms", _("短信")
+        EMAIL = "email", _("电子邮件")
+        PORTAL = "portal", _("顾客门户")
+        PLATFORM = "platform", _("平台消息")
 
     class State(models.TextChoices):
-        PENDING = "pending", "待发送"
+        PENDING = "pending", _("待发送")
         # An attempt is recorded (committed) before the channel is called, so a worker
         # killed after the channel took the text leaves this state, not "pending".
         SENDING = "sending", _("发送中")
-        SENT = "sent", "已发送"
-        FAILED = "failed", "发送失败"
-        CANCELLED = "cancelled", "已取消"  # nothing left to say by delivery time
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+        CANCELLED = "cancelled", _("已取消")  # nothing left to say by delivery time
 
     class Failure(models.TextChoices):
         REFUSED = "refused", _("通道未接收")  # retried with backoff
@@ -66,20 +67,34 @@ class Notification(models.Model):
     """An entry in a staff member's in-app inbox (站内通知)."""
 
     class Kind(models.TextChoices):
-        ROUTED = "routed", "新的部门任务"
-        ASSIGNED = "assigned", "分派给您"
-        MAJOR = "major", "重大投诉"
-        ESCALATION = "escalation", "升级风险"
-        GROUP_COMPLAINT = "group_complaint", "疑似集体投诉"
-        SLA_AT_RISK = "sla_at_risk", "时限预警"  # aftersales.sla scan
-        SLA_BREACHED = "sla_breached", "超时升级"
-        DAILY_CHECK = "daily_check", "每日主动检查"  # aftersales.followup.daily_checks
+        ROUTED = "routed", pgettext_lazy("notification kind", "新的部门任务")
+        ASSIGNED = "assigned", pgettext_lazy("notification kind", "分派给您")
+        MAJOR = "major", pgettext_lazy("notification kind", "重大投诉")
+        ESCALATION = "escalation", pgettext_lazy("notification kind", "升级风险")
+        GROUP_COMPLAINT = "group_complaint", pgettext_lazy("notification kind", "疑似集体投诉")
+        # aftersales.sla scan
+        SLA_AT_RISK = "sla_at_risk", pgettext_lazy("notification kind", "时限预警")
+        SLA_BREACHED = "sla_breached", pgettext_lazy("notification kind", "超时升级")
+        # aftersales.followup.daily_checks
+        DAILY_CHECK = "daily_check", pgettext_lazy("notification kind", "每日主动检查")
         # aftersales.mediation.notices
-        APPROVAL_REQUESTED = "approval_requested", "待您审批的调解方案"
-        PROPOSAL_ANSWERED = "proposal_answered", "顾客答复调解方案"
-        PROPOSAL_DECIDED = "proposal_decided", "调解方案审批结果"
+        APPROVAL_REQUESTED = (
+            "approval_requested",
+            pgettext_lazy("notification kind", "待您审批的调解方案"),
+        )
+        PROPOSAL_ANSWERED = (
+            "proposal_answered",
+            pgettext_lazy("notification kind", "顾客答复调解方案"),
+        )
+        PROPOSAL_DECIDED = (
+            "proposal_decided",
+            pgettext_lazy("notification kind", "调解方案审批结果"),
+        )
         # aftersales.sla.calendar_notices: next year's holidays are not entered yet
-        CALENDAR_YEAR_MISSING = "calendar_year_missing", "工作日历缺少下一年"
+        CALENDAR_YEAR_MISSING = (
+            "calendar_year_missing",
+            pgettext_lazy("notification kind", "工作日历缺少下一年"),
+        )
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

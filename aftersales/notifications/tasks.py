@@ -25,23 +25,10 @@ from .services import (
 TEMPLATE = "notifications/email/notification{suffix}.txt"
 ORIGINAL = "zh-hans"  # notification.txt; translations are notification.<code>.txt
 
-# Subjects and kind names per template language. The notification's own title and body
-# are stored as written (Chinese) and quoted in every language.
+# Subjects per template language; the kind's name is its label in that language. The
+# notification's own title and body are stored as written (Chinese) and quoted in every
+# language.
 SUBJECTS = {ORIGINAL: "【售后】{title}", "en": "[After-sales] {kind}: {title}"}
-KINDS_EN = {
-    Notification.Kind.ROUTED: "New department task",
-    Notification.Kind.ASSIGNED: "Assigned to you",
-    Notification.Kind.MAJOR: "Major complaint",
-    Notification.Kind.ESCALATION: "Escalation risk",
-    Notification.Kind.GROUP_COMPLAINT: "Possible group complaint",
-    Notification.Kind.SLA_AT_RISK: "SLA at risk",
-    Notification.Kind.SLA_BREACHED: "SLA breached",
-    Notification.Kind.DAILY_CHECK: "Daily proactive check",
-    Notification.Kind.APPROVAL_REQUESTED: "Proposal awaiting your approval",
-    Notification.Kind.PROPOSAL_ANSWERED: "Customer answered a proposal",
-    Notification.Kind.PROPOSAL_DECIDED: "Proposal approved or refused",
-    Notification.Kind.CALENDAR_YEAR_MISSING: "Next year missing from the working calendar",
-}
 
 
 def recipient_language(user) -> str:
@@ -66,12 +53,10 @@ def render_email(note: Notification) -> tuple[str, str]:
     template = select_template([name for _code, name in candidates])
     language = next(code for code, name in candidates if name == template.template.name)
     profile = getattr(note.recipient, "staff_profile", None)
-    # A kind added without an English name shows its Chinese label: still says what it is.
-    kind = (
-        KINDS_EN.get(note.kind, note.get_kind_display())
-        if language == "en"
-        else note.get_kind_display()
-    )
+    # The kind's label in the template's language (a kind without an English text in the
+    # catalogue shows its Chinese label: still says what it is).
+    with translation.override(language):
+        kind = note.get_kind_display()
     context = {
         "note": note,
         "kind": kind,

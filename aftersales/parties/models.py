@@ -4,11 +4,12 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from aftersales.common.phones import mask_phone
 
 from .goods import GoodsKind
-from .roles import DEPARTMENT_LABELS, Department
+from .roles import Department
 
 
 class Customer(models.Model):
@@ -32,15 +33,15 @@ class Customer(models.Model):
 
 class Store(models.Model):
     class Platform(models.TextChoices):
-        TAOBAO = "taobao", "淘宝"
-        TMALL = "tmall", "天猫"
-        JD = "jd", "京东"
-        PINDUODUO = "pinduoduo", "拼多多"
-        DOUYIN = "douyin", "抖音"
-        KUAISHOU = "kuaishou", "快手"
-        WECHAT = "wechat", "微信小程序"
-        OWN_SITE = "own_site", "官网商城"
-        OFFLINE = "offline", "线下门店"
+        TAOBAO = "taobao", pgettext_lazy("platform", "淘宝")
+        TMALL = "tmall", pgettext_lazy("platform", "天猫")
+        JD = "jd", pgettext_lazy("platform", "京东")
+        PINDUODUO = "pinduoduo", pgettext_lazy("platform", "拼多多")
+        DOUYIN = "douyin", pgettext_lazy("platform", "抖音")
+        KUAISHOU = "kuaishou", pgettext_lazy("platform", "快手")
+        WECHAT = "wechat", pgettext_lazy("platform", "微信小程序")
+        OWN_SITE = "own_site", pgettext_lazy("platform", "官网商城")
+        OFFLINE = "offline", pgettext_lazy("platform", "线下门店")
 
     code = models.SlugField("店铺编码", max_length=50, unique=True)
     name = models.CharField("店铺名称", max_length=100)
@@ -100,21 +101,21 @@ class BundleComponent(models.Model):
 
 class Order(models.Model):
     class SaleChannel(models.TextChoices):
-        ONLINE = "online", "网络购物"
-        LIVE_STREAM = "live_stream", "直播带货"
-        TV = "tv", "电视购物"
-        PHONE = "phone", "电话购物"
-        MAIL_ORDER = "mail_order", "邮购"
-        OFFLINE = "offline", "线下门店"
+        ONLINE = "online", pgettext_lazy("sale channel", "网络购物")
+        LIVE_STREAM = "live_stream", pgettext_lazy("sale channel", "直播带货")
+        TV = "tv", pgettext_lazy("sale channel", "电视购物")
+        PHONE = "phone", pgettext_lazy("sale channel", "电话购物")
+        MAIL_ORDER = "mail_order", pgettext_lazy("sale channel", "邮购")
+        OFFLINE = "offline", pgettext_lazy("sale channel", "线下门店")
 
     class PaymentChannel(models.TextChoices):
-        PLATFORM_BALANCE = "platform_balance", "平台余额"
-        ALIPAY = "alipay", "支付宝"
-        WECHAT_PAY = "wechat_pay", "微信支付"
-        BANK_QUICKPAY = "bank_quickpay", "银行卡快捷支付"
-        CREDIT_CARD = "credit_card", "信用卡"
-        CASH_ON_DELIVERY = "cash_on_delivery", "货到付款"
-        CASH = "cash", "现金"
+        PLATFORM_BALANCE = "platform_balance", pgettext_lazy("payment channel", "平台余额")
+        ALIPAY = "alipay", pgettext_lazy("payment channel", "支付宝")
+        WECHAT_PAY = "wechat_pay", pgettext_lazy("payment channel", "微信支付")
+        BANK_QUICKPAY = "bank_quickpay", pgettext_lazy("payment channel", "银行卡快捷支付")
+        CREDIT_CARD = "credit_card", pgettext_lazy("payment channel", "信用卡")
+        CASH_ON_DELIVERY = "cash_on_delivery", pgettext_lazy("payment channel", "货到付款")
+        CASH = "cash", pgettext_lazy("payment channel", "现金")
 
     order_no = models.CharField("订单号", max_length=64, unique=True)
     platform_order_no = models.CharField("线上单号", max_length=64, blank=True, db_index=True)
@@ -203,7 +204,7 @@ class StaffProfile(models.Model):
     department = models.CharField(
         "部门",
         max_length=30,
-        choices=[(d.value, DEPARTMENT_LABELS[d]) for d in Department],
+        choices=Department.choices,
         default=Department.CUSTOMER_SERVICE,
     )
     team = models.ForeignKey(

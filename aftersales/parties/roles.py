@@ -1,58 +1,34 @@
-"""The roles of SPEC §1, as Django groups, and the departments staff belong to."""
+"""The roles of SPEC §1, as Django groups, and the departments staff belong to. Labels are
+`gettext_lazy` texts on the choices (`Role.AGENT.label`), shown in the reader's language."""
 
-from enum import StrEnum
-
-
-class Role(StrEnum):
-    AGENT = "agent"
-    TEAM_LEAD = "team_lead"
-    OPERATIONS = "operations"
-    QUALITY_CONTROL = "quality_control"
-    LEGAL = "legal"
-    LOGISTICS = "logistics"
-    FINANCE = "finance"
-    SUPERVISOR = "supervisor"
-    MANAGEMENT = "management"
-    ADMIN = "admin"
+from django.db.models import TextChoices
+from django.utils.translation import pgettext_lazy
 
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.AGENT: "客服专员",
-    Role.TEAM_LEAD: "调解小组组长",
-    Role.OPERATIONS: "运营部门",
-    Role.QUALITY_CONTROL: "质量管控部门",
-    Role.LEGAL: "法务部门",
-    Role.LOGISTICS: "物流部门",
-    Role.FINANCE: "财务部门",
-    Role.SUPERVISOR: "监督岗",
-    Role.MANAGEMENT: "公司管理层",
-    Role.ADMIN: "系统管理员",
-}
+class Role(TextChoices):
+    AGENT = "agent", pgettext_lazy("role", "客服专员")
+    TEAM_LEAD = "team_lead", pgettext_lazy("role", "调解小组组长")
+    OPERATIONS = "operations", pgettext_lazy("role", "运营部门")
+    QUALITY_CONTROL = "quality_control", pgettext_lazy("role", "质量管控部门")
+    LEGAL = "legal", pgettext_lazy("role", "法务部门")
+    LOGISTICS = "logistics", pgettext_lazy("role", "物流部门")
+    FINANCE = "finance", pgettext_lazy("role", "财务部门")
+    SUPERVISOR = "supervisor", pgettext_lazy("role", "监督岗")
+    MANAGEMENT = "management", pgettext_lazy("role", "公司管理层")
+    ADMIN = "admin", pgettext_lazy("role", "系统管理员")
 
 
-class Department(StrEnum):
-    CUSTOMER_SERVICE = "customer_service"
-    OPERATIONS = "operations"
-    QUALITY_CONTROL = "quality_control"
-    LEGAL = "legal"
-    LOGISTICS = "logistics"
-    FINANCE = "finance"
-    SUPERVISION = "supervision"
-    MANAGEMENT = "management"
-    IT = "it"
+class Department(TextChoices):
+    CUSTOMER_SERVICE = "customer_service", pgettext_lazy("department", "客服部")
+    OPERATIONS = "operations", pgettext_lazy("department", "运营部")
+    QUALITY_CONTROL = "quality_control", pgettext_lazy("department", "质量管控部")
+    LEGAL = "legal", pgettext_lazy("department", "法务部")
+    LOGISTICS = "logistics", pgettext_lazy("department", "物流部")
+    FINANCE = "finance", pgettext_lazy("department", "财务部")
+    SUPERVISION = "supervision", pgettext_lazy("department", "监督岗")
+    MANAGEMENT = "management", pgettext_lazy("department", "管理层")
+    IT = "it", pgettext_lazy("department", "信息部")
 
-
-DEPARTMENT_LABELS: dict[Department, str] = {
-    Department.CUSTOMER_SERVICE: "客服部",
-    Department.OPERATIONS: "运营部",
-    Department.QUALITY_CONTROL: "质量管控部",
-    Department.LEGAL: "法务部",
-    Department.LOGISTICS: "物流部",
-    Department.FINANCE: "财务部",
-    Department.SUPERVISION: "监督岗",
-    Department.MANAGEMENT: "管理层",
-    Department.IT: "信息部",
-}
 
 # Roles whose people work disputes through department tasks, and their department.
 TASK_DEPARTMENT_OF_ROLE: dict[Role, Department] = {

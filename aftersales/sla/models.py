@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from aftersales.disputes.models import Channel, Dispute
 from aftersales.disputes.taxonomy import Category, Severity
@@ -133,11 +134,11 @@ class Timer(models.Model):
     `risk_at` is when it becomes at risk, so the scan is a plain indexed comparison."""
 
     class State(models.TextChoices):
-        RUNNING = "running", "计时中"
-        PAUSED = "paused", "暂停（等待顾客）"
-        BREACHED = "breached", "已超时"
-        STOPPED = "stopped", "已完成"
-        CANCELLED = "cancelled", "已取消"
+        RUNNING = "running", pgettext_lazy("timer state", "计时中")
+        PAUSED = "paused", pgettext_lazy("timer state", "暂停（等待顾客）")
+        BREACHED = "breached", pgettext_lazy("timer state", "已超时")
+        STOPPED = "stopped", pgettext_lazy("timer state", "已完成")
+        CANCELLED = "cancelled", pgettext_lazy("timer state", "已取消")
 
     # Still counting: one per dispute and kind, and what Dispute.due_at is made of.
     LIVE = (State.RUNNING, State.PAUSED, State.BREACHED)
@@ -221,8 +222,8 @@ class CompanyDay(models.Model):
     working day counts even on a statutory holiday; see `calendar.WorkCalendar`."""
 
     class Kind(models.TextChoices):
-        CLOSED = "closed", "公司休息日"
-        WORKING = "working", "公司工作日"
+        CLOSED = "closed", pgettext_lazy("company day", "公司休息日")
+        WORKING = "working", pgettext_lazy("company day", "公司工作日")
 
     day = models.DateField("日期", unique=True)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)

@@ -3,9 +3,10 @@ routing rules table, and group-complaint candidates."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from aftersales.disputes.taxonomy import Category, Severity
-from aftersales.parties.roles import DEPARTMENT_LABELS, Department
+from aftersales.parties.roles import Department
 
 CATEGORY_CHOICES = Category.choices
 SEVERITY_CHOICES = Severity.choices
@@ -85,7 +86,7 @@ class RoutingRule(models.Model):
     task_department = models.CharField(
         "建立部门任务",
         max_length=30,
-        choices=[(d.value, DEPARTMENT_LABELS[d]) for d in Department],
+        choices=Department.choices,
         blank=True,
     )
     task_kind = models.CharField("任务类型", max_length=40, blank=True)
@@ -115,9 +116,9 @@ class GroupComplaint(models.Model):
     week: a candidate 集体投诉 until a team lead confirms (all become major) or dismisses."""
 
     class State(models.TextChoices):
-        CANDIDATE = "candidate", "待确认"
-        CONFIRMED = "confirmed", "已确认"
-        DISMISSED = "dismissed", "已排除"
+        CANDIDATE = "candidate", pgettext_lazy("group complaint state", "待确认")
+        CONFIRMED = "confirmed", pgettext_lazy("group complaint state", "已确认")
+        DISMISSED = "dismissed", pgettext_lazy("group complaint state", "已排除")
 
     product = models.ForeignKey(
         "parties.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -24,16 +24,7 @@ from aftersales.mediation import (
 )
 from aftersales.mediation import investigation_rules as rules
 from aftersales.mediation.remedies import RemedyItem
-from aftersales.parties.roles import ROLE_LABELS, Role
-
-PAYER_LABELS = {"merchant": "商家", "consumer": "顾客"}
-REPORT_KIND_LABELS = {
-    rules.ReportKind.QC: "质检报告",
-    rules.ReportKind.LOGISTICS: "物流核查",
-    rules.ReportKind.OPERATIONS: "运营核对",
-    rules.ReportKind.LEGAL: "法律意见",
-    rules.ReportKind.GENERAL: "部门结论",
-}
+from aftersales.parties.roles import Role
 
 
 def _entitlements(dispute: Dispute) -> dict[str, Any]:
@@ -49,7 +40,7 @@ def _entitlements(dispute: Dispute) -> dict[str, Any]:
                 "label": row.label,
                 "code": ent.remedy.value,
                 "amount": ent.amount,
-                "shipping": PAYER_LABELS.get(ent.shipping_paid_by or "", "—"),
+                "shipping": selectors.PAYER_LABELS.get(ent.shipping_paid_by, "—"),
                 "deadline": deadline,
                 "overdue_after": row.overdue_after,
                 "basis": ent.basis,
@@ -72,13 +63,13 @@ def _report(report) -> dict[str, Any] | None:
     if report.defect_found is not None:
         findings.append("有缺陷" if report.defect_found else "无缺陷")
     if report.defect_severity:
-        findings.append(rules.DEFECT_SEVERITY_LABELS[rules.DefectSeverity(report.defect_severity)])
+        findings.append(str(rules.DefectSeverity(report.defect_severity).label))
     if report.trace_status:
-        findings.append(rules.TRACE_STATUS_LABELS[rules.TraceStatus(report.trace_status)])
+        findings.append(str(rules.TraceStatus(report.trace_status).label))
     if report.rules_honoured is not None:
         findings.append("符合活动规则" if report.rules_honoured else "不符合活动规则")
     return {
-        "kind": REPORT_KIND_LABELS.get(rules.ReportKind(report.kind), report.kind),
+        "kind": rules.ReportKind(report.kind).label,
         "findings": "，".join(findings),
         "text": report.text,
         "photos": len(report.photos.all()),
@@ -91,12 +82,8 @@ def _investigation(dispute: Dispute) -> dict[str, Any]:
     found = selectors.dispute_investigation(dispute)
     findings = [
         {
-            "shares": "，".join(
-                f"{rules.PARTY_LABELS[rules.Party(p)]} {n}%" for p, n in f.shares.items() if n
-            ),
-            "root_causes": "、".join(
-                rules.ROOT_CAUSE_LABELS[rules.RootCause(c)] for c in f.root_causes
-            ),
+            "shares": "，".join(f"{rules.Party(p).label} {n}%" for p, n in f.shares.items() if n),
+            "root_causes": "、".join(str(rules.RootCause(c).label) for c in f.root_causes),
             "note": f.note,
             "decided_by": f.decided_by.get_username() if f.decided_by else "—",
             "decided_at": f.decided_at,
@@ -120,7 +107,7 @@ def _investigation(dispute: Dispute) -> dict[str, Any]:
             {
                 "e": e,
                 "route": EscalationRoute(e.route).label,
-                "outcome": rules.OUTCOME_LABELS[rules.Outcome(e.outcome)] if e.outcome else "",
+                "outcome": rules.Outcome(e.outcome).label if e.outcome else "",
                 "deadlines": found.timers.get(e.route, []),
             }
             for e in found.escalations
@@ -142,7 +129,7 @@ def _revision(revision) -> dict[str, Any]:
         "approvals": [
             {
                 "a": a,
-                "role": ROLE_LABELS[Role(a.approver_role)] if a.approver_role else "—",
+                "role": Role(a.approver_role).label if a.approver_role else "—",
             }
             for a in revision.approvals.all()
         ],
