@@ -118,7 +118,10 @@ def personal_data_erase(
                 continue
             _erase_dispute(dispute, marks, reason=reason, now=now)
             report.erased.append(
-                {"number": dispute.number, "closed_at": dispute.closed_at.isoformat()}
+                {
+                    "number": dispute.number,
+                    "closed_at": timezone.localtime(dispute.closed_at).isoformat(),
+                }
             )
         for order in orders:
             report.orders.append(_erase_order(order, kept_orders, cutoff))
@@ -182,7 +185,7 @@ def _erase_dispute(dispute: Dispute, marks: list[str], *, reason: str, now) -> N
         actor_label=ACTOR_LABEL,
         reason=reason,
         payload={
-            "closed_at": dispute.closed_at.isoformat(),
+            "closed_at": timezone.localtime(dispute.closed_at).isoformat(),
             "retention_days": settings.PRIVACY_RETENTION_DAYS,
             "replaced": [
                 "description",

@@ -25,7 +25,7 @@ def personal_data_export(*, subject: Subject, now: dt.datetime | None = None) ->
     customer = subject.customer
     result: dict[str, Any] = {
         "phone": subject.phone,
-        "exported_at": now.isoformat(),
+        "exported_at": timezone.localtime(now).isoformat(),
         "customers": [],
         "orders": [],
         "disputes": [],
@@ -189,6 +189,8 @@ def _revision(revision: ProposalRevision) -> dict:
 
 def json_default(value: Any) -> Any:
     """For json.dumps: times in ISO 8601, money as decimal strings."""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).isoformat()  # shown in Asia/Shanghai
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):

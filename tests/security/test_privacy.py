@@ -68,6 +68,9 @@ def test_export_prints_everything_held_and_is_recorded(customer_history):
     old, recent, current = customer_history
     data = privacy("export", "--phone", "+86 138-1234-1234")
     assert data["phone"] == PHONE
+    # Times are shown as the customer and staff read them: Asia/Shanghai.
+    assert data["exported_at"].endswith("+08:00")
+    assert data["customers"][0]["created_at"].endswith("+08:00")
     assert data["customers"] == [
         {
             "name": NAME,
