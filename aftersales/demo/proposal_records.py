@@ -21,8 +21,7 @@ from typing import Any
 from aftersales.common.fastinsert import build, insert_many
 from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Dispute, Event, Task
-from aftersales.disputes.services import actor_label
-from aftersales.disputes.timeline import new_event, stored_text
+from aftersales.disputes.timeline import actor_label, new_event, stored_text
 from aftersales.mediation import authority, proposal_delivery, proposal_drafts
 from aftersales.mediation.models import (
     CustomerAccess,

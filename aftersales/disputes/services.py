@@ -19,15 +19,8 @@ from . import handlers, lifecycle
 from .messages import lifecycle_error
 from .models import Dispute, Event
 from .permissions import can_act, can_assign, can_be_assigned, can_reveal_contact
-from .timeline import DisputeKind, assigned_event, placement, record, stored_text
-from .timeline import actor_label as timeline_actor_label
+from .timeline import DisputeKind, actor_label, assigned_event, placement, record, stored_text
 from .timeline_registry import Reason
-
-
-def actor_label(user) -> str:
-    """Who acted, as the timeline names them (`timeline.actor_label`): "system" for the
-    system actor (and for a record with no acting user), a customer by name."""
-    return timeline_actor_label(user)
 
 
 def dispute_apply(

@@ -19,11 +19,11 @@ from aftersales.disputes.models import Dispute
 from aftersales.disputes.numbering import assign_number, intake_day, provisional_number
 from aftersales.disputes.permissions import can_create
 from aftersales.disputes.selectors import order_line_named
-from aftersales.disputes.services import actor_label
 from aftersales.disputes.taxonomy import SEVERITY_RANK, Severity
 from aftersales.disputes.timeline import (
     DisputeKind,
     acknowledgement_event,
+    actor_label,
     duplicate_event,
     intake_event,
     new_event,

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from aftersales.common.errors import DomainError
-from aftersales.disputes.services import actor_label
 from aftersales.disputes.taxonomy import Category
+from aftersales.disputes.timeline import actor_label
 from aftersales.parties.roles import Role
 
 from . import investigation_rules as rules

@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from aftersales.common.errors import Conflict, Forbidden
 from aftersales.disputes.models import Task
 from aftersales.disputes.permissions import authority_roles, can_approve_proposals
-from aftersales.disputes.services import actor_label
-from aftersales.disputes.timeline import record
+from aftersales.disputes.timeline import actor_label, record
 from aftersales.parties.actors import user_of
 from aftersales.parties.roles import Department, Role
 

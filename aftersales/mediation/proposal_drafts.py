@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from aftersales.common.errors import ValidationFailed
 from aftersales.disputes.models import Dispute, Expectation, Task
 from aftersales.disputes.permissions import authority_roles
-from aftersales.disputes.services import actor_label
+from aftersales.disputes.timeline import actor_label
 from aftersales.parties.actors import user_of
 from aftersales.parties.roles import Department
 from aftersales.sla import timers as sla_timers
