@@ -30,6 +30,10 @@ PASSWORD_RESET_ENABLED  "0" turns staff password reset by e-mail off (its pages 
 SITE_URL       base of the links in e-mails (default http://127.0.0.1:8000)
 SLA_AT_RISK_RATIO    share of a time limit after which a timer warns (default 0.8)
 DAILY_CHECK_PARCEL_STALE_DAYS  days without tracking movement before a parcel is listed (default 3)
+AFTERSALES_RETURN_ADDRESS  where customers send returns, repairs and exchanges (no default:
+               given per after-sale order when unset)
+EXCHANGE_RECEIPT_EXTENSION_DAYS  days an exchange extends the order's receipt deadline (7)
+SHIPPING_INSURANCE_PAYOUT_HOURS  hours after a refund within which 运费险 pays (default 72)
 MEDIATION_AUTHORITY_CEILINGS  yuan a role may grant alone: "agent=200,team_lead=400,supervisor=600"
 DEFAULT_FROM_EMAIL   sender of staff e-mail
 """
@@ -290,6 +294,12 @@ TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
 # A running timer is "at risk" once this share of its limit is used (SPEC §4 warning).
 SLA_AT_RISK_RATIO = float(os.environ.get("SLA_AT_RISK_RATIO", "0.8"))
 DAILY_CHECK_PARCEL_STALE_DAYS = int(os.environ.get("DAILY_CHECK_PARCEL_STALE_DAYS", "3"))
+# Execution (issue 12): the return address, the exchange's receipt-deadline extension
+# (SPEC §7: 5–7 days), the 运费险 payout window; refund arrival ranges per payment channel
+# are fulfilment.rules' (REFUND_ARRIVAL_DAYS = {"credit_card": (3, 7)} overrides one).
+AFTERSALES_RETURN_ADDRESS = os.environ.get("AFTERSALES_RETURN_ADDRESS", "").strip()
+EXCHANGE_RECEIPT_EXTENSION_DAYS = int(os.environ.get("EXCHANGE_RECEIPT_EXTENSION_DAYS", "7"))
+SHIPPING_INSURANCE_PAYOUT_HOURS = int(os.environ.get("SHIPPING_INSURANCE_PAYOUT_HOURS", "72"))
 
 
 def env_ceilings(name: str) -> dict[str, str]:

@@ -101,21 +101,41 @@ def make_dispute(order=None, *, actor=SYSTEM, **overrides):
 # and commitment records the checks read, written through their real services.
 
 
-def make_held_dispute(agent, *, received_at: dt.datetime, **overrides):
+def make_held_dispute(agent, *, received_at: dt.datetime, order=None, **overrides):
     """A dispute an agent recorded by phone and keeps (its assignee), taken in at
-    `received_at`; its own order, so no duplicate flags across tests."""
+    `received_at`; its own order (or `order`), so no duplicate flags across tests."""
     data = {"channel": "phone", "received_at": received_at.isoformat()}
     data.update(overrides)
-    return make_dispute(OrderFactory(), actor=agent, **data)
+    return make_dispute(order or OrderFactory(), actor=agent, **data)
 
 
-def make_execution(dispute, *, at: dt.datetime, kind: str = "refund", **fields):
-    from aftersales.fulfilment.services import execution_record
+def make_execution(dispute, *, at: dt.datetime, kind: str = "refund", expected_by=None, **fields):
+    """An after-sale order as the daily checks read it, on a dispute in any state (the
+    checks look at rows, not at how they came)."""
+    from aftersales.fulfilment import flows
+    from aftersales.fulfilment.models import AfterSaleOrder
+    from aftersales.fulfilment.rules import refund_arrival
 
-    fields.setdefault("amount", Decimal("199.00"))
-    if kind == "refund":
-        fields.setdefault("payment_channel", "bank_quickpay")
-    return execution_record(dispute=dispute, kind=kind, actor=SYSTEM, at=at, **fields)
+    type_ = {"refund": "refund_shipped"}.get(kind, kind)
+    amount = fields.pop("amount", Decimal("199.00"))
+    channel = fields.pop("payment_channel", "bank_quickpay" if kind == "refund" else "")
+    if expected_by is None:
+        expected_by = refund_arrival(channel=channel or "bank_quickpay", paid_at=at).expected_by
+    state = flows.first_state(type_)
+    n = AfterSaleOrder.objects.filter(dispute=dispute).count() + 1
+    return AfterSaleOrder.objects.create(
+        number=f"{dispute.number}-{n:02d}",
+        dispute=dispute,
+        type=type_,
+        state=state,
+        department=flows.DEPARTMENT_OF_STATE[state] or "",
+        amount=amount,
+        payment_channel=channel,
+        expected_by=expected_by,
+        created_at=at,
+        updated_at=at,
+        **fields,
+    )
 
 
 def make_commitment(dispute, *, due_at: dt.datetime, at: dt.datetime, text: str = "明天下午回电"):
@@ -171,6 +191,9 @@ def step(
             reference=payload.get("reference", ""),
             at=at,
         )
+    elif action == Action.COMPLETE:
+        # The after-sale orders carry the dispute on: the last one finishing completes it.
+        carry_out(current, at=at)
     else:
         if action == Action.WITHDRAW:
             reason = reason or WITHDRAWAL_REASON
@@ -284,3 +307,187 @@ def _customer_accepts(dispute, *, at) -> None:
     access = negotiation.customer_access_for(token, at=at)
     proposal = Proposal.objects.filter(dispute=dispute, state=ProposalState.SENT).latest("id")
     negotiation.proposal_accept(proposal=proposal, access=access, code=code, at=at)
+
+
+def make_failed_repairs(dispute, count: int, *, fault: str = "漏水"):
+    """`count` failed repairs (维修单 not fixed) of the dispute's order, as the
+    entitlements read them."""
+    from aftersales.fulfilment.models import RepairRecord
+
+    order = make_execution(dispute, at=timezone.now(), kind="repair", amount=None)
+    today = timezone.localdate()
+    return [
+        RepairRecord.objects.create(
+            aftersale_order=order,
+            order_id=dispute.order_id,
+            fault=fault,
+            fault_code=fault,
+            technician="售后维修点",
+            result=RepairRecord.Result.NOT_FIXED,
+            started_on=today,
+            finished_on=today,
+            failed=True,
+            recorded_at=timezone.now(),
+        )
+        for _ in range(count)
+    ]
+
+
+# Carrying out an agreement (issue 12): every open after-sale order of a dispute walked to
+# its end through the real services, the system acting for every department.
+
+RETURN_ADDRESS = "浙江省杭州市余杭区文一西路 1 号 售后仓"
+
+
+def _service_step(order, action, now) -> bool:
+    """The move through the service that records it; False for a move no service of its
+    own records (finance approval, starting a repair: `apply_move` itself)."""
+    from aftersales.fulfilment import goods, parcels, payouts
+    from aftersales.fulfilment.flows import Action
+    from aftersales.fulfilment.models import Parcel
+
+    if action == Action.RECORD_PAYOUT:
+        payouts.payout_record(
+            order=order,
+            reference=f"PAY-{order.number}-{order.version}",
+            idempotency_key=f"walk-{order.number}-{order.version}",
+            actor=SYSTEM,
+            at=now,
+        )
+    elif action == Action.COLLECT_PAYMENT:
+        payouts.customer_payment_record(
+            order=order,
+            amount=order.customer_pays,
+            reference=f"COL-{order.number}",
+            idempotency_key=f"walk-collect-{order.number}",
+            actor=SYSTEM,
+            at=now,
+        )
+    elif action == Action.SEND_RETURN_ADDRESS:
+        goods.return_address_send(order=order, actor=SYSTEM, address=RETURN_ADDRESS, at=now)
+    elif action == Action.RETURN_SHIP:
+        goods.return_ship(
+            order=order, carrier="顺丰速运", tracking_no=f"SFR{order.pk:08d}", actor=SYSTEM, at=now
+        )
+    elif action == Action.RECEIVE:
+        goods.return_receive(order=order, actor=SYSTEM, at=now)
+    elif action == Action.INSPECT:
+        goods.return_inspect(
+            order=order,
+            passed=True,
+            report="外观完好，功能正常，良品入库",
+            good_quantity=order.quantity or 1,
+            defective_quantity=0,
+            actor=SYSTEM,
+            at=now,
+        )
+    elif action == Action.SHIP:
+        returning = order.parcels.filter(direction=Parcel.Direction.FROM_CUSTOMER).first()
+        if returning is not None and not (returning.moved or returning.delivered_at):
+            parcels.parcel_track(parcel=returning, at=now, actor=SYSTEM, description="运输中")
+        goods.shipment_send(
+            order=order, carrier="中通快递", tracking_no=f"ZTO{order.pk:08d}", actor=SYSTEM, at=now
+        )
+    elif action == Action.CONFIRM_DELIVERY:
+        goods.delivery_confirm(order=order, actor=SYSTEM, at=now)
+    elif action == Action.ISSUE:
+        goods.coupon_issue(order=order, reference=f"CPN-{order.number}", actor=SYSTEM, at=now)
+    elif action == Action.RECORD_REPAIR:
+        from aftersales.fulfilment.repairs import repair_record
+
+        today = timezone.localdate(now)
+        repair_record(
+            order=order,
+            fault="漏水",
+            technician="售后维修点",
+            fixed=True,
+            started_on=today,
+            finished_on=today,
+            actor=SYSTEM,
+            at=now,
+        )
+    else:
+        return False
+    return True
+
+
+def _carry_one_step(order, now) -> bool:
+    """Take the order's first forward move (never a cancel, bounce or out-of-stock).
+    False when it is finished."""
+    from django.db import transaction
+
+    from aftersales.fulfilment import flows, steps
+
+    order.refresh_from_db()
+    if order.state in flows.FINAL:
+        return False
+    forward = [
+        a
+        for a in flows.allowed(order.type, order.variant, order.compensation_form, order.state)
+        if a not in flows.REASON_ACTIONS
+    ]
+    if not forward:
+        return False
+    action = forward[0]
+    if _service_step(order, action, now):
+        return True
+    with transaction.atomic():
+        locked = steps.lock_order(order.pk)
+        steps.apply_move(
+            locked,
+            action,
+            actor=SYSTEM,
+            at=now,
+            outcome=True,
+            facts={"return_moving": True},
+        )
+    return True
+
+
+def carry_to(order, state: str, *, at: dt.datetime | None = None):
+    """Take one after-sale order forward, as `carry_out` does, until it is in `state`
+    (its moves at `at`). Returns the order."""
+    for _move in range(30):
+        order.refresh_from_db()
+        if order.state == state:
+            return order
+        if not _carry_one_step(order, at or timezone.now()):
+            break
+    raise AssertionError(f"after-sale order {order.number} never reached {state}")
+
+
+def carry_out(dispute, *, at: dt.datetime | None = None):
+    """Carry out every open after-sale order of the dispute, each through its forward
+    moves with the real services (the system acting for finance, logistics, QC and the
+    customer). The last order finishing completes the dispute (fulfilment's own
+    `complete`); a dispute with no open order completes by the generic action. Returns
+    the dispute."""
+    from aftersales.disputes.models import Dispute
+    from aftersales.disputes.services import dispute_apply
+    from aftersales.fulfilment import flows
+    from aftersales.fulfilment.models import AfterSaleOrder
+
+    now = at or timezone.now()
+    orders = list(
+        AfterSaleOrder.objects.filter(
+            dispute_id=dispute.pk, state__in=[s.value for s in flows.OPEN]
+        ).order_by("id")
+    )
+    current = Dispute.objects.get(pk=dispute.pk)
+    if not orders:
+        dispute_apply(
+            dispute=current,
+            action="complete",
+            actor=SYSTEM,
+            version=current.version,
+            reason="",
+            payload={},
+            at=at,
+        )
+    for order in orders:
+        for _move in range(30):
+            if not _carry_one_step(order, now):
+                break
+        else:
+            raise AssertionError(f"after-sale order {order.number} never finished")
+    return Dispute.objects.get(pk=dispute.pk)

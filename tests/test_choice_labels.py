@@ -7,7 +7,9 @@ from django.db.models import TextChoices
 from django.utils import translation
 
 from aftersales.disputes.models import Channel, Evidence, Expectation, Task
-from aftersales.fulfilment.models import Execution, Parcel
+from aftersales.followup.models import VisitChannel, VisitResult, VisitState
+from aftersales.fulfilment import flows, platform
+from aftersales.fulfilment.models import Parcel, Payout, RepairRecord
 from aftersales.mediation import investigation_rules as rules
 from aftersales.mediation import models as mediation
 from aftersales.mediation.agreement import ConfirmationMethod
@@ -33,8 +35,18 @@ CHOICES: list[type[TextChoices]] = [
     Expectation,
     Evidence.Kind,
     Task.State,
-    Execution.Kind,
-    Execution.State,
+    flows.AfterSaleType,
+    flows.State,
+    flows.Action,
+    flows.Variant,
+    flows.CompensationForm,
+    platform.PlatformStatus,
+    VisitState,
+    VisitChannel,
+    VisitResult,
+    Payout.Direction,
+    Payout.State,
+    RepairRecord.Result,
     Parcel.Direction,
     mediation.Commitment.State,
     mediation.Escalation.State,

@@ -4,21 +4,30 @@ they received with the proposal (`X-Customer-Token`, docs/mediation.md) and rate
 per client IP; accepting also per dispute (aftersales.api.throttling). Accepting needs
 the one-time code sent with the revision."""
 
+import datetime as dt
 from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from ninja import Field, Router, Schema
 from ninja.security import APIKeyHeader
 from ninja.throttling import BaseThrottle
 
 from aftersales.common.errors import NotFound
+from aftersales.common.money import format_yuan
 from aftersales.disputes.access_log import agreement_read
+from aftersales.fulfilment import flows, goods, payouts
+from aftersales.fulfilment import selectors as aftersale_reads
+from aftersales.fulfilment.flows import State
+from aftersales.fulfilment.models import AfterSaleOrder
 from aftersales.mediation import negotiation, proposal_drafts
 from aftersales.mediation import proposal_selectors as proposal_reads
 from aftersales.mediation.models import CustomerAccess, Proposal
+from aftersales.parties.actors import customer_actor
 
+from .aftersale_schemas import BODY_ERRORS as AFTERSALE_ERRORS
 from .auth import BearerToken, Session
 from .mediation import staff_dispute
 from .proposal_schemas import (
@@ -202,3 +211,187 @@ def agreement_pdf(request: HttpRequest, number: str, proposal_id: int):
     response["Content-Disposition"] = f'inline; filename="agreement-{number}.pdf"'
     response["X-Content-SHA256"] = record.sha256
     return response
+
+
+# -- the customer's after-sale orders (issue 12) ------------------------------------------
+# The same customer link: the customer reads where each agreed remedy stands, in their own
+# words (no internal codes), fills in the return's tracking number, and confirms that the
+# refund arrived or the parcel was delivered. Any other dispute's orders answer 404.
+
+# What the customer reads for each state: what is happening and who acts, never our codes.
+CUSTOMER_STATE_TEXT: dict[State, Any] = {
+    State.AWAITING_FINANCE: pgettext_lazy("customer after-sale", "退款处理中"),
+    State.AWAITING_PAYOUT: pgettext_lazy("customer after-sale", "退款处理中"),
+    State.AWAITING_CUSTOMER_PAYMENT: pgettext_lazy("customer after-sale", "等待您补付差价"),
+    State.AWAITING_RETURN_ADDRESS: pgettext_lazy("customer after-sale", "商家即将提供退货地址"),
+    State.AWAITING_RETURN: pgettext_lazy("customer after-sale", "请寄回商品并填写退货物流"),
+    State.RETURN_SHIPPED: pgettext_lazy("customer after-sale", "商品寄回途中"),
+    State.RECEIVED: pgettext_lazy("customer after-sale", "商家已收到商品，正在检验"),
+    State.REPAIRING: pgettext_lazy("customer after-sale", "维修中"),
+    State.AWAITING_SHIPMENT: pgettext_lazy("customer after-sale", "商家正在准备发货"),
+    State.SHIPPED: pgettext_lazy("customer after-sale", "商品已发出，请注意查收"),
+    State.AWAITING_ISSUE: pgettext_lazy("customer after-sale", "优惠券发放中"),
+    State.DONE: pgettext_lazy("customer after-sale", "已完成"),
+    State.CANCELLED: pgettext_lazy("customer after-sale", "已取消"),
+    State.FAILED: pgettext_lazy("customer after-sale", "未能按约定执行，客服将与您联系"),
+}
+
+
+class CustomerParcelOut(Schema):
+    id: int
+    direction: str  # 顾客寄回 / 寄给顾客 (a label, not a code)
+    carrier: str
+    tracking_no: str
+    shipped_at: dt.datetime
+    last_movement: str
+    delivered: bool
+
+
+class CustomerAfterSaleOut(Schema):
+    number: str
+    kind: str  # 售后类型, in words
+    status: str  # where it stands, in the customer's words
+    amount: str | None
+    paid_amount: str
+    customer_pays: str | None
+    expected_from: dt.datetime | None
+    expected_by: dt.datetime | None
+    expected_rule: str
+    return_address: str
+    replacement: str
+    arrival_confirmed: bool
+    shipping_insurance: bool
+    insurance_expected_by: dt.datetime | None
+    insurance_amount: str | None
+    insurance_paid: bool
+    parcels: list[CustomerParcelOut]
+    can_fill_return_tracking: bool
+    can_confirm_arrival: bool
+    can_confirm_delivery: bool
+
+
+class CustomerTrackingIn(Schema):
+    carrier: str | None = Field(None, max_length=100)
+    tracking_no: str | None = Field(None, max_length=100)
+
+
+def _yuan(value) -> str | None:
+    return None if value is None else format_yuan(value)
+
+
+def customer_order_out(order: AfterSaleOrder) -> dict:
+    pays = flows.pays_out(order.type, order.compensation_form)
+    paid_out = pays and order.paid_amount > 0
+    return {
+        "number": order.number,
+        "kind": order.get_type_display(),
+        "status": str(CUSTOMER_STATE_TEXT[State(order.state)]),
+        "amount": _yuan(order.amount),
+        "paid_amount": format_yuan(order.paid_amount),
+        "customer_pays": _yuan(order.customer_pays),
+        "expected_from": order.expected_from if pays else None,
+        "expected_by": order.expected_by,
+        "expected_rule": order.expected_rule,
+        "return_address": order.return_address,
+        "replacement": order.replacement,
+        "arrival_confirmed": order.arrival_confirmed_at is not None,
+        "shipping_insurance": order.shipping_insurance,
+        "insurance_expected_by": order.insurance_expected_by,
+        "insurance_amount": _yuan(order.insurance_amount),
+        "insurance_paid": order.insurance_paid_at is not None,
+        "parcels": [
+            {
+                "id": p.pk,
+                "direction": p.get_direction_display(),
+                "carrier": p.carrier,
+                "tracking_no": p.tracking_no,
+                "shipped_at": p.shipped_at,
+                "last_movement": p.last_movement,
+                "delivered": p.delivered_at is not None,
+            }
+            for p in order.parcels.all()
+        ],
+        "can_fill_return_tracking": order.state == State.AWAITING_RETURN,
+        "can_confirm_arrival": bool(paid_out) and order.arrival_confirmed_at is None,
+        "can_confirm_delivery": order.state == State.SHIPPED,
+    }
+
+
+def _customer_orders(request: HttpRequest, number: str) -> list[AfterSaleOrder]:
+    access = request.auth
+    assert isinstance(access, CustomerAccess)
+    if access.dispute.number != number:
+        raise NotFound(_("找不到投诉 %(number)s") % {"number": number})
+    return aftersale_reads.dispute_aftersale_orders(access.dispute)
+
+
+def _customer_order(request: HttpRequest, number: str, order_number: str) -> AfterSaleOrder:
+    for order in _customer_orders(request, number):
+        if order.number == order_number:
+            return order
+    raise NotFound(_("找不到售后单 %(number)s") % {"number": order_number})
+
+
+def _customer(request: HttpRequest):
+    return customer_actor(request.auth.dispute.customer)
+
+
+def _fresh_customer_order(order: AfterSaleOrder) -> dict:
+    return customer_order_out(aftersale_reads.dispute_aftersale_order(order.dispute, order.number))
+
+
+@router.get(
+    "/{number}/customer/aftersale-orders",
+    auth=CustomerToken(),
+    throttle=CUSTOMER_THROTTLES,
+    response={200: list[CustomerAfterSaleOut], **READ_ERRORS, **LIMITED},
+    summary="顾客查看售后进度 / The customer's after-sale orders (X-Customer-Token)",
+)
+def customer_orders(request: HttpRequest, number: str):
+    return [customer_order_out(o) for o in _customer_orders(request, number)]
+
+
+@router.post(
+    "/{number}/customer/aftersale-orders/{order_number}/return-shipment",
+    auth=CustomerToken(),
+    throttle=CUSTOMER_THROTTLES,
+    response={200: CustomerAfterSaleOut, **AFTERSALE_ERRORS, **LIMITED},
+    summary="顾客填写退货物流 / The customer fills in the return carrier and tracking number",
+)
+def customer_return_shipment(
+    request: HttpRequest, number: str, order_number: str, payload: CustomerTrackingIn
+):
+    order = _customer_order(request, number, order_number)
+    goods.return_ship(
+        order=order,
+        carrier=payload.carrier or "",
+        tracking_no=payload.tracking_no or "",
+        actor=_customer(request),
+    )
+    return _fresh_customer_order(order)
+
+
+@router.post(
+    "/{number}/customer/aftersale-orders/{order_number}/arrival",
+    auth=CustomerToken(),
+    throttle=CUSTOMER_THROTTLES,
+    response={200: CustomerAfterSaleOut, **AFTERSALE_ERRORS, **LIMITED},
+    summary="顾客确认退款到账 / The customer confirms the refund arrived",
+)
+def customer_arrival(request: HttpRequest, number: str, order_number: str):
+    order = _customer_order(request, number, order_number)
+    payouts.arrival_confirm(order=order, actor=_customer(request))
+    return _fresh_customer_order(order)
+
+
+@router.post(
+    "/{number}/customer/aftersale-orders/{order_number}/delivery",
+    auth=CustomerToken(),
+    throttle=CUSTOMER_THROTTLES,
+    response={200: CustomerAfterSaleOut, **AFTERSALE_ERRORS, **LIMITED},
+    summary="顾客确认收货 / The customer confirms the delivery",
+)
+def customer_delivery(request: HttpRequest, number: str, order_number: str):
+    order = _customer_order(request, number, order_number)
+    goods.delivery_confirm(order=order, actor=_customer(request))
+    return _fresh_customer_order(order)

@@ -1,5 +1,6 @@
 """/api/v1/daily-checks: the daily proactive checks (三主动) per agent — parcels with no
-tracking movement, executions past their expected date, commitments due, disputes
+tracking movement, after-sale orders (售后单) past their expected date, refunds paid and not
+confirmed arrived, exchanges not shipped, 运费险 payouts missing, commitments due, disputes
 untouched for a day. An agent sees their own lists, a team lead their team's, supervisors,
 management and admins everyone's; other roles get 403, staff outside one's scope 404."""
 
@@ -17,7 +18,12 @@ from aftersales.disputes.permissions import (
     can_see_others_daily_checks,
     scope_daily_check_agents,
 )
-from aftersales.followup.daily_checks import AgentCheck, daily_checks, parcel_stale_days
+from aftersales.followup.daily_checks import (
+    AgentCheck,
+    daily_checks,
+    exchange_ship_days,
+    parcel_stale_days,
+)
 
 from .schemas import ErrorOut
 
@@ -28,6 +34,7 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 class DailyChecksOut(Schema):
     checked_at: datetime
     parcel_stale_days: int
+    exchange_ship_days: int
     agents: list[AgentCheck]
 
 
@@ -38,8 +45,13 @@ class DailyChecksOut(Schema):
     description=(
         "Per agent (the dispute's assignee), over open disputes: `stale_parcels` (in "
         "transit, no tracking movement for `parcel_stale_days` days), `late_executions` "
-        "(past `expected_by`, not done), `due_commitments` (open, due today or overdue, "
-        "Asia/Shanghai), `untouched_disputes` (no timeline event for 24 hours). Without "
+        "(after-sale orders past `expected_by`, not finished, money not yet paid), "
+        "`unconfirmed_refunds` (paid, past the channel's expected arrival, not confirmed "
+        "arrived), `unshipped_exchanges` (replacement waiting to ship past its deadline or "
+        "`exchange_ship_days` days after the return passed inspection), "
+        "`missing_insurance_payouts` (运费险 expected and not paid; closed disputes too), "
+        "`due_commitments` (open, due today or overdue, Asia/Shanghai), "
+        "`untouched_disputes` (no timeline event for 24 hours). Without "
         "`user`: an agent gets their own entry (even when empty); others get every agent "
         "in their scope who has something to follow up. With `user`: that one entry."
     ),
@@ -62,5 +74,6 @@ def list_daily_checks(request: HttpRequest, user: str | None = None):
     return {
         "checked_at": now,
         "parcel_stale_days": parcel_stale_days(),
+        "exchange_ship_days": exchange_ship_days(),
         "agents": daily_checks(now=now, agents=agents, include_empty=one),
     }

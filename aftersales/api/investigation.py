@@ -17,9 +17,10 @@ from aftersales.disputes.lifecycle import (
 )
 from aftersales.mediation import escalation as escalation_services
 from aftersales.mediation import investigation as services
+from aftersales.mediation import investigation_milestones as milestones
 from aftersales.mediation import investigation_rules as rules
 from aftersales.mediation import selectors
-from aftersales.sla.selectors import TimerView
+from aftersales.sla.selectors import TimerView, timer_views
 
 from .schemas import ErrorOut
 
@@ -67,6 +68,23 @@ class TaskOut(Schema):
 class TaskRequestIn(Schema):
     department: str
     note: str = Field("", max_length=1000)
+
+
+class QcNotifyIn(Schema):
+    note: str = Field("", max_length=1000)
+
+
+class ConcludeIn(Schema):
+    summary: str = Field(..., max_length=5000)
+
+
+class ConclusionOut(Schema):
+    number: str
+    summary: str
+    concluded_by: str
+    concluded_at: dt.datetime
+    # The dispute's SLA timers now: the proposal's two hours among them.
+    timers: list[TimerView]
 
 
 class MeetingIn(Schema):
@@ -312,6 +330,41 @@ def file_report(request: HttpRequest, number: str, task_id: int, payload: Report
     )
     (done,) = [t for t in selectors.dispute_investigation(dispute).tasks if t.pk == task.pk]
     return Reply(201, _task(done))
+
+
+@router.post(
+    "/{number}/tasks/{task_id}/qc-notify",
+    response={200: TaskOut, **BODY_ERRORS},
+    summary="通知质检商品或照片已就绪 / Tell QC the goods or photos are ready",
+)
+def notify_qc(request: HttpRequest, number: str, task_id: int, payload: QcNotifyIn):
+    dispute = dispute_selectors.dispute_get(number=number, user=request.auth)
+    task = selectors.dispute_task(dispute, task_id)
+    milestones.qc_notify(task=task, actor=request.auth, note=payload.note)
+    (notified,) = [t for t in selectors.dispute_investigation(dispute).tasks if t.pk == task.pk]
+    return _task(notified)
+
+
+@router.post(
+    "/{number}/investigation/conclude",
+    response={201: ConclusionOut, **BODY_ERRORS},
+    summary="登记调查结论 / Conclude the investigation",
+)
+def conclude_investigation(request: HttpRequest, number: str, payload: ConcludeIn):
+    dispute = dispute_selectors.dispute_get(number=number, user=request.auth)
+    event = milestones.investigation_conclude(
+        dispute=dispute, actor=request.auth, summary=payload.summary
+    )
+    return Reply(
+        201,
+        {
+            "number": dispute.number,
+            "summary": event.reason,
+            "concluded_by": event.actor_label,
+            "concluded_at": event.at,
+            "timers": timer_views(dispute),
+        },
+    )
 
 
 @router.post(

@@ -91,6 +91,9 @@ class OrderIn(BaseModel):
     received_on: Day = Field(None, description="签收日期，不早于付款、发货日期")
     carrier: Text = Field(None, description="快递公司")
     tracking_no: Text = Field(None, description="快递单号")
+    return_shipping_insurance: Flag = Field(
+        None, description="运费险：退货时保险公司按其费率赔付运费（换货不适用）"
+    )
     lines: list[OrderLineIn] | None = Field(None, description="商品明细（至少一行）")
 
 
@@ -135,6 +138,7 @@ class OrderOut(Schema):
     received_on: date | None
     carrier: str
     tracking_no: str
+    return_shipping_insurance: bool = Field(False, description="运费险")
     amount_paid: str
     lines: list[OrderLineOut]
 

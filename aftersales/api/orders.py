@@ -72,6 +72,7 @@ def order_out(order: Order) -> dict:
         "platform_order_no": order.platform_order_no,
         "channel": order.sale_channel,
         "payment_channel": order.payment_channel,
+        "return_shipping_insurance": order.return_shipping_insurance,
         "buyer": buyer,
         "address": mask_address(order.address),
         "paid_at": order.paid_at,

@@ -47,6 +47,10 @@ class Door:
 
 D = "/disputes/{number}"
 P = D + "/proposals/{proposal_id}"
+A = D + "/aftersale-orders"
+AO = A + "/{order_number}"
+C = D + "/customer/aftersale-orders"
+IN_SCOPE = "rows of the disputes in scope"
 
 API_DOORS: tuple[Door, ...] = (
     Door("POST", "/disputes", Op.CREATE_DISPUTE, scoped=False),
@@ -101,15 +105,53 @@ API_DOORS: tuple[Door, ...] = (
         Op.FILE_TASK_REPORT,
         note="the caller's own department's task (admins: any)",
     ),
+    Door(
+        "POST",
+        D + "/tasks/{task_id}/qc-notify",
+        Op.REQUEST_TASK,
+        note="a quality-control task of the dispute",
+    ),
+    Door("POST", D + "/investigation/conclude", Op.PROPOSE),
     Door("POST", D + "/meetings", Op.RECORD_CASE_MEETING),
     Door("POST", D + "/responsibility", Op.DETERMINE_RESPONSIBILITY),
     Door("POST", D + "/escalations", Op.ESCALATE),
     Door("POST", D + "/escalations/{escalation_id}/acceptance", Op.RECORD_ESCALATION_PROGRESS),
     Door("POST", D + "/escalations/{escalation_id}/outcome", Op.RECORD_ESCALATION_PROGRESS),
+    Door("GET", D + "/follow-up", Op.VIEW_DISPUTE),
+    Door("POST", D + "/follow-up", Op.RECORD_FOLLOW_UP, note="closes or reopens the dispute"),
     Door("GET", D + "/facts", Op.VIEW_DISPUTE),
     Door("PUT", D + "/facts", Op.RECORD_FACTS, note="facts the role records (FACT_RECORDERS)"),
     Door("PUT", "/orders/{order_no}", Op.RECORD_ORDERS, scoped=False),
     Door("GET", "/orders/{order_no}", Op.VIEW_ORDERS, scoped=False),
+    Door("GET", A, Op.VIEW_DISPUTE),
+    Door("POST", A, Op.RECORD_EXECUTION, note="by hand, with a reason"),
+    Door("GET", AO, Op.VIEW_DISPUTE),
+    Door("POST", AO + "/cancel", Op.RECORD_EXECUTION),
+    Door("POST", AO + "/finance-approval", Op.PAY_OUT),
+    Door("POST", AO + "/payout", Op.PAY_OUT),
+    Door("POST", AO + "/bounce", Op.PAY_OUT),
+    Door("POST", AO + "/customer-payment", Op.PAY_OUT),
+    Door("POST", AO + "/arrival", Op.RECORD_EXECUTION, note="on the customer's word"),
+    Door("POST", AO + "/return-address", Op.RECORD_EXECUTION),
+    Door("POST", AO + "/return-shipment", Op.RECORD_EXECUTION, note="on the customer's word"),
+    Door("POST", AO + "/receipt", Op.TRACK_PARCEL),
+    Door("POST", AO + "/inspection", Op.INSPECT_GOODS),
+    Door("POST", AO + "/shipment", Op.TRACK_PARCEL),
+    Door("POST", AO + "/delivery", Op.RECORD_EXECUTION, note="on the customer's word"),
+    Door("POST", AO + "/out-of-stock", Op.TRACK_PARCEL),
+    Door("POST", AO + "/repair-start", Op.INSPECT_GOODS),
+    Door("POST", AO + "/repair", Op.INSPECT_GOODS),
+    Door("POST", AO + "/coupon", Op.ISSUE_COUPON),
+    Door("POST", AO + "/insurance-payout", Op.PAY_OUT),
+    Door("POST", D + "/parcels/{parcel_id}/movements", Op.TRACK_PARCEL),
+    Door("GET", "/aftersale-orders/payouts", Op.SEE_PAYOUT_LIST, scoped=False, note=IN_SCOPE),
+    Door("GET", "/aftersale-orders/insurance", Op.SEE_PAYOUT_LIST, scoped=False, note=IN_SCOPE),
+    Door("GET", "/aftersale-orders/returns", Op.SEE_PARCEL_LIST, scoped=False, note=IN_SCOPE),
+    Door("GET", "/aftersale-orders/shipments", Op.SEE_PARCEL_LIST, scoped=False, note=IN_SCOPE),
+    Door("GET", C, None, customer=True),
+    Door("POST", C + "/{order_number}/return-shipment", None, customer=True),
+    Door("POST", C + "/{order_number}/arrival", None, customer=True),
+    Door("POST", C + "/{order_number}/delivery", None, customer=True),
 )
 
 PAGE_DOORS: tuple[Door, ...] = (

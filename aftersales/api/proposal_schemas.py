@@ -22,6 +22,8 @@ class CustomerRemedyOut(Schema):
     amount: str | None  # what the customer receives on this line
     customer_pays: str | None = None  # what the customer pays instead (买家应补)
     kept: list[str] = []  # a bundle partial return: the components the customer keeps
+    refund_first: bool = False  # a return: the refund is paid before the goods come back
+    ship_first: bool = False  # an exchange: the replacement ships once the return moves
     deadline_days: int | None
     shipping_paid_by: str | None
     note: str

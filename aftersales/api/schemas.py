@@ -64,10 +64,11 @@ class DisputeIn(Schema):
 # drops the extra keys that carry the action's payload (route, satisfaction, …).
 class ActionIn(BaseModel):
     """通用生命周期操作（triage、investigate、reject、complete、close、reopen、withdraw）。
-    propose、revise、settle、escalate 由各自的流程执行（发送调解方案、顾客接受、登记外部
-    途径），在此返回 409 并给出正确的接口。其余字段（如 satisfaction、resolved、
-    customer_confirmed、ground；撤回的 confirmation：{"method": "staff_note", "channel":
-    "phone", "at": "2026-12-04T10:00:00+08:00", "note": "…"}）作为该操作的详情记入时间线。"""
+    propose、revise、settle、escalate、renegotiate 由各自的流程执行（发送调解方案、顾客
+    接受、登记外部途径、售后单未能执行时退回调解），在此返回 409 并给出正确的接口。
+    其余字段（如 satisfaction、resolved、customer_confirmed、ground；撤回的 confirmation：
+    {"method": "staff_note", "channel": "phone", "at": "2026-12-04T10:00:00+08:00",
+    "note": "…"}）作为该操作的详情记入时间线。"""
 
     model_config = ConfigDict(extra="allow")
 
@@ -158,6 +159,7 @@ class DisputeOut(Schema):
     duplicate_of: str | None
     external_ref: str | None
     version: int
+    reopen_count: int  # 重开次数: times an unsatisfied follow-up reopened it
     allowed_actions: list[str]
     occurred_at: datetime | None
     received_at: datetime

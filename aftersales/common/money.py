@@ -115,3 +115,11 @@ def parse_yuan(
 
 def format_yuan(value: Decimal | None) -> str | None:
     return None if value is None else f"{value.quantize(FEN)}"
+
+
+def bundle_partial_refund(bundle_paid: Decimal, kept_prices) -> Decimal:
+    """A partial return of a bundle (套餐), as the platforms compute it: the paid bundle
+    price minus the listed prices of the components the customer keeps, never negative.
+    Mediation checks a proposal's line with it, fulfilment the after-sale order's."""
+    kept = sum((Decimal(p) for p in kept_prices), Decimal("0.00"))
+    return max(Decimal(bundle_paid) - kept, Decimal("0.00")).quantize(FEN)

@@ -1,191 +1,406 @@
-"""Demo executions and parcels for `aftersales demo` (SPEC §7): every demo dispute whose
-timeline shows an agreed settlement gets the executions its accepted proposal names
-(refund, return with refund, exchange, re-shipment, repair, compensation), recorded soon
-after the settlement and done by the `complete` step; still pending or in progress while
-the dispute is executing (some already done, a few past their expected date), cancelled
-when the customer withdrew or escalated first. Returns, exchanges and re-shipments move
-parcels with real carriers and tracking numbers, a few with no movement for days.
+"""Demo after-sale orders (售后单) for `aftersales demo` (SPEC §7, issue 12 item 9): every
+open demo dispute whose customer accepted a proposal gets the after-sale orders of its
+agreement, made by `aftersale_orders_from_agreement` a few minutes after the acceptance,
+and each order is carried through the real services (`fulfilment_plan.move`) at the
+times its dispute's timeline allows:
 
-Refund and compensation dates follow `rules.refund_arrival` by the order's payment
-channel; other kinds take the remedy's deadline. Timeline events carry the kinds and
-payloads of `services.py`. Multi-row inserts only; idempotent (disputes that already
-have executions are skipped). Called once by `demo_populate`;
-what each execution is: `fulfilment_plan`."""
+- settled and later completed (回访, a reopened dispute's first agreement): every order
+  done before the `complete` step;
+- still executing: orders in every open state (待财审 … 维修中), some done, one bounced
+  refund back with finance, a few past their expected date and a few return parcels
+  with no movement for days; at least one order of each stays open, or finishing it
+  would complete the dispute;
+- escalated after settling: carried part of the way;
+- one return whose inspection failed: the order failed and the dispute went back to
+  mediation (`renegotiate`, by fulfilment itself);
+- closed after executing (settle → complete → follow-up → close) in the last
+  CLOSED_DAYS days: every order done (a few cancelled with a reason), between the settle
+  and the complete steps. Older closed disputes are left without (the services' moves
+  cost ~45 ms an order; all of them would take `aftersales demo` well past a minute).
+
+The services refuse to move an order of an ended dispute (`dispute_closed`), and rightly.
+But the demo's histories are a replay: `intake.bulk.bulk_intake` writes each dispute's
+lifecycle events in bulk and sets its final status directly. The orders of a closed
+dispute belong inside that replay, so the demo puts the dispute row briefly back to
+follow-up — the status under which the demo's open completed disputes get theirs, the
+history's `complete` step already written (at `executing` the services would complete it
+a second time) — makes and walks the orders through the services at their times, then
+restores the row as the replay left it (`_replayed`). Rejected, withdrawn and escalated
+disputes, and those closed without executing, get none.
+Deterministic by seed; idempotent (agreements that have orders are skipped)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import math
 import random
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from aftersales.common.fastinsert import insert_many
-from aftersales.demo.fulfilment_plan import Ctx, plan_execution
+from aftersales.common.errors import Conflict, ValidationFailed
+from aftersales.demo.fulfilment_plan import (
+    BOUNCE_REASONS,
+    Cast,
+    agreed_lines,
+    forward_path,
+    insure,
+    move,
+    movements,
+    states_along,
+    track,
+)
 from aftersales.disputes.lifecycle import Action, Status
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.timeline import DisputeKind
-from aftersales.fulfilment.models import Execution
-from aftersales.mediation.models import ProposalRevision, ProposalState
+from aftersales.fulfilment import flows
+from aftersales.fulfilment.aftersale_orders import aftersale_orders_from_agreement
+from aftersales.fulfilment.flows import State
+from aftersales.fulfilment.models import AfterSaleOrder, Parcel
+from aftersales.mediation.models import SettlementAgreement
+from aftersales.parties.models import Order
 from aftersales.parties.roles import Role
+from aftersales.sla.timers import timers_on_events
 
 KEY_PREFIX = "demo:"
-K = Execution.Kind
-# Remedy codes of an accepted proposal → what is executed; the rest (coupon, gift,
-# apology, guidance…) need no execution record.
-KIND_OF_REMEDY = {
-    "refund": K.REFUND,
-    "price_difference": K.REFUND,
-    "return_refund": K.RETURN_REFUND,
-    "take_back": K.RETURN_REFUND,
-    "exchange": K.EXCHANGE,
-    "whole_exchange": K.EXCHANGE,
-    "reship": K.RESHIP,
-    "repair": K.REPAIR,
-    "compensation": K.COMPENSATION,
-    "shipping_compensation": K.COMPENSATION,
-    "incident_compensation": K.COMPENSATION,
+SHIPPING = frozenset({flows.Action.RETURN_SHIP, flows.Action.SHIP})
+# Why an order was cancelled, by its type (others: OTHER_CANCEL_REASONS).
+CANCEL_REASONS = {
+    "exchange": ("顾客改变主意，协商改为只退款不换货", "换货商品顾客决定留用，协商取消换货"),
+    "reship": ("顾客表示不再需要补发，已在线下协商一致", "漏发的配件顾客已自行找到，取消补发"),
 }
-UNFINISHED = (Execution.State.PENDING, Execution.State.IN_PROGRESS)
+OTHER_CANCEL_REASONS = ("顾客表示该项不再需要办理，协商取消", "与其他售后单合并办理，本单取消")
+CANCEL_ONE_IN = 25  # of the other orders of executing disputes
+CLOSED_CANCEL_SHARE = 0.12  # of the other orders of closed disputes
+# Closed disputes carry their orders when closed in the last CLOSED_DAYS days.
+CLOSED_DAYS = 30
+INSURED_SHARE = 0.7  # of the orders with a return: bought with 运费险
+BOUNCES = ("money", "return_refund")  # flows whose payout can come back after done
 
 
 @dataclass
 class DemoFulfilment:
-    executions: int = 0
+    orders: int = 0
     done: int = 0
-    unfinished: int = 0
+    open: int = 0
+    cancelled: int = 0
     late: int = 0
+    bounced: int = 0
     parcels: int = 0
     stale_parcels: int = 0
-    events: int = 0
+    payouts: int = 0
+    refused: int = 0  # agreements whose orders the services refused (money rules)
+    closed: int = 0  # orders of closed disputes (settled, completed, closed)
+    skipped_ended: int = 0  # agreements of ended disputes that never completed them
 
 
 def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoFulfilment:
     from aftersales.followup.daily_checks import parcel_stale_days
 
-    now = now or timezone.now()
+    now = (now or timezone.now()).replace(microsecond=0)
     out = DemoFulfilment()
     users = {
-        u.username: u
-        for u in get_user_model()
-        .objects.filter(username__in=[r.value for r in Role])
-        .select_related("staff_profile")
+        u.username: u for u in get_user_model().objects.filter(username__in=[r.value for r in Role])
     }
-    labels = {u.pk: (u.staff_profile.display_name or u.username) for u in users.values()}
-    ctx = Ctx(
-        random.Random(f"aftersales-demo-fulfilment:{seed}"),
-        now,
-        labels,
-        users.get(Role.FINANCE.value),
-        users.get(Role.LOGISTICS.value),
-        parcel_stale_days(),
-        users[Role.AGENT.value].pk if Role.AGENT.value in users else None,
-    )
-    has = Execution.objects.filter(dispute=OuterRef("pk"))
-    disputes = {
-        d.pk: d
-        for d in Dispute.objects.filter(intake_key__startswith=KEY_PREFIX)
+    rng = random.Random(f"aftersales-demo-fulfilment:{seed}")
+    cast = Cast(users, rng, parcel_stale_days())
+    has = AfterSaleOrder.objects.filter(agreement_id=OuterRef("pk"))
+    agreements = (
+        SettlementAgreement.objects.filter(dispute__intake_key__startswith=KEY_PREFIX)
         .exclude(Exists(has))
-        .select_related("order")
-        .only(
-            "id",
-            "number",
-            "status",
-            "assignee_id",
-            "amount_paid",
-            "claimed_amount",
-            "expectation",
-            "order__payment_channel",
+        .select_related(
+            "revision", "dispute", "dispute__customer", "dispute__order", "dispute__assignee"
         )
-    }
-    steps: dict[int, list[tuple[str, dt.datetime, str]]] = defaultdict(list)
-    for dispute_id, action, at, label in (
-        Event.objects.filter(
-            dispute__intake_key__startswith=KEY_PREFIX,
-            kind=DisputeKind.ACTION,
-            action__in=[
-                a.value for a in (Action.SETTLE, Action.COMPLETE, Action.WITHDRAW, Action.ESCALATE)
-            ],
-        )
-        .order_by("at", "id")
-        .values_list("dispute_id", "action", "at", "actor_label")
-    ):
-        if dispute_id in disputes:
-            steps[dispute_id].append((action, at, label))
-    # The revision each settle step accepted (a reopened dispute settles twice).
-    agreed = {
-        (dispute_id, answered): items
-        for dispute_id, answered, items in ProposalRevision.objects.filter(
-            proposal__dispute_id__in=list(steps), state=ProposalState.ACCEPTED
-        ).values_list("proposal__dispute_id", "answered_at", "remedies")
-    }
-
-    plans = []  # (execution, parcels [(parcel, movements)], events-to-be)
-    # The demo agent's disputes first, so their daily check shows a late execution and a
-    # stale parcel whatever the seed.
-    order = sorted(steps, key=lambda i: (disputes[i].assignee_id != ctx.agent_id, i))
-    forced = {"late": False, "stale": False}
-    for dispute_id in order:
-        d = disputes[dispute_id]
-        history = steps[dispute_id]
-        for i, (action, settled, label) in enumerate(history):
-            if action != Action.SETTLE:
-                continue
-            after = history[i + 1] if i + 1 < len(history) else None
-            if after is not None and after[0] == Action.ESCALATE and i + 2 == len(history):
-                after = None  # escalated while executing and still out: not done yet
-            if after is None and d.status not in (Status.EXECUTING, Status.ESCALATED):
-                continue
-            for kind, amount, days in _kinds(d, agreed.get((dispute_id, settled))):
-                plans.append(
-                    plan_execution(ctx, d, kind, amount, days, settled, label, after, forced)
-                )
-
-    executions = [p[0] for p in plans]
-    with transaction.atomic():
-        insert_many(executions)
-        parcels = []
-        for execution, parcel_rows, _events in plans:
-            for parcel, _moves in parcel_rows:
-                parcel.execution_id = execution.pk
-                parcels.append(parcel)
-        insert_many(parcels)
-        events = []
-        for execution, parcel_rows, make_events in plans:
-            events += make_events(execution, parcel_rows)
-        insert_many(events)
-
-    out.executions = len(executions)
-    out.done = sum(e.state == Execution.State.DONE for e in executions)
-    unfinished = [e for e in executions if e.state in UNFINISHED]
-    out.unfinished = len(unfinished)
-    out.late = sum(e.expected_by < now for e in unfinished)
-    out.parcels = len(parcels)
-    stale_before = now - dt.timedelta(days=ctx.stale_days)
-    out.stale_parcels = sum(
-        p.delivered_at is None and p.last_movement_at <= stale_before for p in parcels
+        .order_by("id")
     )
-    out.events = len(events)
-    return out
-
-
-def _kinds(d: Dispute, items: list[dict] | None) -> list[tuple[str, Decimal | None, int | None]]:
-    """(execution kind, amount, deadline days) per line of the agreed remedy; without an
-    accepted proposal, the customer's expectation."""
-    if items is None:
-        items = [{"code": d.expectation, "amount": None, "deadline_days": None}]
-    out = []
-    for item in items:
-        kind = KIND_OF_REMEDY.get(item.get("code") or "")
-        if kind is None or any(k == kind for k, _a, _d in out):
+    agreements = list(agreements)
+    live = [a for a in agreements if a.dispute.is_open]
+    closed = [a for a in agreements if a.dispute.status == Status.CLOSED]
+    steps = defaultdict(list)
+    for dispute_id, action, at in (
+        Event.objects.filter(
+            dispute_id__in={a.dispute_id for a in live + closed},
+            kind=DisputeKind.ACTION,
+        )
+        .exclude(action=Action.SETTLE)
+        .order_by("at", "id")
+        .values_list("dispute_id", "action", "at")
+    ):
+        steps[dispute_id].append((action, at))
+    agent = users.get(Role.AGENT.value)
+    # The demo agent's disputes first, so their daily check has a stale parcel.
+    live.sort(key=lambda a: (agent is None or a.dispute.assignee_id != agent.pk, a.pk))
+    # flow → a counter spreading the open orders along it; "shown": the open states
+    # some order already waits in.
+    stops: dict = defaultdict(itertools.count)
+    stops["shown"] = set()
+    forced = {
+        "stale": agent is None,
+        "bounce": False,
+        "insurance": False,
+        "fail": False,
+        "insured_paid": False,
+        "cancelled": False,  # a closed dispute's order, cancelled on the way
+    }
+    # Closed disputes whose agreement was carried out: its next step was `complete`.
+    since = now - dt.timedelta(days=CLOSED_DAYS)
+    closed = [
+        a
+        for a in closed
+        if _next_step(a, steps) == Action.COMPLETE and a.dispute.closed_at >= since
+    ]
+    out.skipped_ended = len(agreements) - len(live) - len(closed)
+    for agreement in live + closed:
+        d = agreement.dispute
+        if not d.is_open:
+            forced["insurance"] = True  # the overdue 运费险 is an open dispute's
+            with _replayed(d):
+                _carry_out(out, cast, users, agreement, steps, stops, forced, agent, now, True)
             continue
-        amount = Decimal(item["amount"]) if item.get("amount") else None
-        if amount is None and kind in (K.REFUND, K.RETURN_REFUND):
-            amount = d.claimed_amount or d.amount_paid
-        out.append((kind, amount, item.get("deadline_days")))
+        _carry_out(out, cast, users, agreement, steps, stops, forced, agent, now, False)
+    _tally(out, now, cast)
     return out
+
+
+def _next_step(agreement, steps) -> Action | None:
+    """The dispute's first lifecycle step after the customer accepted the agreement."""
+    settled = agreement.revision.answered_at or agreement.customer_confirmed_at
+    return next((a for a, at in steps[agreement.dispute_id] if at > settled), None)
+
+
+@contextmanager
+def _replayed(dispute):
+    """The closed dispute's row briefly at follow-up, inside the history's replay (see
+    the module's docstring); restored as the replay left it, whatever happens."""
+    with transaction.atomic():
+        row = Dispute.objects.filter(pk=dispute.pk)
+        kept = row.values().get()
+        kept.pop("id")
+        row.update(status=Status.FOLLOW_UP, is_open=True, closed_at=None)
+        dispute.status, dispute.is_open = Status.FOLLOW_UP, True
+        try:
+            yield
+        finally:
+            row.update(**kept)
+            dispute.status, dispute.is_open = kept["status"], kept["is_open"]
+        # The close, as the SLA heard it: the clocks the orders started and no step
+        # stopped before it (the insurer's 运费险 payout) end with the dispute.
+        close = Event.objects.filter(dispute_id=dispute.pk, kind=DisputeKind.ACTION).latest(
+            "at", "id"
+        )
+        timers_on_events(dispute, [close])
+
+
+def _carry_out(out, cast, users, agreement, steps, stops, forced, agent, now, ended) -> None:
+    """Make the agreement's orders a few minutes after the acceptance and walk each as
+    far as its dispute's timeline allows."""
+    rng = cast.rng
+    d = agreement.dispute
+    settled = agreement.revision.answered_at or agreement.customer_confirmed_at
+    after = next(((a, at) for a, at in steps[d.pk] if at > settled), None)
+    until = after[1] if after else now
+    created = _at(settled, until, rng.uniform(3, 30) * 60, 0.1)
+    lines = agreed_lines(agreement.revision.remedies, d.order)
+    if not lines:
+        return
+    if d.order_id and any(line.type == "return_refund" for line in lines):
+        # Bought with 运费险 or not: the platform's order says (most are).
+        insured = rng.random() < INSURED_SHARE
+        Order.objects.filter(pk=d.order_id).update(return_shipping_insurance=insured)
+    handler = users.get("team_lead") if d.assignee_id is None else d.assignee
+    try:
+        orders = aftersale_orders_from_agreement(
+            dispute=d, agreement_id=agreement.pk, lines=lines, actor=handler, at=created
+        )
+    except (ValidationFailed, Conflict):
+        out.refused += 1
+        return
+    if after is not None and after[0] == Action.COMPLETE:
+        plans = [(o, len(forward_path(o)), "") for o in orders]
+        if ended:
+            plans = _cancel_a_few(rng, plans, forced)
+        end = until - dt.timedelta(minutes=5)
+    else:
+        executing = d.status == Status.EXECUTING and after is None
+        plans = _spread(rng, orders, stops, forced, executing=executing)
+        end = until - dt.timedelta(minutes=5) if after else now
+    mine = agent is not None and d.assignee_id == agent.pk and after is None
+    # A closed dispute's replay ends at its close: nothing recorded after it.
+    until_now = d.closed_at if ended else now
+    for order, stop, extra in plans:
+        _walk(cast, order, stop, extra, handler, created, end, until_now, forced, mine=mine)
+
+
+def _cancel_a_few(rng, plans, forced):
+    """A closed dispute's orders all done, but now and then one of two or more was
+    cancelled part of the way (the customer changed their mind); never the last."""
+    out = []
+    for i, (order, stop, extra) in enumerate(plans):
+        if i < len(plans) - 1 and stop > 1:
+            if not forced["cancelled"] or rng.random() < CLOSED_CANCEL_SHARE:
+                forced["cancelled"] = True
+                stop, extra = rng.randrange(1, stop), "cancel"
+        out.append((order, stop, extra))
+    return out
+
+
+def _spread(rng, orders, stops, forced, *, executing: bool):
+    """How far each order of a dispute still being carried out goes: one stays open
+    (else the dispute would be complete); the others are done, cancelled or open. The
+    first refund of a dispute with two orders or more is paid and bounces."""
+    keep = len(orders) - 1
+    bounce = None
+    if executing and not forced["bounce"] and len(orders) > 1:
+        bounce = next((i for i, o in enumerate(orders) if _flow(o) in BOUNCES), None)
+        if bounce is not None:
+            forced["bounce"] = True
+            keep = 0 if bounce == keep else keep
+    fail = None
+    if executing and not forced["fail"] and len(orders) == 1 and bounce is None:
+        if flows.Action.INSPECT in forward_path(orders[0]):
+            forced["fail"], fail = True, 0
+    plans = []
+    for i, order in enumerate(orders):
+        path = forward_path(order)
+        # Open: first where no order of the demo waits yet, so every open state shows.
+        along = states_along(order)[: len(path)]
+        unseen = [k for k, state in enumerate(along) if state not in stops["shown"]]
+        stop = unseen[0] if unseen else next(stops[_flow(order)]) % max(len(path), 1)
+        extra = ""
+        if i == bounce:
+            stop, extra = len(path), "bounce"
+        elif i == fail:
+            extra = "fail"
+        elif i != keep and executing:
+            if rng.random() < 1 / CANCEL_ONE_IN:
+                extra = "cancel"
+            elif rng.random() < 0.4:
+                stop = len(path)
+        elif not executing and rng.random() < 0.5:
+            stop = len(path)
+        if stop < len(path) and not extra:
+            stops["shown"].add(along[stop])
+        plans.append((order, stop, extra))
+    return plans
+
+
+def _flow(order: AfterSaleOrder) -> str:
+    return flows.flow_code(order.type, order.variant, order.compensation_form)
+
+
+def _at(start: dt.datetime, end: dt.datetime, seconds: float, share: float) -> dt.datetime:
+    """`seconds` after `start`, or `share` of the way to `end` when that is sooner."""
+    return min(start + dt.timedelta(seconds=seconds), start + (end - start) * share).replace(
+        microsecond=0
+    )
+
+
+def _walk(cast, order, stop, extra, handler, created, end, now, forced, *, mine=False) -> None:
+    """Carry `order` `stop` moves along its path, between `created` and `end`; then the
+    extra: bounce its payout, cancel it, or fail its inspection (back to mediation).
+    `mine`: an executing dispute of the demo agent, whose return may be the stale one."""
+    rng = cast.rng
+    full = forward_path(order)
+    if extra == "fail":
+        stop = full.index(flows.Action.INSPECT)
+    # A stale return: the customer's parcel picked up days ago, nothing since.
+    stale = (
+        not forced["stale"]
+        and mine
+        and not extra
+        and flows.Action.RETURN_SHIP in full
+        and (now - created).days > cast.stale_days + 1
+    )
+    if stale:
+        forced["stale"] = True
+        stop = full.index(flows.Action.RETURN_SHIP) + 1
+    path = full[:stop]
+    finished = len(path) == len(full)
+    times = _times(rng, created, end, len(path) + (1 if extra else 0), open_=not finished)
+    if stale:
+        times = [created + (now - created) * (0.05 + 0.05 * k) for k in range(len(path))]
+        times = [t.replace(microsecond=0) for t in times]
+    for k, action in enumerate(path):
+        at = times[k]
+        if order.state in flows.FINAL:
+            break  # the carrier's delivery scan confirmed it already
+        order = move(cast, order, action, handler=handler, at=at)
+        if action in SHIPPING:
+            parcel = Parcel.objects.filter(aftersale_order=order).latest("id")
+            if k + 1 < len(times):
+                moves = movements(rng, at, times[k + 1], delivered=True)
+            elif stale:
+                moves = movements(rng, at, at + dt.timedelta(hours=8), delivered=False)[:1]
+            else:
+                moves = [m for m in movements(rng, at, now, delivered=False) if m[0] < now]
+            track(cast, parcel, moves)
+            order = AfterSaleOrder.objects.get(pk=order.pk)
+    if order.insurance_expected_by and not order.insurance_paid_at:
+        # The insurer pays within its 72 hours; one payout (after one paid) stays missing.
+        paid = order.insurance_expected_by - dt.timedelta(hours=rng.uniform(4, 60))
+        overdue = order.insurance_expected_by < now
+        if overdue and forced["insured_paid"] and not forced["insurance"]:
+            forced["insurance"] = True  # left overdue: the daily check's 运费险 item
+        elif paid < now:
+            insure(cast, order, at=max(paid, order.updated_at))
+            forced["insured_paid"] = True
+    last = times[-1] if times else end
+    if extra == "bounce":
+        reason = rng.choice(BOUNCE_REASONS)
+        move(cast, order, flows.Action.BOUNCE, handler=handler, at=last, reason=reason)
+    elif extra == "cancel" and order.state in flows.OPEN:
+        reason = rng.choice(CANCEL_REASONS.get(order.type, OTHER_CANCEL_REASONS))
+        move(cast, order, flows.Action.CANCEL, handler=handler, at=last, reason=reason)
+    elif extra == "fail":
+        move(cast, order, flows.Action.INSPECT, handler=handler, at=last, outcome=False)
+
+
+def _times(rng, start, end, n: int, *, open_: bool) -> list[dt.datetime]:
+    """`n` moments after `start` and before `end`: a few hours to a day or two apart,
+    squeezed to fit; an order still open made its last move recently."""
+    if n == 0:
+        return []
+    gaps = [math.exp(rng.uniform(math.log(1800), math.log(129600))) for _ in range(n)]
+    room = (end - start).total_seconds() * 0.95
+    if open_:
+        # Its last move some hours to days ago: stretch the gaps to end near `end`.
+        tail = math.exp(rng.uniform(math.log(3600), math.log(5 * 86400)))
+        target = max(room - tail, room * 0.5)
+        scale = target / sum(gaps)
+    else:
+        scale = min(1.0, room / sum(gaps))
+    out, t = [], start
+    for g in gaps:
+        t = t + dt.timedelta(seconds=g * scale)
+        out.append(t.replace(microsecond=0))
+    return out
+
+
+def _tally(out: DemoFulfilment, now: dt.datetime, cast: Cast) -> None:
+    orders = AfterSaleOrder.objects.filter(dispute__intake_key__startswith=KEY_PREFIX)
+    open_states = [s.value for s in flows.OPEN]
+    out.orders = orders.count()
+    out.done = orders.filter(state=State.DONE).count()
+    out.cancelled = orders.filter(state=State.CANCELLED).count()
+    out.open = orders.filter(state__in=open_states).count()
+    out.closed = orders.filter(dispute__status=Status.CLOSED).count()
+    out.late = orders.filter(state__in=open_states, expected_by__lt=now).count()
+    out.bounced = (
+        Event.objects.filter(kind="aftersale_state", payload__action="bounce")
+        .filter(dispute__intake_key__startswith=KEY_PREFIX)
+        .count()
+    )
+    parcels = Parcel.objects.filter(aftersale_order__in=orders)
+    out.parcels = parcels.count()
+    out.stale_parcels = parcels.filter(
+        delivered_at__isnull=True,
+        last_movement_at__lte=now - dt.timedelta(days=cast.stale_days),
+        aftersale_order__state__in=open_states,
+    ).count()
+    out.payouts = cast.made.get("payouts", 0)

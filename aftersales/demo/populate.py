@@ -7,7 +7,8 @@ the door of the service that owns it; rows go through `intake.bulk.bulk_intake`,
 replays each history and writes the timeline. Then what the services would have written
 along the way, with their own builders and checks: routing's department tasks, the team
 lead's assignments (`routing`), the investigation, proposals and escalations
-(`mediation`), SLA timers (`timers`), executions (`fulfilment`) and commitments.
+(`mediation`), SLA timers (`timers`), commitments; then the after-sale orders of the
+accepted proposals, carried through the fulfilment services themselves (`fulfilment`).
 Idempotent: intake keys derive from the seed and the row index, and a database that
 already holds demo disputes is left as it is.
 
@@ -49,8 +50,12 @@ class DemoSummary:
     escalations: int = 0
     agreements: int = 0  # settlement agreements
     rendered: int = 0  # of which rendered as PDF
-    executions: int = 0
+    aftersale_orders: int = 0  # 售后单
+    aftersale_open: int = 0
+    aftersale_done: int = 0
+    aftersale_closed: int = 0  # of which on closed disputes (carried out, then closed)
     parcels: int = 0
+    payouts: int = 0
     commitments: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     by_channel: dict[str, int] = field(default_factory=dict)
@@ -83,9 +88,12 @@ def demo_populate(
         summary.escalations = mediated.escalations
         summary.agreements, summary.rendered = mediated.agreements, mediated.rendered
         summary.timers = sla_demo.populate(seed=seed, now=now).timers
-        done = fulfilment_demo.populate(seed=seed, now=now)
-        summary.executions, summary.parcels = done.executions, done.parcels
         summary.commitments = mediation_demo.populate_commitments(seed=seed, now=now).made
+        done = fulfilment_demo.populate(seed=seed, now=now)
+        summary.aftersale_orders, summary.parcels = done.orders, done.parcels
+        summary.aftersale_open, summary.aftersale_done = done.open, done.done
+        summary.aftersale_closed = done.closed
+        summary.payouts = done.payouts
         demo_routing.name_actors()
     _count(summary)
     summary.seconds = time.monotonic() - started

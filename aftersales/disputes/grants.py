@@ -43,7 +43,13 @@ class Op(StrEnum):
     SEE_OTHERS_DAILY_CHECKS = "see_others_daily_checks"
     RECORD_EXECUTION = "record_execution"
     TRACK_PARCEL = "track_parcel"
+    PAY_OUT = "pay_out"
+    INSPECT_GOODS = "inspect_goods"
+    ISSUE_COUPON = "issue_coupon"
+    SEE_PAYOUT_LIST = "see_payout_list"
+    SEE_PARCEL_LIST = "see_parcel_list"
     MAKE_COMMITMENT = "make_commitment"
+    RECORD_FOLLOW_UP = "record_follow_up"
     REQUEST_TASK = "request_task"
     FILE_TASK_REPORT = "file_task_report"
     RECORD_CASE_MEETING = "record_case_meeting"
@@ -123,9 +129,24 @@ GRANTS: dict[Op, frozenset[Role]] = {
     Op.SEE_DAILY_CHECKS: CASE_HANDLERS | READ_ALL,
     Op.SEE_OTHERS_DAILY_CHECKS: READ_ALL | {Role.TEAM_LEAD},
     # Execution: handlers record and complete it; finance pays; logistics ships.
-    Op.RECORD_EXECUTION: HANDLERS_AND_ADMIN | {Role.FINANCE, Role.LOGISTICS},
+    # After-sale orders by hand, their cancellation, the return address, delivery and the
+    # customer's word on their return tracking: the case handlers who talk to the customer.
+    Op.RECORD_EXECUTION: HANDLERS_AND_ADMIN,
     Op.TRACK_PARCEL: HANDLERS_AND_ADMIN | {Role.LOGISTICS},
-    Op.MAKE_COMMITMENT: HANDLERS_AND_ADMIN,  # promises to the customer: who talks to them
+    # Money moves only through finance (待财审, 打款, 退回, 买家补款, 运费险理赔).
+    Op.PAY_OUT: frozenset({Role.FINANCE, Role.ADMIN}),
+    # Returned goods inspected (退货入库) and repairs recorded (维修单).
+    Op.INSPECT_GOODS: HANDLERS_AND_ADMIN | {Role.QUALITY_CONTROL},
+    # Coupons agreed as compensation: operations issue them (they run the promotions).
+    Op.ISSUE_COUPON: HANDLERS_AND_ADMIN | {Role.OPERATIONS},
+    # Work lists (/api/v1/aftersale-orders/…); rows limited to the disputes in scope.
+    Op.SEE_PAYOUT_LIST: frozenset({Role.FINANCE}) | HANDLERS_AND_ADMIN | READ_ALL,
+    Op.SEE_PARCEL_LIST: frozenset({Role.LOGISTICS, Role.QUALITY_CONTROL})
+    | HANDLERS_AND_ADMIN
+    | READ_ALL,
+    Op.MAKE_COMMITMENT: HANDLERS_AND_ADMIN,
+    # The follow-up visit (回访) closes or reopens the dispute: who talks to the customer.
+    Op.RECORD_FOLLOW_UP: HANDLERS_AND_ADMIN,  # promises to the customer: who talks to them
     Op.REQUEST_TASK: HANDLERS_AND_ADMIN,
     # A department files its own task's report (the permissions module checks the task).
     Op.FILE_TASK_REPORT: DEPARTMENTS | ADMIN,
@@ -156,6 +177,8 @@ GRANTS: dict[Op, frozenset[Role]] = {
 ACTION_GRANTS: dict[Action, frozenset[Role]] = {
     **dict.fromkeys(Action, HANDLERS_AND_ADMIN),
     Action.SETTLE: frozenset(),
+    Action.RENEGOTIATE: frozenset(),  # the system alone, when an after-sale order fails
+    Action.RESUME: frozenset(),  # the system alone, when an after-sale order opens again
 }
 CUSTOMER_ACTIONS: frozenset[Action] = frozenset({Action.SETTLE, Action.WITHDRAW})
 
@@ -173,7 +196,13 @@ OP_LABELS: dict[Op, str] = {
     Op.SEE_OTHERS_DAILY_CHECKS: "他人的每日检查 · others' daily checks",
     Op.RECORD_EXECUTION: "登记执行 · record execution",
     Op.TRACK_PARCEL: "登记包裹 · track parcels",
+    Op.PAY_OUT: "财务审核与打款 · finance approval and payouts",
+    Op.INSPECT_GOODS: "验货与维修登记 · inspect returns, record repairs",
+    Op.ISSUE_COUPON: "发放优惠券 · issue agreed coupons",
+    Op.SEE_PAYOUT_LIST: "打款与运费险清单 · payout work lists",
+    Op.SEE_PARCEL_LIST: "退货与发货清单 · return and shipment lists",
     Op.MAKE_COMMITMENT: "记录承诺 · make a commitment",
+    Op.RECORD_FOLLOW_UP: "登记回访 · record a follow-up call",
     Op.REQUEST_TASK: "申请部门协查 · ask a department",
     Op.FILE_TASK_REPORT: "提交本部门报告 · file own department's report",
     Op.RECORD_CASE_MEETING: "记录案件会议 · record a case meeting",

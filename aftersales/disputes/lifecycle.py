@@ -5,14 +5,18 @@ Pure Python, no ORM. `decide()` is the only judge of a move; the service
 
 received ─► triaged ─► investigating ─► proposing ─► executing ─► follow_up ─► closed
   triaged ─► rejected;  follow_up ─► reopened ─► investigating
+  executing ─► investigating (renegotiate 退回调解: an after-sale order failed)
+  follow_up ─► executing (resume 恢复执行: an after-sale order open again, a refund bounced)
   investigating | proposing | executing ─► escalated ─► proposing | closed
   any open state ─► withdrawn;  proposing ─► proposing (revise)
   investigating ─► proposing on a complex or major dispute: after a case meeting and a
   responsibility finding (a guard on the record's facts, CaseFacts)
 
 Each action has a door (`Owner`): propose and revise belong to sending a proposal, settle
-to the customer's acceptance, escalate to filing an escalation; the others are generic
-(the actions endpoint, admin). `decide` refuses an action asked for at the wrong door.
+to the customer's acceptance, escalate to filing an escalation, renegotiate to fulfilment
+(an after-sale order that cannot be carried out: inspection failed, exchange item out of
+stock, repair failed); the others are generic (the actions endpoint, admin). `decide`
+refuses an action asked for at the wrong door.
 """
 
 import datetime as dt
@@ -228,6 +232,20 @@ TRANSITIONS: dict[Action, Transition] = {
             Action.REOPEN, frozenset({Status.FOLLOW_UP}), Status.REOPENED, needs_reason=True
         ),
         Transition(
+            Action.RENEGOTIATE,
+            frozenset({Status.EXECUTING}),
+            Status.INVESTIGATING,
+            needs_reason=True,
+            owner=Owner.FULFILMENT,
+        ),
+        Transition(
+            Action.RESUME,
+            frozenset({Status.FOLLOW_UP}),
+            Status.EXECUTING,
+            needs_reason=True,
+            owner=Owner.FULFILMENT,
+        ),
+        Transition(
             Action.WITHDRAW,
             OPEN,
             Status.WITHDRAWN,
@@ -239,7 +257,8 @@ TRANSITIONS: dict[Action, Transition] = {
 }
 
 # The one place that says which actions any staff door may apply: those nobody owns.
-# (complete and close are generic until fulfilment and follow-up own them.)
+# (complete and close stay generic: fulfilment and the follow-up visit apply them through
+# this door too, as staff do on the customer's confirmation.)
 GENERIC: frozenset[Action] = frozenset(a for a, t in TRANSITIONS.items() if t.owner is None)
 
 
@@ -370,8 +389,9 @@ def decide(
     return Move(action, status, transition.target_from(status))
 
 
+_A = Action
 DETOURS: frozenset[Action] = frozenset(
-    {Action.ESCALATE, Action.WITHDRAW, Action.REJECT, Action.REOPEN, Action.REVISE}
+    {_A.ESCALATE, _A.WITHDRAW, _A.REJECT, _A.REOPEN, _A.RENEGOTIATE, _A.RESUME, _A.REVISE}
 )
 
 

@@ -15,6 +15,11 @@ DOOR_ENDPOINTS: dict[Owner | None, str] = {
     Owner.PROPOSAL_SEND: "POST /api/v1/disputes/%(number)s/proposals/{id}/send",
     Owner.CUSTOMER_ACCEPTANCE: "POST /api/v1/disputes/%(number)s/proposals/{id}/accept",
     Owner.ESCALATION_FILE: "POST /api/v1/disputes/%(number)s/escalations",
+    # Renegotiate: applied by the system when an after-sale order fails.
+    Owner.FULFILMENT: (
+        "POST /api/v1/disputes/%(number)s/aftersale-orders/{order}/inspection"
+        " | /out-of-stock | /repair"
+    ),
 }
 
 
@@ -108,6 +113,11 @@ def _action_owned(exc: lifecycle.ActionOwned, number: str) -> DomainError:
         message = _(
             "“%(action)s”只能通过登记外部途径执行（同时记录升级途径、法务任务和外部时限）："
             "%(endpoint)s"
+        )
+    elif exc.owner == Owner.FULFILMENT:
+        message = _(
+            "“%(action)s”由系统根据售后单的执行情况自动执行（售后单未能执行时退回调解，"
+            "已完成的售后单重新打开时恢复执行）：%(endpoint)s"
         )
     else:
         message = _("“%(action)s”须通过生命周期操作接口执行：%(endpoint)s")

@@ -129,6 +129,9 @@ class Dispute(models.Model):
     # "row:<sha256 of the imported row>".
     intake_key = models.CharField(max_length=200, null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
+    # Times the dispute was reopened (an unsatisfied follow-up): `dispute_apply` counts
+    # each `reopen`; the reopen rate of SPEC §8 reads it.
+    reopen_count = models.PositiveIntegerField("重开次数", default=0)
     received_at = models.DateTimeField("受理时间", db_index=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)

@@ -75,12 +75,16 @@ def dispute_apply(
         except lifecycle.LifecycleError as exc:
             raise lifecycle_error(exc, number=locked.number) from None
         target = move.target
+        counted = (
+            {"reopen_count": F("reopen_count") + 1} if parsed == lifecycle.Action.REOPEN else {}
+        )
         updated = Dispute.objects.filter(pk=locked.pk, version=version).update(
             status=target,
             is_open=target in lifecycle.OPEN,
             closed_at=None if target in lifecycle.OPEN else now,
             version=F("version") + 1,
             updated_at=now,
+            **counted,
         )
         if updated != 1:  # pragma: no cover - the row lock makes this unreachable
             raise Conflict(_("投诉已被他人修改，请刷新后重试"), code="version_conflict")

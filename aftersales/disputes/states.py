@@ -55,18 +55,25 @@ class Action(TextChoices):
     COMPLETE = "complete", pgettext_lazy("lifecycle action", "执行完毕")
     CLOSE = "close", pgettext_lazy("lifecycle action", "结案")
     REOPEN = "reopen", pgettext_lazy("lifecycle action", "重新打开")
+    RENEGOTIATE = "renegotiate", pgettext_lazy("lifecycle action", "退回调解")
+    RESUME = "resume", pgettext_lazy("lifecycle action", "恢复执行")
     WITHDRAW = "withdraw", pgettext_lazy("lifecycle action", "顾客撤回")
 
 
 class Owner(StrEnum):
     """The workflow that alone applies the actions it owns, so what it records (the
     proposal sent, the customer's acceptance and agreement, the escalation with legal's
-    task and deadlines) can never be skipped. `via=None` is the generic door: staff
-    through the actions endpoint or admin, for the actions nobody owns."""
+    task and deadlines, the after-sale order that could not be carried out) can never be
+    skipped. `via=None` is the generic door: staff through the actions endpoint or
+    admin, for the actions nobody owns."""
 
     PROPOSAL_SEND = "proposal_send"  # sending a proposal: propose, revise
     CUSTOMER_ACCEPTANCE = "customer_acceptance"  # the customer accepts a proposal: settle
     ESCALATION_FILE = "escalation_file"  # filing an escalation: escalate
+    # An after-sale order that cannot be carried out (inspection failed, exchange item out
+    # of stock, repair failed) sends the dispute back to mediation: renegotiate; one that
+    # opens again after the dispute was completed (a refund bounced) resumes execution.
+    FULFILMENT = "fulfilment"
     # The customer's own door (the portal): owns nothing, but may withdraw, and is the
     # only door through which a withdrawal is confirmed by a portal click or a code.
     CUSTOMER_PORTAL = "customer_portal"

@@ -29,14 +29,100 @@ def _late(hours: int) -> str:
 
 def summary(check: AgentCheck) -> str:
     return _(
-        "物流异常 %(parcels)d，逾期执行 %(executions)d，到期承诺 %(commitments)d，"
+        "物流异常 %(parcels)d，逾期售后单 %(orders)d，退款未确认到账 %(refunds)d，"
+        "换货未发货 %(exchanges)d，运费险未理赔 %(insurance)d，到期承诺 %(commitments)d，"
         "未跟进投诉 %(disputes)d"
     ) % {
         "parcels": len(check.stale_parcels),
-        "executions": len(check.late_executions),
+        "orders": len(check.late_executions),
+        "refunds": len(check.unconfirmed_refunds),
+        "exchanges": len(check.unshipped_exchanges),
+        "insurance": len(check.missing_insurance_payouts),
         "commitments": len(check.due_commitments),
         "disputes": len(check.untouched_disputes),
     }
+
+
+def _order_lines(check: AgentCheck) -> list[str]:
+    """The after-sale order lists: late orders, refunds not confirmed arrived, exchanges
+    not shipped, 运费险 payouts missing."""
+    lines: list[str] = []
+    if check.late_executions:
+        lines.append(
+            _("逾期未完成的售后单（退款、退货、换货等）：%(n)d 件")
+            % {"n": len(check.late_executions)}
+        )
+        lines += [
+            "  "
+            + _(
+                "%(number)s 售后单 %(order)s %(kind)s%(amount)s（%(state)s），"
+                "预计 %(at)s 完成，已逾期 %(late)s"
+            )
+            % {
+                "number": e.number,
+                "order": e.aftersale_order,
+                "kind": e.kind_label,
+                "amount": f" ¥{e.amount}" if e.amount is not None else "",
+                "state": e.state_label or e.state,
+                "at": _when(e.expected_by),
+                "late": _late(e.late_hours),
+            }
+            for e in check.late_executions
+        ]
+    if check.unconfirmed_refunds:
+        lines.append(
+            _("已打款但过了预计到账时间、未确认到账的退款：%(n)d 件")
+            % {"n": len(check.unconfirmed_refunds)}
+        )
+        lines += [
+            "  "
+            + _(
+                "%(number)s 售后单 %(order)s %(kind)s ¥%(amount)s，%(paid)s 打款，"
+                "预计 %(at)s 前到账，已超过 %(late)s，请向顾客确认"
+            )
+            % {
+                "number": r.number,
+                "order": r.aftersale_order,
+                "kind": r.kind_label,
+                "amount": r.amount,
+                "paid": _when(r.paid_at),
+                "at": _when(r.expected_by),
+                "late": _late(r.late_hours),
+            }
+            for r in check.unconfirmed_refunds
+        ]
+    if check.unshipped_exchanges:
+        lines.append(_("换货商品未发出：%(n)d 件") % {"n": len(check.unshipped_exchanges)})
+        lines += [
+            "  "
+            + _(
+                "%(number)s 售后单 %(order)s%(item)s，%(since)s 起待发货（%(days)d 天），"
+                "约定期限 %(deadline)s"
+            )
+            % {
+                "number": x.number,
+                "order": x.aftersale_order,
+                "item": f" {x.replacement}" if x.replacement else "",
+                "since": _when(x.waiting_since),
+                "days": x.waiting_days,
+                "deadline": _when(x.deadline_at),
+            }
+            for x in check.unshipped_exchanges
+        ]
+    if check.missing_insurance_payouts:
+        lines.append(_("运费险逾期未理赔：%(n)d 件") % {"n": len(check.missing_insurance_payouts)})
+        lines += [
+            "  "
+            + _("%(number)s 售后单 %(order)s，预计 %(at)s 前理赔，已逾期 %(late)s")
+            % {
+                "number": m.number,
+                "order": m.aftersale_order,
+                "at": _when(m.expected_by),
+                "late": _late(m.late_hours),
+            }
+            for m in check.missing_insurance_payouts
+        ]
+    return lines
 
 
 def check_lines(check: AgentCheck, *, stale_days: int | None = None) -> list[str]:
@@ -65,22 +151,7 @@ def check_lines(check: AgentCheck, *, stale_days: int | None = None) -> list[str
             }
             for p in check.stale_parcels
         ]
-    if check.late_executions:
-        lines.append(
-            _("逾期未完成的执行（退款、退货等）：%(n)d 件") % {"n": len(check.late_executions)}
-        )
-        lines += [
-            "  "
-            + _("%(number)s %(kind)s%(amount)s，预计 %(at)s 完成，已逾期 %(late)s")
-            % {
-                "number": e.number,
-                "kind": e.kind_label,
-                "amount": f" ¥{e.amount}" if e.amount is not None else "",
-                "at": _when(e.expected_by),
-                "late": _late(e.late_hours),
-            }
-            for e in check.late_executions
-        ]
+    lines += _order_lines(check)
     if check.due_commitments:
         lines.append(_("今日到期或逾期未兑现的承诺：%(n)d 件") % {"n": len(check.due_commitments)})
         lines += [

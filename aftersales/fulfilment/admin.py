@@ -1,13 +1,11 @@
-"""Admin for execution: read-only lists (writes go through the services, so each one is
-on the timeline), with completing an execution as an admin action."""
+"""Admin for execution: read-only (every write goes through the services, so each one is
+on the timeline)."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from aftersales.common.errors import DomainError
 from aftersales.common.readonly_admin import ReadOnlyAdmin, ReadOnlyInline
 
-from . import services
-from .models import Execution, Parcel
+from .models import AfterSaleOrder, Parcel, Payout, RepairRecord, ReturnInspection
 
 
 class ParcelInline(ReadOnlyInline):
@@ -24,31 +22,42 @@ class ParcelInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-@admin.action(description="标记为已完成")
-def complete(modeladmin, request, queryset):
-    done = 0
-    for execution in queryset:
-        try:
-            services.execution_complete(execution=execution, actor=request.user)
-            done += 1
-        except DomainError as exc:
-            modeladmin.message_user(request, f"{execution}: {exc.message}", messages.ERROR)
-    if done:
-        modeladmin.message_user(request, f"已完成：{done} 项")
+class PayoutInline(ReadOnlyInline):
+    model = Payout
+    fields = ("direction", "amount", "channel", "reference", "state", "paid_at", "bounce_reason")
+    readonly_fields = fields
 
 
-@admin.register(Execution)
-class ExecutionAdmin(ReadOnlyAdmin):
-    list_display = ("dispute", "kind", "state", "amount", "payment_channel", "expected_by")
-    list_filter = ("state", "kind", "payment_channel")
-    search_fields = ("dispute__number",)
-    raw_id_fields = ("dispute",)
-    inlines = [ParcelInline]
-    actions = [complete]
+@admin.register(AfterSaleOrder)
+class AfterSaleOrderAdmin(ReadOnlyAdmin):
+    list_display = ("number", "dispute", "type", "state", "department", "amount", "expected_by")
+    list_filter = ("state", "type", "department", "payment_channel")
+    search_fields = ("number", "dispute__number", "platform_aftersale_no")
+    raw_id_fields = ("dispute", "order_line")
+    inlines = [ParcelInline, PayoutInline]
 
 
 @admin.register(Parcel)
 class ParcelAdmin(ReadOnlyAdmin):
     list_display = ("tracking_no", "carrier", "direction", "last_movement_at", "delivered_at")
     list_filter = ("direction", "carrier")
-    search_fields = ("tracking_no", "execution__dispute__number")
+    search_fields = ("tracking_no", "aftersale_order__number", "aftersale_order__dispute__number")
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ("aftersale_order", "direction", "amount", "channel", "state", "paid_at")
+    list_filter = ("state", "direction", "channel")
+    search_fields = ("reference", "aftersale_order__number")
+
+
+@admin.register(ReturnInspection)
+class ReturnInspectionAdmin(ReadOnlyAdmin):
+    list_display = ("aftersale_order", "passed", "good_quantity", "defective_quantity")
+    list_filter = ("passed",)
+
+
+@admin.register(RepairRecord)
+class RepairRecordAdmin(ReadOnlyAdmin):
+    list_display = ("aftersale_order", "fault", "technician", "result", "failed", "finished_on")
+    list_filter = ("result", "failed")

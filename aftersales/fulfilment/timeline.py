@@ -1,6 +1,8 @@
-"""Execution's timeline events (SPEC §7): refunds, returns, exchanges, re-shipments,
-repairs and compensation recorded and finished, and the parcels they move. Built here
-for the services and the demo alike."""
+"""Execution's timeline events (SPEC §7): every state an after-sale order (售后单) enters,
+its creation included (`aftersale_state`, whose `route` is the state entered and whose
+`subject` names the order, so its SLA clocks are its own), the 运费险 payout expected and
+paid, a repeat repair flagged, and the parcels moved. Built here for the services and the
+demo alike."""
 
 import datetime as dt
 
@@ -15,43 +17,83 @@ from aftersales.disputes.timeline_registry import event_kinds
 
 @event_kinds
 class FulfilmentKind(TextChoices):
+    AFTERSALE_STATE = "aftersale_state", pgettext_lazy("timeline event", "售后单状态")
+    SHIPPING_INSURANCE_EXPECTED = (
+        "shipping_insurance_expected",
+        pgettext_lazy("timeline event", "运费险待理赔"),
+    )
+    SHIPPING_INSURANCE_PAID = (
+        "shipping_insurance_paid",
+        pgettext_lazy("timeline event", "运费险已理赔"),
+    )
+    REPAIR_REPEAT_FLAGGED = "repair_repeat_flagged", pgettext_lazy("timeline event", "重复维修")
+    REFUND_ARRIVAL_CONFIRMED = (
+        "refund_arrival_confirmed",
+        pgettext_lazy("timeline event", "确认退款到账"),
+    )
+    PARCEL_RECORDED = "parcel_recorded", pgettext_lazy("timeline event", "登记包裹")
+    PARCEL_MOVED = "parcel_moved", pgettext_lazy("timeline event", "物流更新")
+    # Kept for the timelines written before after-sale orders (issue 12).
     EXECUTION_RECORDED = "execution_recorded", pgettext_lazy("timeline event", "登记执行")
     EXECUTION_COMPLETED = "execution_completed", pgettext_lazy("timeline event", "执行完成")
     EXECUTION_CANCELLED = "execution_cancelled", pgettext_lazy("timeline event", "取消执行")
-    PARCEL_RECORDED = "parcel_recorded", pgettext_lazy("timeline event", "登记包裹")
-    PARCEL_MOVED = "parcel_moved", pgettext_lazy("timeline event", "物流更新")
 
 
-def execution_recorded_event(execution, *, actor, at: dt.datetime, actor_label=None) -> Event:
+def subject_of(order) -> str:
+    """What the SLA clocks of one after-sale order are keyed by."""
+    return f"aftersale:{order.pk}"
+
+
+def aftersale_state_event(
+    order,
+    *,
+    action: str,
+    source: str,
+    actor,
+    at: dt.datetime,
+    reason: str = "",
+    data: dict | None = None,
+    actor_label=None,
+) -> Event:
+    """The order entered `order.state` by `action` ("create" for a new order) from
+    `source` ("" for a new order). `data`: what the move recorded (amounts, tracking…)."""
     return new_event(
-        FulfilmentKind.EXECUTION_RECORDED,
-        dispute_id=execution.dispute_id,
+        FulfilmentKind.AFTERSALE_STATE,
+        dispute_id=order.dispute_id,
         actor=actor,
         actor_label=actor_label,
-        reason=execution.note,
+        reason=reason,
         payload={
-            "execution": execution.pk,
-            "kind": execution.kind,
-            "amount": format_yuan(execution.amount),
-            "payment_channel": execution.payment_channel,
-            "expected_by": execution.expected_by.isoformat(),
-            "expected_rule": execution.expected_rule,
+            "subject": subject_of(order),
+            "aftersale_order": order.pk,
+            "number": order.number,
+            "type": order.type,
+            "action": action,
+            "from": source,
+            "to": order.state,
+            "route": order.state,
+            "amount": format_yuan(order.amount),
+            **(data or {}),
         },
         at=at,
     )
 
 
-def execution_finished_event(
-    execution, *, done: bool, actor, reason: str, at: dt.datetime, actor_label=None
+def order_event(
+    kind: FulfilmentKind, order, *, actor, at: dt.datetime, data: dict, reason: str = ""
 ) -> Event:
-    """Completed (`done`) or cancelled."""
+    """Any other event about one order (insurance, repeat repair): subject and number."""
     return new_event(
-        FulfilmentKind.EXECUTION_COMPLETED if done else FulfilmentKind.EXECUTION_CANCELLED,
-        dispute_id=execution.dispute_id,
+        kind,
+        dispute_id=order.dispute_id,
         actor=actor,
-        actor_label=actor_label,
         reason=reason,
-        payload={"execution": execution.pk, "kind": execution.kind},
+        payload={
+            "subject": subject_of(order),
+            "aftersale_order": order.pk,
+            "number": order.number,
+            **data,
+        },
         at=at,
     )
 
@@ -63,7 +105,7 @@ def parcel_recorded_event(parcel, *, dispute_id: int, actor, at, actor_label=Non
         actor=actor,
         actor_label=actor_label,
         payload={
-            "execution": parcel.execution_id,
+            "aftersale_order": parcel.aftersale_order_id,
             "parcel": parcel.pk,
             "direction": parcel.direction,
             "carrier": parcel.carrier,
@@ -91,6 +133,7 @@ def parcel_moved_event(
         actor=actor,
         actor_label=actor_label,
         payload={
+            "aftersale_order": parcel.aftersale_order_id,
             "parcel": parcel.pk,
             "tracking_no": parcel.tracking_no,
             "moved_at": moved_at.isoformat(),

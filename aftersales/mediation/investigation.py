@@ -1,6 +1,7 @@
-"""Writes of the investigation (调查核实): department tasks asked for by hand, department
-reports that complete their tasks, case meetings, responsibility findings with root causes.
-Each service is one transaction and appends exactly one timeline event."""
+"""Writes of the investigation (调查核实): department tasks asked for by hand, QC told the
+goods are ready, department reports that complete their tasks, case meetings,
+responsibility findings with root causes, the investigation concluded. Each service is
+one transaction and appends exactly one timeline event."""
 
 import datetime as dt
 from collections.abc import Mapping, Sequence

@@ -36,6 +36,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from aftersales.common.money import bundle_partial_refund as bundle_partial_refund
+
 from .remedies import RemedyCode, RemedyItem
 from .remedy_lines import Problem, ProposalWarning
 
@@ -53,13 +55,6 @@ REFUNDS: frozenset[RemedyCode] = frozenset(
 
 def fen(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(FEN)
-
-
-def bundle_partial_refund(bundle_paid: Decimal, kept_prices: Iterable[Decimal]) -> Decimal:
-    """A partial return of a bundle (套餐), as the platforms compute it: the paid bundle
-    price minus the listed prices of the components the customer keeps, never negative."""
-    kept = sum((Decimal(p) for p in kept_prices), ZERO)
-    return max(Decimal(bundle_paid) - kept, ZERO).quantize(FEN)
 
 
 @dataclass(frozen=True)

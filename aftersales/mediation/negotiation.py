@@ -1,7 +1,8 @@
 """The customer's side of mediation (调解协商): accept, reject or counter (还价) the
 proposal sent to them, through the customer link they received with it. Acceptance
-settles the dispute through the lifecycle (`settle`) and generates the settlement
-agreement (调解协议书) in the same transaction.
+settles the dispute through the lifecycle (`settle`), generates the settlement
+agreement (调解协议书) and creates the after-sale orders (售后单) that carry out its lines
+(`execution_lines`), all in the same transaction.
 
 How the customer authenticates: every sent revision's message carries a customer link
 (a random token; only its SHA-256 is stored, valid 30 days, scoped to that one dispute)
@@ -29,9 +30,10 @@ from aftersales.common.money import parse_yuan
 from aftersales.disputes import timeline
 from aftersales.disputes.lifecycle import Action, Owner
 from aftersales.disputes.services import dispute_apply
+from aftersales.fulfilment.aftersale_orders import aftersale_orders_from_agreement
 from aftersales.parties.actors import customer_actor
 
-from . import agreement, notices, remedies
+from . import agreement, execution_lines, notices, remedies
 from .models import CustomerAccess, Proposal, ProposalRevision, ProposalState
 from .proposal_delivery import code_hash
 from .proposal_drafts import lock_proposal, set_state
@@ -185,6 +187,16 @@ def _accept(*, proposal: Proposal, method: str, ip, user_agent: str, now: dt.dat
         confirmed_at=now,
         ip=ip,
         user_agent=user_agent[:300],
+    )
+    items = [remedies.RemedyItem.from_dict(d) for d in revision.remedies]
+    aftersale_orders_from_agreement(
+        dispute=dispute,
+        agreement_id=record.pk,
+        lines=execution_lines.agreed_lines(
+            items, shipped=execution_lines.has_shipped(dispute.order)
+        ),
+        actor=customer_actor(dispute.customer),
+        at=now,
     )
     notices.tell_handlers_of_answer(dispute=dispute, proposal=locked, revision=revision, at=now)
     return record

@@ -59,6 +59,11 @@ def problem_message(problem: Problem) -> str:
         return _("只有换货、整机更换或维修可以填写顾客应付的金额，可选：%(allowed)s") % {
             "allowed": "、".join(f"{c}（{_label(c)}）" for c in p["allowed"])
         }
+    if code == "flag_not_applicable":
+        return _("“%(flag)s”只适用于：%(allowed)s") % {
+            "flag": p["flag"],
+            "allowed": "、".join(f"{c}（{_label(c)}）" for c in p["allowed"]),
+        }
     if code == "remedy_unknown":
         return _("未知的解决办法“%(code)s”，可选：%(choices)s") % {
             "code": p.get("code", ""),
@@ -87,6 +92,7 @@ def problem_message(problem: Problem) -> str:
         "deadline_invalid": _("期限应为 0 到 %(max)s 之间的整天数") % {"max": p.get("max")},
         "payer_invalid": _("运费承担方应为 merchant（商家）或 consumer（顾客）"),
         "note_too_long": _("说明不能超过 %(max)s 个字符") % {"max": p.get("max")},
+        "flag_not_bool": _("该项应为 true 或 false"),
     }
     return messages[code]
 

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from aftersales.common.errors import NotFound
 from aftersales.disputes.models import Dispute
-from aftersales.fulfilment.models import Execution
+from aftersales.fulfilment.flows import REFUND_TYPES, State
+from aftersales.fulfilment.models import AfterSaleOrder
 from aftersales.parties.models import BundleComponent, OrderLine
 
 from . import money
@@ -82,14 +83,14 @@ def disputed_lines(dispute: Dispute, lines: list[OrderLine]) -> list[OrderLine]:
 
 def _refunds(order_ids: set[int]) -> dict[int, tuple[dict[int, Decimal], dict[int, Decimal]]]:
     """Per order, the refunds of each of its disputes: (executed, agreed in accepted
-    proposals), each by dispute id."""
+    proposals), each by dispute id. An agreement whose after-sale orders exist counts
+    through them alone: a failed or cancelled order gives its refund back (the dispute
+    went back to mediation, and a new proposal may agree it again)."""
     executions = (
-        Execution.objects.filter(
-            dispute__order_id__in=order_ids,
-            kind__in=(Execution.Kind.REFUND, Execution.Kind.RETURN_REFUND),
-            amount__isnull=False,
+        AfterSaleOrder.objects.filter(
+            dispute__order_id__in=order_ids, type__in=REFUND_TYPES, amount__isnull=False
         )
-        .exclude(state=Execution.State.CANCELLED)
+        .exclude(state__in=(State.CANCELLED, State.FAILED))
         .values("dispute__order_id", "dispute_id")
         .annotate(total=Sum("amount"))
     )
@@ -97,9 +98,16 @@ def _refunds(order_ids: set[int]) -> dict[int, tuple[dict[int, Decimal], dict[in
     for row in executions:
         executed[row["dispute__order_id"]][row["dispute_id"]] = row["total"]
     agreed: dict[int, dict[int, Decimal]] = {pk: {} for pk in order_ids}
-    accepted = ProposalRevision.objects.filter(
-        proposal__dispute__order_id__in=order_ids, state=ProposalState.ACCEPTED
-    ).values_list("proposal__dispute__order_id", "proposal__dispute_id", "remedies")
+    carried_out = SettlementAgreement.objects.filter(
+        pk__in=AfterSaleOrder.objects.filter(dispute__order_id__in=order_ids).values("agreement_id")
+    ).values("revision_id")
+    accepted = (
+        ProposalRevision.objects.filter(
+            proposal__dispute__order_id__in=order_ids, state=ProposalState.ACCEPTED
+        )
+        .exclude(pk__in=carried_out)
+        .values_list("proposal__dispute__order_id", "proposal__dispute_id", "remedies")
+    )
     for order_id, dispute_id, lines in accepted:
         items = [RemedyItem.from_dict(d) for d in lines]
         per_dispute = agreed[order_id]

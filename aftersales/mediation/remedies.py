@@ -240,6 +240,11 @@ allowed = usual  # the name before issue 10
 CUSTOMER_PAYS_CODES = frozenset({R.EXCHANGE, R.WHOLE_EXCHANGE, R.REPAIR})
 # A bundle partial return names the components kept: only on a return with refund.
 KEPT_CODES = frozenset({R.RETURN_REFUND})
+# "The refund waits for the return unless the proposal says otherwise" (SPEC §7): a line
+# that returns goods for money may say the refund is paid first (`refund_first`).
+REFUND_FIRST_CODES = frozenset({R.RETURN_REFUND, R.TAKE_BACK})
+# An exchange may ship the replacement once the return parcel moves (`ship_first`).
+SHIP_FIRST_CODES = frozenset({R.EXCHANGE, R.WHOLE_EXCHANGE})
 KEPT_MAX = 20
 KEPT_NAME_MAX = 200
 
@@ -258,13 +263,17 @@ class RemedyItem:
     customer_pays: Decimal | None = None
     # A bundle (套餐) partial return: the names of the components the customer keeps.
     kept: tuple[str, ...] = ()
+    # A return line: the refund is paid before the goods come back (先退款后退货).
+    refund_first: bool = False
+    # An exchange line: the replacement ships once the return parcel moves (先发后退).
+    ship_first: bool = False
 
     @property
     def spec(self) -> RemedySpec:
         return SPECS[self.code]
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "code": self.code.value,
             "amount": None if self.amount is None else f"{self.amount:.2f}",
             "deadline_days": self.deadline_days,
@@ -273,6 +282,12 @@ class RemedyItem:
             "customer_pays": None if self.customer_pays is None else f"{self.customer_pays:.2f}",
             "kept": list(self.kept),
         }
+        # The flags only when set, so the lines stored before them read the same.
+        if self.refund_first:
+            data["refund_first"] = True
+        if self.ship_first:
+            data["ship_first"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RemedyItem:
@@ -289,6 +304,8 @@ class RemedyItem:
                 None if data.get("customer_pays") is None else Decimal(data["customer_pays"])
             ),
             kept=tuple(data.get("kept") or ()),
+            refund_first=bool(data.get("refund_first")),
+            ship_first=bool(data.get("ship_first")),
         )
 
 

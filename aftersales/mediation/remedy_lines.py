@@ -20,6 +20,8 @@ from .remedies import (
     MAX_AMOUNT,
     MAX_DEADLINE_DAYS,
     NOTE_MAX,
+    REFUND_FIRST_CODES,
+    SHIP_FIRST_CODES,
     SPECS,
     AmountRule,
     Payer,
@@ -107,13 +109,36 @@ def _kept(code: RemedyCode, raw: Any, at: str) -> tuple[str, ...] | Problem:
     return tuple(names)
 
 
+FLAG_CODES = {"refund_first": REFUND_FIRST_CODES, "ship_first": SHIP_FIRST_CODES}
+
+
+def _flags(code: RemedyCode, line: Mapping[str, Any], at: str) -> dict[str, bool] | Problem:
+    """The line's optional flags (refund_first on a return, ship_first on an exchange):
+    absent or false means no; true only on the lines it applies to."""
+    flags: dict[str, bool] = {}
+    for name, codes in FLAG_CODES.items():
+        raw = line.get(name)
+        if raw is None or raw is False:
+            continue
+        if raw is not True:
+            return Problem(f"{at}.{name}", "flag_not_bool")
+        if code not in codes:
+            return Problem(
+                f"{at}.{name}",
+                "flag_not_applicable",
+                {"flag": name, "code": code.value, "allowed": tuple(sorted(codes))},
+            )
+        flags[name] = True
+    return flags
+
+
 def parse_items(
     raw: Any, category: str, *, prefix: str = "remedies"
 ) -> tuple[list[RemedyItem], list[Problem]]:
     """Remedy lines from a request: each {code, amount, customer_pays, kept,
-    deadline_days, shipping_paid_by, note}. Every problem is reported, each naming its
-    line (`remedies.1.amount`). The category does not limit the remedies (see
-    `category_warnings`); it stays a parameter for the callers' sake."""
+    deadline_days, shipping_paid_by, note, refund_first, ship_first}. Every problem is
+    reported, each naming its line (`remedies.1.amount`). The category does not limit
+    the remedies (see `category_warnings`); it stays a parameter for the callers' sake."""
     if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
         return [], [Problem(prefix, "remedies_not_list")]
     if not raw:
@@ -157,6 +182,10 @@ def parse_items(
         if isinstance(kept, Problem):
             problems.append(kept)
             continue
+        flags = _flags(code, line, at)
+        if isinstance(flags, Problem):
+            problems.append(flags)
+            continue
         days = line.get("deadline_days", spec.default_deadline_days)
         if days is not None and (
             isinstance(days, bool)
@@ -188,6 +217,7 @@ def parse_items(
                 note=note.strip(),
                 customer_pays=pays,
                 kept=kept,
+                **flags,
             )
         )
     return items, problems

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from aftersales.common.errors import NotFound
 from aftersales.disputes.models import Dispute, Task
-from aftersales.fulfilment.models import Execution
+from aftersales.fulfilment.models import RepairRecord
 from aftersales.parties.models import Store
 from aftersales.sla.selectors import timer_views
 
@@ -142,14 +142,10 @@ def investigated(disputes: Sequence[Dispute]) -> dict[int, Investigated]:
         finding[row.dispute_id] = row
     orders = {d.order_id for d in disputes if d.order_id is not None}
     repairs = dict(
-        Execution.objects.filter(
-            dispute__order_id__in=orders,
-            kind=Execution.Kind.REPAIR,
-            state=Execution.State.DONE,
-        )
-        .values("dispute__order_id")
+        RepairRecord.objects.filter(order_id__in=orders, failed=True)
+        .values("order_id")
         .annotate(n=Count("id"))
-        .values_list("dispute__order_id", "n")
+        .values_list("order_id", "n")
     )
     elsewhere = refunded_elsewhere(list(disputes))
     return {
@@ -253,8 +249,8 @@ def _investigation_facts(
       can read the finding and the engine's note (and may record `defect`);
     - a responsibility finding that puts everything on the customer's misuse means no
       defect the merchant answers for (三包 exclusion R17, and no defect at sale);
-    - repairs already done on this order (executions of kind repair, done) count as
-      failed repairs once the customer is back with the same order."""
+    - failed repairs on this order (repair records not fixed, or the same non-user fault
+      back within 30 days of a repair: fulfilment's 维修单) count as failed repairs."""
     if "defect" not in skip:
         qc = found.qc
         if qc is not None:
@@ -279,7 +275,7 @@ def _investigation_facts(
         repairs = found.repairs
         if repairs:
             values["failed_repairs"] = repairs
-            sources["failed_repairs"] = "executions"
+            sources["failed_repairs"] = "repair_records"
 
 
 @dataclass(frozen=True)
@@ -287,7 +283,7 @@ class FactView:
     """One fact of a dispute as `GET …/facts` shows it."""
 
     value: Any  # the contract's JSON form; None while a required fact is missing
-    source: str  # recorded, qc_report, responsibility, executions, order, store, product,
+    source: str  # recorded, qc_report, responsibility, repair_records, order, store, product,
     # dispute; "default" for the contract's default, "missing" for a required fact
     by: str | None
     at: datetime | None

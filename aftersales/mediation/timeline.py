@@ -1,6 +1,7 @@
 """Mediation's timeline events: commitments to the customer, investigation (department
-reports, case meetings, responsibility, department tasks asked for), case facts,
-escalation outside the company, proposals and their answers, the settlement agreement.
+reports, case meetings, responsibility, department tasks asked for, QC notified, the
+investigation concluded), case facts, escalation outside the company, proposals and
+their answers, the settlement agreement.
 Written through `disputes.timeline` (`record`, `new_event`) by the services here and by
 the demo, with the builders below where both build the same event."""
 
@@ -31,6 +32,13 @@ class MediationKind(TextChoices):
         pgettext_lazy("timeline event", "责任认定"),
     )
     TASK_REQUESTED = "task_requested", pgettext_lazy("timeline event", "申请部门协查")
+    # The handler told QC the goods or photos are ready (the QC report's hour starts);
+    # the investigation concluded with its summary (the proposal's two hours start).
+    QC_NOTIFIED = "qc_notified", pgettext_lazy("timeline event", "通知质检")
+    INVESTIGATION_CONCLUDED = (
+        "investigation_concluded",
+        pgettext_lazy("timeline event", "调查结论"),
+    )
     # Case facts the law needs, recorded with reason and evidence.
     FACTS_RECORDED = "facts_recorded", pgettext_lazy("timeline event", "记录案件事实")
     # Escalation: each outside route filed, accepted by the body, and its outcome.

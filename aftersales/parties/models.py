@@ -139,6 +139,9 @@ class Order(models.Model):
     received_at = models.DateTimeField("签收时间", null=True, blank=True)
     carrier = models.CharField("快递公司", max_length=50, blank=True)
     tracking_no = models.CharField("快递单号", max_length=64, blank=True)
+    # 运费险 (return-shipping insurance) bought with the order: a return of it is insured
+    # (the insurer pays the return postage by its tariff); an exchange never is.
+    return_shipping_insurance = models.BooleanField("运费险", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

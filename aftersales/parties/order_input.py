@@ -98,6 +98,8 @@ class OrderInput:
     received_time: dt.datetime | None = None
     carrier: str = ""
     tracking_no: str = ""
+    # 运费险 bought with the order (a return of it is insured; an exchange is not).
+    return_shipping_insurance: bool = False
 
     @property
     def amount_paid(self) -> Decimal:
@@ -195,6 +197,9 @@ class _Reader(ValueReader):
             "address": self.line_text(data, "address", "address", ADDRESS_MAX),
             "carrier": self.text(data, "carrier", "carrier", CARRIER_MAX),
             "tracking_no": self.text(data, "tracking_no", "tracking_no", TRACKING_NO_MAX),
+            "return_shipping_insurance": bool(
+                self.flag(data.get("return_shipping_insurance"), "return_shipping_insurance")
+            ),
         }
         if self.errors:
             return None

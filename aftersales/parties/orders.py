@@ -48,6 +48,7 @@ def order_upsert(*, data: OrderInput, actor) -> tuple[Order, bool]:
         "buyer_account": data.buyer_account,
         "address": data.address,
         "carrier": data.carrier,
+        "return_shipping_insurance": data.return_shipping_insurance,
     }
     order = Order.objects.select_for_update().filter(order_no=data.order_no).first()
     created = False

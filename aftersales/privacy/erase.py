@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from aftersales.common.text import clean_text
 from aftersales.disputes.models import Dispute, Event, Evidence
 from aftersales.disputes.timeline import record
-from aftersales.fulfilment.models import Execution
+from aftersales.fulfilment.models import AfterSaleOrder
 from aftersales.mediation.models import (
     CaseFact,
     CaseMeeting,
@@ -59,7 +59,7 @@ STAFF_TEXT: tuple[tuple[type[models.Model], str, tuple[str, ...]], ...] = (
     (Escalation, "dispute", ("outcome_note",)),
     (ProposalRevision, "proposal__dispute", ("change_note",)),
     (ProposalApproval, "revision__proposal__dispute", ("reason",)),
-    (Execution, "dispute", ("note",)),
+    (AfterSaleOrder, "dispute", ("note", "return_address", "reason")),
     (Notification, "dispute", ("title", "body")),
 )
 

@@ -63,7 +63,7 @@ class PolicyVersionAdmin(ReadOnlyAdmin):
 class TimerAdmin(ReadOnlyAdmin):
     """Timers are started, paused, stopped and recomputed by the SLA services only."""
 
-    list_display = ["dispute", "kind", "state", "started_at", "due_at", "paused_seconds"]
+    list_display = ["dispute", "kind", "subject", "state", "started_at", "due_at", "paused_seconds"]
     list_filter = ["state", "kind"]
     search_fields = ["dispute__number"]
     list_select_related = ["dispute", "kind"]

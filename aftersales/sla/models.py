@@ -140,7 +140,7 @@ class Timer(models.Model):
         STOPPED = "stopped", pgettext_lazy("timer state", "已完成")
         CANCELLED = "cancelled", pgettext_lazy("timer state", "已取消")
 
-    # Still counting: one per dispute and kind, and what Dispute.due_at is made of.
+    # Still counting: one per dispute, kind and subject, and what Dispute.due_at is made of.
     LIVE = (State.RUNNING, State.PAUSED, State.BREACHED)
     URGENT = (State.RUNNING, State.BREACHED)
 
@@ -159,6 +159,9 @@ class Timer(models.Model):
         verbose_name="策略版本",
         db_index=False,
     )
+    # What on the dispute the clock is for: "" (the dispute itself) or one of its
+    # after-sale orders ("aftersale:<id>"), from the starting event's payload.
+    subject = models.CharField("对象", max_length=40, blank=True, default="")
     limit = models.DecimalField("时限", max_digits=10, decimal_places=4)
     unit = models.CharField("单位", max_length=20, choices=UNIT_CHOICES)
     rule = models.CharField("依据", max_length=300, blank=True)
@@ -182,14 +185,16 @@ class Timer(models.Model):
         verbose_name = "计时"
         verbose_name_plural = "计时"
         constraints = [
+            # One live clock per kind for each subject (each after-sale order its own).
             models.UniqueConstraint(
-                fields=["dispute", "kind"],
+                fields=["dispute", "kind", "subject"],
                 condition=Q(state__in=["running", "paused", "breached"]),
-                name="timer_one_live_per_kind",
+                name="timer_one_live_per_subject",
             ),
-            # A replayed event starts nothing new (the same kind at the same instant).
+            # A replayed event starts nothing new (the same kind and subject at the same
+            # instant).
             models.UniqueConstraint(
-                fields=["dispute", "kind", "started_at"], name="timer_once_per_start"
+                fields=["dispute", "kind", "subject", "started_at"], name="timer_once_per_start"
             ),
         ]
         indexes = [
@@ -209,7 +214,8 @@ class Timer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.dispute_id}:{self.kind_id}:{self.state}"
+        subject = f":{self.subject}" if self.subject else ""
+        return f"{self.dispute_id}:{self.kind_id}{subject}:{self.state}"
 
     @property
     def clock(self) -> str:

@@ -36,16 +36,16 @@ class ScanResult:
     notifications: int
 
 
-def _claim(sql: str, params: list) -> list[tuple[int, int, int, dt.datetime]]:
+def _claim(sql: str, params: list) -> list[tuple[int, int, int, dt.datetime, str]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     convert = connection.ops.convert_datetimefield_value if connection.vendor == "sqlite" else None
     out = []
-    for pk, dispute_id, kind_id, due in rows:
+    for pk, dispute_id, kind_id, due, subject in rows:
         if convert is not None:
             due = convert(due, None, connection)
-        out.append((pk, dispute_id, kind_id, due))
+        out.append((pk, dispute_id, kind_id, due, subject))
     return out
 
 
@@ -60,13 +60,13 @@ def sla_scan(*, now: dt.datetime | None = None) -> ScanResult:
         at_risk = _claim(
             f"UPDATE {table} SET at_risk_notified = %s, at_risk_at = %s "
             f"WHERE state = %s AND at_risk_notified = %s AND risk_at <= %s AND due_at > %s "
-            f"RETURNING id, dispute_id, kind_id, due_at",
+            f"RETURNING id, dispute_id, kind_id, due_at, subject",
             [True, stamp, Timer.State.RUNNING.value, False, stamp, stamp],
         )
         breached = _claim(
             f"UPDATE {table} SET state = %s, breached_at = %s "
             f"WHERE state = %s AND due_at <= %s "
-            f"RETURNING id, dispute_id, kind_id, due_at",
+            f"RETURNING id, dispute_id, kind_id, due_at, subject",
             [Timer.State.BREACHED.value, stamp, Timer.State.RUNNING.value, stamp],
         )
         notes = _tell(at_risk, breached, now)
@@ -101,7 +101,7 @@ def _tell(at_risk: list, breached: list, now: dt.datetime) -> int:
     events: list[Event] = []
     notes: list[Notification] = []
     for crossing, rows in (("at_risk", at_risk), ("breached", breached)):
-        for timer_id, dispute_id, kind_id, due in rows:
+        for timer_id, dispute_id, kind_id, due, subject in rows:
             d = disputes[dispute_id]
             major = d["severity"] == Severity.MAJOR
             if crossing == "at_risk":
@@ -122,6 +122,7 @@ def _tell(at_risk: list, breached: list, now: dt.datetime) -> int:
                 due_at=due,
                 major=major,
                 at=now,
+                subject=subject,
             )
             events.append(event)
             # The event's text in the site's language; readers of the timeline see theirs.

@@ -49,6 +49,8 @@ def remaining_seconds(
 class TimerView:
     kind: str
     name: str
+    # What the clock is for: "" (the dispute) or an after-sale order ("aftersale:<id>").
+    subject: str
     clock: str
     clock_label: str
     state: str
@@ -78,6 +80,7 @@ def timer_views(dispute: Dispute, now: dt.datetime | None = None) -> list[TimerV
         TimerView(
             kind=t.kind.code,
             name=t.kind.name,
+            subject=t.subject,
             clock=clock_of(t.unit),
             clock_label=CLOCK_LABELS[clock_of(t.unit)],
             state=t.state,

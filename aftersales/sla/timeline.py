@@ -42,24 +42,24 @@ def crossing_event(
     due_at: dt.datetime,
     major: bool,
     at: dt.datetime,
+    subject: str = "",
 ) -> Event:
     """A timer found at risk (`crossing="at_risk"`) or breached: the scan's event, and
     the demo's for the crossings it replays. `timer` is its id (the demo gives the
-    unsaved timer, replaced by its id once inserted). The event's `reason` (the site's
-    language) is also the inbox notification's title."""
+    unsaved timer, replaced by its id once inserted); `subject` the timer's (an
+    after-sale order's clock names it as "timer_subject"). The event's `reason` (the
+    site's language) is also the inbox notification's title."""
     due = due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     if crossing == "at_risk":
         kind, reason = SlaKind.SLA_AT_RISK, AT_RISK(name=name, due=due)
     else:
         template = BREACHED_MAJOR if major else BREACHED
         kind, reason = SlaKind.SLA_BREACHED, template(name=name, due=due)
+    payload = {"timer": timer, "timer_kind": timer_kind, "due_at": due_at.isoformat()}
+    if subject:
+        payload["timer_subject"] = subject
     return new_event(
-        kind,
-        dispute_id=dispute_id,
-        actor_label="system",
-        reason=reason,
-        payload={"timer": timer, "timer_kind": timer_kind, "due_at": due_at.isoformat()},
-        at=at,
+        kind, dispute_id=dispute_id, actor_label="system", reason=reason, payload=payload, at=at
     )
 
 

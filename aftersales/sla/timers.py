@@ -24,11 +24,16 @@ from .calendar import Unit, WorkCalendar, provisional_reason, to_shanghai
 from .models import Timer
 from .policy import PAUSE_SIGNAL, RESUME_SIGNAL, Facts, KindRule, Policy
 from .policy_versions import CurrentPolicy, current_policy
-from .signals import signals_of, task_signals
+from .signals import signals_of, subject_of, task_signals
 from .timeline import pause_event
 from .working_calendar import calendar
 
 DEFAULT_AT_RISK_RATIO = Decimal("0.8")
+SUBJECT_MAX = 40  # Timer.subject
+
+# What the timers hear at one instant: the signals, when, the dispute status entered
+# ("" when none) and the subject ("" = the dispute; the demo may leave it out).
+Batch = tuple[list[str], dt.datetime, str, str] | tuple[list[str], dt.datetime, str]
 
 
 def at_risk_ratio() -> Decimal:
@@ -60,7 +65,12 @@ def risk_time(cal: WorkCalendar, start: dt.datetime, due: dt.datetime, unit: Uni
 
 
 def _start(
-    dispute: Dispute, kind: KindRule, current: CurrentPolicy, at: dt.datetime, cal: WorkCalendar
+    dispute: Dispute,
+    kind: KindRule,
+    current: CurrentPolicy,
+    at: dt.datetime,
+    cal: WorkCalendar,
+    subject: str = "",
 ) -> Timer:
     limit = current.policy.limit_for(kind.code, _facts(dispute))
     due = cal.due(at, limit.limit, limit.unit)
@@ -69,6 +79,7 @@ def _start(
         provisional_reason=due.provisional_reason,
         dispute=dispute,
         kind_id=kind.id,
+        subject=subject,
         policy_version_id=current.version_id,
         limit=limit.limit,
         unit=limit.unit.value,
@@ -107,8 +118,10 @@ def timers_on_events(
     dispute: Dispute, events: Sequence[Event], at: dt.datetime | None = None, *, new: bool = False
 ) -> list[Timer]:
     """Start, stop, pause and resume the dispute's timers for these events, in order
-    (each at its own `at`; `at` is for events without one). Idempotent: one live timer
-    per dispute and kind, and a replayed start is ignored. Keeps Dispute.due_at = the
+    (each at its own `at`; `at` is for events without one). An event whose payload names
+    a "subject" (an after-sale order) starts that subject's timers and stops only that
+    subject's; one without stops a kind's timers of every subject. Idempotent: one live
+    timer per dispute, kind and subject, and a replayed start is ignored. Keeps Dispute.due_at = the
     most urgent running timer's due time. `new`: the dispute was just created (no timers
     to read). Call inside the transaction that wrote the events. Returns the timers
     touched."""
@@ -117,7 +130,7 @@ def timers_on_events(
         return []
     return _apply_signals(
         dispute,
-        [(signals_of(e), e.at or at or timezone.now(), e.to_status) for e in events],
+        [(signals_of(e), e.at or at or timezone.now(), e.to_status, subject_of(e)) for e in events],
         current,
         new=new,
     )
@@ -145,8 +158,8 @@ def timers_at_intake(
     without reading anything back."""
     if current is None:
         return []
-    batches = [(task_signals(task_kinds), at, "")] if task_kinds else []
-    batches += [(signals_of(e), e.at or at, e.to_status) for e in events]
+    batches: list[Batch] = [(task_signals(task_kinds), at, "")] if task_kinds else []
+    batches += [(signals_of(e), e.at or at, e.to_status, subject_of(e)) for e in events]
     if not _listened(current.policy, batches):
         return []
     created, _changed = _run_batches(dispute, batches, current, {})
@@ -164,28 +177,31 @@ def timers_at_intake(
     return created
 
 
-def _listened(policy: Policy, batches: list[tuple[list[str], dt.datetime, str]]) -> bool:
-    heard = {s for signals, _when, _to in batches for s in signals}
+def _listened(policy: Policy, batches: list[Batch]) -> bool:
+    heard = {s for batch in batches for s in batch[0]}
     return bool(
-        any(to in TERMINAL for _s, _w, to in batches if to)
+        any(batch[2] in TERMINAL for batch in batches if batch[2])
         or heard & {PAUSE_SIGNAL, RESUME_SIGNAL}
         or policy.stopping(heard)
         or any(k.start in heard for k in policy.kinds if k.active)
     )
 
 
-def timers_on_signals(dispute: Dispute, signals: list[str], at: dt.datetime) -> list[Timer]:
+def timers_on_signals(
+    dispute: Dispute, signals: list[str], at: dt.datetime, *, subject: str = ""
+) -> list[Timer]:
     """Signals heard at `at`, which may differ from when they were recorded: an outside
-    body's acceptance on a given day, a department task completed (task:<kind>:done)."""
+    body's acceptance on a given day, a department task completed (task:<kind>:done).
+    `subject` as an event's (see `timers_on_events`)."""
     current = current_policy()
     if current is None or not signals:
         return []
-    return _apply_signals(dispute, [(list(signals), at, "")], current)
+    return _apply_signals(dispute, [(list(signals), at, "", subject)], current)
 
 
 def _apply_signals(
     dispute: Dispute,
-    batches: list[tuple[list[str], dt.datetime, str]],
+    batches: list[Batch],
     current: CurrentPolicy,
     *,
     new: bool = False,
@@ -194,10 +210,10 @@ def _apply_signals(
     if not _listened(policy, batches):
         return []  # nothing listens for these: no reads, no writes
     code_of = {k.id: k.code for k in policy.kinds}
-    live: dict[str, Timer] = {}
+    live: dict[tuple[str, str], Timer] = {}
     if not new:
         for timer in Timer.objects.filter(dispute=dispute, state__in=Timer.LIVE):
-            live[code_of.get(timer.kind_id, str(timer.kind_id))] = timer
+            live[(code_of.get(timer.kind_id, str(timer.kind_id)), timer.subject)] = timer
     created, changed = _run_batches(dispute, batches, current, live)
     for timer in changed:
         if timer.pk is not None:
@@ -210,17 +226,20 @@ def _apply_signals(
 
 def _run_batches(
     dispute: Dispute,
-    batches: list[tuple[list[str], dt.datetime, str]],
+    batches: list[Batch],
     current: CurrentPolicy,
-    live: dict[str, Timer],
+    live: dict[tuple[str, str], Timer],
 ) -> tuple[list[Timer], list[Timer]]:
-    """The timers these signals start, and the live ones they change (in memory)."""
+    """The timers these signals start, and the live ones they change (in memory).
+    `live`: the dispute's live timers by (kind code, subject)."""
     policy, cal = current.policy, calendar()
     changed: dict[int, Timer] = {}
     created: list[Timer] = []
-    for signals, when, to_status in batches:
+    for batch in batches:
+        signals, when, to_status = batch[0], batch[1], batch[2]
+        subject = (batch[3] if len(batch) > 3 else "")[:SUBJECT_MAX]
         if PAUSE_SIGNAL in signals:
-            for code, timer in live.items():
+            for (code, _subject), timer in live.items():
                 if timer.state == Timer.State.RUNNING and policy.kind(code).pausable:
                     timer.state, timer.paused_at = Timer.State.PAUSED, when
                     changed[id(timer)] = timer
@@ -231,10 +250,14 @@ def _run_batches(
                     timer.state = Timer.State.RUNNING
                     changed[id(timer)] = timer
         for code in policy.stopping(signals):
-            timer = live.pop(code, None)
-            if timer is not None:
-                _finish(timer, Timer.State.STOPPED, when, _first(signals, policy.kind(code).stops))
-                changed[id(timer)] = timer
+            # A subject's event stops that subject's clock; the dispute's, every subject's.
+            keys = [(code, subject)] if subject else [k for k in live if k[0] == code]
+            for key in keys:
+                timer = live.pop(key, None)
+                if timer is not None:
+                    stop = _first(signals, policy.kind(code).stops)
+                    _finish(timer, Timer.State.STOPPED, when, stop)
+                    changed[id(timer)] = timer
         if to_status and to_status in TERMINAL:
             # The dispute ended: clocks whose step never came are cancelled, not met.
             for timer in live.values():
@@ -243,9 +266,9 @@ def _run_batches(
             live.clear()
             continue
         for kind in policy.starting(signals, _facts(dispute)):
-            if kind.code not in live:
-                timer = _start(dispute, kind, current, when, cal)
-                live[kind.code] = timer
+            if (kind.code, subject) not in live:
+                timer = _start(dispute, kind, current, when, cal, subject)
+                live[(kind.code, subject)] = timer
                 created.append(timer)
     return created, list(changed.values())
 

@@ -3,7 +3,7 @@
 import pytest
 
 from aftersales.disputes.models import Dispute, Event
-from tests.factories import make_dispute, staff_note, step, walk_to
+from tests.factories import carry_out, make_dispute, staff_note, step, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +153,7 @@ def test_unknown_dispute_is_404(client):
 def test_full_happy_path_to_closed(client, dispute):
     """The generic actions here; proposing, revising and settling through the workflows
     that own them (sending a proposal, the customer's acceptance)."""
-    generic = {"triage": {}, "investigate": {}, "complete": {}}
+    generic = {"triage": {}, "investigate": {}}
     generic["close"] = {"satisfaction": 5, "resolved": True, "comment": "很满意"}
     plan = ["triage", "investigate", "propose", "revise", "settle", "complete", "close"]
     expected = [
@@ -207,8 +207,12 @@ def test_escalated_path_to_closed(client, dispute):
 def test_unsatisfied_follow_up_cannot_close_but_reopens(client, dispute):
     walk_to(dispute, "executing")
     version = Dispute.objects.get(pk=dispute.pk).version
-    assert act(client, dispute.number, "complete", version).status_code == 200
-    version += 1
+    refused = act(client, dispute.number, "complete", version)
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "aftersale_orders_open"
+    carry_out(dispute)  # the agreed return and refund carried out: the dispute completes
+    version = Dispute.objects.get(pk=dispute.pk).version
+    assert Dispute.objects.get(pk=dispute.pk).status == "follow_up"
     refused = act(client, dispute.number, "close", version, satisfaction=1, resolved=False)
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "follow_up_unsatisfied"

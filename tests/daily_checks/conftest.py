@@ -1,6 +1,7 @@
 """One agent's morning, with one item of every kind that should be listed and one next
-to it that should not. Times are relative to the real clock, because the API, the CLI
-and the worker read it."""
+to it that should not. The after-sale orders (售后单) come from accepted proposals and
+are moved by the real services, at the times the story needs. Times are relative to the
+real clock, because the API, the CLI and the worker read it."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -10,10 +11,20 @@ import pytest
 from django.utils import timezone
 
 from aftersales.disputes.models import Dispute, Event
-from aftersales.fulfilment.services import execution_complete, parcel_record, parcel_track
+from aftersales.fulfilment import goods, payouts
+from aftersales.fulfilment.models import AfterSaleOrder
+from aftersales.fulfilment.parcels import parcel_track
+from aftersales.mediation import agreement, proposals
 from aftersales.mediation.services import commitment_keep
 from aftersales.parties.actors import SYSTEM
-from tests.factories import make_commitment, make_execution, make_held_dispute
+from tests.factories import (
+    RETURN_ADDRESS,
+    OrderFactory,
+    carry_to,
+    make_commitment,
+    make_held_dispute,
+    walk_to,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = dt.timedelta(days=1)
@@ -23,8 +34,11 @@ DAY = dt.timedelta(days=1)
 class Morning:
     now: dt.datetime
     stale_parcel: Dispute  # return shipped 5 days ago, not a scan since
-    moving_parcel: Dispute  # shipped 5 days ago, scanned yesterday
-    late_refund: Dispute  # bank quick-pay refund recorded 5 days ago (due 2 days ago)
+    moving_parcel: Dispute  # return shipped 5 days ago, scanned yesterday
+    late_refund: Dispute  # a refund agreed 5 days ago within 3 days, not paid
+    unconfirmed_refund: Dispute  # paid 5 days ago by Alipay (3 days), not confirmed
+    unshipped_exchange: Dispute  # return inspected 4 days ago, replacement not sent
+    insurance_missing: Dispute  # 运费险 due 72 hours after a refund 5 days ago
     overdue_promise: Dispute  # promised for yesterday, not kept
     today_promise: Dispute  # due later today
     untouched: Dispute  # taken in 3 days ago, nothing since
@@ -36,59 +50,82 @@ def end_of_today(now: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(tomorrow, dt.time(0, 0), tzinfo=SH)
 
 
+def orders(dispute) -> list[AfterSaleOrder]:
+    return list(AfterSaleOrder.objects.filter(dispute=dispute).order_by("remedy_line"))
+
+
 def build_morning(agent) -> Morning:
     now = timezone.now()
-    long_ago = now - 6 * DAY
+    long_ago = now - 8 * DAY
 
-    def held(hours_ago: float = 1) -> Dispute:
+    def held(hours_ago: float = 1, order=None) -> Dispute:
         # Taken in long ago, but touched `hours_ago` (a note), so only what the test
         # adds makes it listed.
-        d = make_held_dispute(agent, received_at=long_ago)
+        d = make_held_dispute(agent, received_at=long_ago, order=order)
         Event.objects.create(
             dispute=d, kind="note", actor=agent, at=now - dt.timedelta(hours=hours_ago)
         )
         return d
 
-    stale = held()
-    ret = make_execution(stale, kind="return_refund", at=now - 6 * DAY, expected_by=now + 5 * DAY)
-    parcel_record(
-        execution=ret,
-        direction="from_customer",
-        carrier="顺丰速运",
-        tracking_no="SF0001",
-        actor=agent,
-        shipped_at=now - 5 * DAY,
-    )
+    def settled(remedies=None, *, at: dt.datetime, order=None) -> Dispute:
+        """A held dispute whose proposal (`remedies`; else a full return) the customer
+        accepted at `at`: its after-sale orders made."""
+        d = walk_to(held(order=order), "investigating", at=at)
+        if remedies is not None:
+            proposals.proposal_create(dispute=d, actor=SYSTEM, remedies_raw=remedies, at=at)
+        return walk_to(d, "executing", at=at)
 
-    moving = held()
-    ex = make_execution(moving, kind="exchange", at=now - 6 * DAY, expected_by=now + 5 * DAY)
-    p = parcel_record(
-        execution=ex,
-        direction="to_customer",
-        carrier="中通快递",
-        tracking_no="ZT0002",
-        actor=agent,
-        shipped_at=now - 5 * DAY,
-    )
-    parcel_track(parcel=p, at=now - DAY, actor=SYSTEM, description="运输中")
+    def return_shipped(order, tracking_no: str, *, at: dt.datetime) -> None:
+        goods.return_address_send(order=order, actor=SYSTEM, address=RETURN_ADDRESS, at=at)
+        goods.return_ship(
+            order=order, carrier="顺丰速运", tracking_no=tracking_no, actor=SYSTEM, at=at
+        )
+
+    # A return sent 5 days ago with no scan since; next to it one scanned yesterday.
+    stale = settled(at=now - 6 * DAY)
+    (ret,) = orders(stale)
+    return_shipped(ret, "SF0001", at=now - 5 * DAY)
+
+    moving = settled([{"code": "exchange"}, {"code": "reship"}], at=now - 6 * DAY)
+    exchange, reship = orders(moving)
+    return_shipped(exchange, "ZT0002", at=now - 5 * DAY)
+    parcel_track(parcel=exchange.parcels.get(), at=now - DAY, actor=SYSTEM, description="运输中")
     # Delivered long ago: not in transit, however quiet.
-    delivered = make_execution(moving, kind="reship", at=now - 6 * DAY, expected_by=now + DAY)
-    q = parcel_record(
-        execution=delivered,
-        direction="to_customer",
-        carrier="圆通",
-        tracking_no="YT0003",
-        actor=agent,
-        shipped_at=now - 6 * DAY,
+    goods.shipment_send(
+        order=reship, carrier="圆通", tracking_no="YT0003", actor=SYSTEM, at=now - 6 * DAY
     )
-    parcel_track(parcel=q, at=now - 5 * DAY, actor=SYSTEM, delivered=True)
+    parcel_track(parcel=reship.parcels.get(), at=now - 5 * DAY, actor=SYSTEM, delivered=True)
 
-    late = held()
-    make_execution(late, kind="refund", at=now - 5 * DAY)  # bank quick-pay: 3 days
-    on_time = make_execution(late, kind="refund", at=now - DAY)  # due in 2 days
-    done_late = make_execution(late, kind="refund", at=now - 5 * DAY)
-    execution_complete(execution=done_late, actor=agent, at=now - DAY)
-    assert on_time.expected_by > now
+    # A refund agreed within 3 days, 5 days ago, still waiting for finance; next to it
+    # one agreed yesterday (due in 2 days).
+    late = settled([{"code": "refund", "amount": "199.00", "deadline_days": 3}], at=now - 5 * DAY)
+    on_time = settled([{"code": "refund", "amount": "199.00", "deadline_days": 3}], at=now - DAY)
+    assert orders(on_time)[0].expected_by > now
+
+    # Money paid by Alipay 5 days ago (3 days at most): the refund is not confirmed
+    # arrived, the compensation next to it is.
+    paid = settled(
+        [
+            {"code": "refund", "amount": "88.00"},
+            {"code": "compensation", "amount": "20.00"},
+        ],
+        at=now - 6 * DAY,
+    )
+    refund, compensation = orders(paid)
+    carry_to(refund, "done", at=now - 5 * DAY)
+    carry_to(compensation, "done", at=now - 5 * DAY)
+    payouts.arrival_confirm(order=compensation, actor=SYSTEM, at=now - 2 * DAY)
+
+    # An exchange whose return passed inspection 4 days ago; the replacement waits.
+    waiting = settled([{"code": "exchange"}], at=now - 6 * DAY)
+    (swap,) = orders(waiting)
+    carry_to(swap, "awaiting_shipment", at=now - 4 * DAY)
+
+    # A return bought with 运费险, refunded 5 days ago: the insurer owed it 2 days ago.
+    insured = settled(at=now - 7 * DAY, order=OrderFactory(return_shipping_insurance=True))
+    (covered,) = orders(insured)
+    carry_to(covered, "done", at=now - 5 * DAY)
+    payouts.arrival_confirm(order=covered, actor=SYSTEM, at=now - 4 * DAY)
 
     overdue = held()
     make_commitment(overdue, due_at=now - DAY, at=now - 2 * DAY, text="昨天下午回电")
@@ -108,11 +145,21 @@ def build_morning(agent) -> Morning:
         stale_parcel=stale,
         moving_parcel=moving,
         late_refund=late,
+        unconfirmed_refund=paid,
+        unshipped_exchange=waiting,
+        insurance_missing=insured,
         overdue_promise=overdue,
         today_promise=today,
         untouched=untouched,
         busy=busy,
     )
+
+
+@pytest.fixture(autouse=True)
+def quick_agreements(monkeypatch):
+    """The settlement agreement's PDF is the agreement tests' business: drawn here it
+    would take seconds for each of the morning's seven acceptances."""
+    monkeypatch.setattr(agreement, "render_pdf", lambda data: b"%PDF-1.4 (not drawn)")
 
 
 @pytest.fixture

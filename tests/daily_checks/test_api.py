@@ -43,10 +43,23 @@ def test_an_agent_gets_their_own_lists_with_what_is_late(api_as, agent, morning,
     (refund,) = mine["late_executions"]
     assert (refund["number"], refund["kind"], refund["amount"]) == (
         morning.late_refund.number,
-        "refund",
+        "refund_shipped",
         "199.00",
     )
     assert refund["expected_by"].endswith("+08:00")
+    assert refund["aftersale_order"] == f"{morning.late_refund.number}-01"
+    (paid,) = mine["unconfirmed_refunds"]
+    assert (paid["number"], paid["amount"], paid["channel"], paid["late_hours"]) == (
+        morning.unconfirmed_refund.number,
+        "88.00",
+        "alipay",
+        48,
+    )
+    (swap,) = mine["unshipped_exchanges"]
+    assert (swap["number"], swap["waiting_days"]) == (morning.unshipped_exchange.number, 4)
+    (insured,) = mine["missing_insurance_payouts"]
+    assert insured["number"] == morning.insurance_missing.number
+    assert body["exchange_ship_days"] == 2
     assert [c["overdue"] for c in mine["due_commitments"]] == [True, False]
     assert [d["number"] for d in mine["untouched_disputes"]] == [morning.untouched.number]
     # Their own name in ?user= is the same list; a colleague's is not theirs to see.
@@ -61,6 +74,7 @@ def test_an_agent_with_nothing_late_gets_an_empty_entry(api_as, default_team, mo
     (entry,) = api_as(idle).get(URL).json()["agents"]
     assert entry["username"] == idle.username
     assert entry["stale_parcels"] == entry["untouched_disputes"] == []
+    assert entry["unconfirmed_refunds"] == entry["missing_insurance_payouts"] == []
 
 
 def test_a_team_lead_sees_their_teams_agents_only(api_as, agent, default_team, morning, outsider):

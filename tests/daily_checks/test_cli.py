@@ -21,12 +21,21 @@ def run(*args: str) -> str:
 
 def test_the_report_names_each_late_item_with_its_dispute(agent, morning):
     text = run()
-    assert f"{agent.username}）：5 项" in text
-    assert "物流异常 1，逾期执行 1，到期承诺 2，未跟进投诉 1" in text
+    assert f"{agent.username}）：8 项" in text
+    assert (
+        "物流异常 1，逾期售后单 1，退款未确认到账 1，换货未发货 1，运费险未理赔 1，"
+        "到期承诺 2，未跟进投诉 1"
+    ) in text
     stale = next(line for line in text.splitlines() if "SF0001" in line)
     assert morning.stale_parcel.number in stale and "已 5 天无更新" in stale
     refund = next(line for line in text.splitlines() if morning.late_refund.number in line)
-    assert "退款 ¥199.00" in refund and "已逾期 2 天" in refund
+    assert "已发货仅退款 ¥199.00（待财审）" in refund and "已逾期 2 天" in refund
+    paid = next(line for line in text.splitlines() if morning.unconfirmed_refund.number in line)
+    assert "¥88.00" in paid and "已超过 2 天" in paid and "请向顾客确认" in paid
+    swap = next(line for line in text.splitlines() if morning.unshipped_exchange.number in line)
+    assert "待发货（4 天）" in swap
+    insured = next(line for line in text.splitlines() if morning.insurance_missing.number in line)
+    assert "已逾期 2 天" in insured
     assert "“昨天下午回电”" in text and "（已逾期）" in text and "（今日到期）" in text
     assert morning.untouched.number in text
     for quiet in (morning.moving_parcel, morning.busy):
@@ -45,6 +54,8 @@ def test_json_for_tools(agent, morning):
     (mine,) = data["agents"]
     assert data["parcel_stale_days"] == 3
     assert mine["late_executions"][0]["amount"] == "199.00"
+    assert mine["unconfirmed_refunds"][0]["amount"] == "88.00"
+    assert mine["missing_insurance_payouts"][0]["expected_by"].endswith("+08:00")
     assert mine["due_commitments"][0]["due_at"].endswith("+08:00")
     assert [p["tracking_no"] for p in mine["stale_parcels"]] == ["SF0001"]
     # A longer threshold for the parcel list, from the command line.

@@ -1,4 +1,4 @@
-"""The four lists of the daily check (三主动, SPEC §8), read per agent through the
+"""The lists of the daily check (三主动, SPEC §8), read per agent through the
 selector: what is late is listed, what is not is not."""
 
 import datetime as dt
@@ -12,8 +12,12 @@ from django.utils import timezone
 from aftersales.disputes.models import Event
 from aftersales.disputes.services import dispute_apply, dispute_assign
 from aftersales.followup.daily_checks import daily_checks
+from aftersales.fulfilment import goods, insurance, payouts
+from aftersales.fulfilment.models import AfterSaleOrder
+from aftersales.mediation import proposals
+from aftersales.parties.actors import SYSTEM
 from aftersales.parties.roles import Role
-from tests.factories import make_held_dispute, make_staff, staff_note
+from tests.factories import carry_to, make_held_dispute, make_staff, staff_note, walk_to
 
 from .conftest import DAY, build_morning
 
@@ -40,10 +44,30 @@ def test_each_list_holds_what_is_late_and_nothing_else(agent, morning):
     (refund,) = check.late_executions
     assert (refund.number, refund.kind, str(refund.amount)) == (
         m.late_refund.number,
-        "refund",
+        "refund_shipped",
         "199.00",
     )
-    assert refund.late_hours == 48  # bank quick-pay: 3 days, recorded 5 days ago
+    assert refund.late_hours == 48  # agreed within 3 days, 5 days ago
+    assert (refund.aftersale_order, refund.state_label) == (
+        f"{m.late_refund.number}-01",
+        "待财审",
+    )
+
+    # Paid by Alipay 5 days ago (3 days at most), nobody confirmed it arrived; the
+    # compensation paid with it was confirmed, and is not listed.
+    (paid,) = check.unconfirmed_refunds
+    assert (paid.number, paid.kind, str(paid.amount), paid.late_hours) == (
+        m.unconfirmed_refund.number,
+        "refund_shipped",
+        "88.00",
+        48,
+    )
+    # The return passed inspection 4 days ago, the replacement has not left.
+    (swap,) = check.unshipped_exchanges
+    assert (swap.number, swap.waiting_days) == (m.unshipped_exchange.number, 4)
+    # 运费险: expected 72 hours after the refund 5 days ago, not recorded.
+    (insured,) = check.missing_insurance_payouts
+    assert (insured.number, insured.late_hours) == (m.insurance_missing.number, 48)
 
     assert [(c.number, c.text, c.overdue) for c in check.due_commitments] == [
         (m.overdue_promise.number, "昨天下午回电", True),
@@ -115,7 +139,7 @@ def test_only_the_agents_asked_for_and_empty_ones_on_request(agent, default_team
     (empty,) = daily_checks(now=morning.now, agents=users.filter(pk=idle.pk), include_empty=True)
     assert (empty.username, empty.total) == (idle.username, 0)
     (mine,) = daily_checks(now=morning.now, agents=users.filter(pk__in=[agent.pk, idle.pk]))
-    assert mine.username == agent.username and mine.total == 5
+    assert mine.username == agent.username and mine.total == 8
 
 
 def test_the_number_of_queries_does_not_grow_with_agents_or_disputes(default_team):
@@ -129,4 +153,68 @@ def test_the_number_of_queries_does_not_grow_with_agents_or_disputes(default_tea
     with CaptureQueriesContext(connection) as three_agents:
         checks = daily_checks()
     assert len(checks) == 3
-    assert len(three_agents) == len(one_agent) == 5
+    assert len(three_agents) == len(one_agent) == 8
+
+
+def test_the_after_sale_order_lists_clear_when_the_work_is_done(agent, morning):
+    """Confirming the refund arrived, shipping the replacement and recording the 运费险
+    payout take them off the lists; shipping the exchange later than its deadline would
+    have listed it whatever the days since the inspection."""
+    m = morning
+    (refund,) = AfterSaleOrder.objects.filter(dispute=m.unconfirmed_refund, type="refund_shipped")
+    payouts.arrival_confirm(order=refund, actor=SYSTEM, at=m.now)
+    (swap,) = AfterSaleOrder.objects.filter(dispute=m.unshipped_exchange)
+    goods.shipment_send(
+        order=swap, carrier="中通快递", tracking_no="ZT0099", actor=SYSTEM, at=m.now
+    )
+    (covered,) = AfterSaleOrder.objects.filter(dispute=m.insurance_missing)
+    insurance.insurance_payout_record(
+        order=covered, amount="12.00", reference="BX001", actor=SYSTEM
+    )
+    (check,) = daily_checks(now=m.now)
+    assert check.unconfirmed_refunds == check.unshipped_exchanges == []
+    assert check.missing_insurance_payouts == []
+
+
+def test_an_exchange_waiting_a_day_is_listed_only_past_its_deadline(agent, morning, settings):
+    m = morning
+    settings.DAILY_CHECK_EXCHANGE_SHIP_DAYS = 10
+    (check,) = daily_checks(now=m.now)
+    assert check.unshipped_exchanges == []
+    (swap,) = AfterSaleOrder.objects.filter(dispute=m.unshipped_exchange)
+    (later,) = daily_checks(now=swap.deadline_at + dt.timedelta(minutes=1))
+    assert numbers(later.unshipped_exchanges) == [m.unshipped_exchange.number]
+
+
+def test_a_missing_insurance_payout_stays_listed_after_the_dispute_closed(agent, morning):
+    m = morning
+    closed = walk_to(m.insurance_missing, "closed")
+    assert closed.status == "closed"
+    (check,) = daily_checks(now=m.now)
+    assert numbers(check.missing_insurance_payouts) == [m.insurance_missing.number]
+
+
+def test_a_refund_paid_first_and_confirmed_is_late_while_the_goods_stay_away(agent):
+    """先退款后退货: once the refund is confirmed arrived, what is late is the return
+    itself, listed with the late orders (not with the refunds)."""
+    now = timezone.now()
+    dispute = walk_to(make_held_dispute(agent, received_at=now - 8 * DAY), "investigating")
+    proposals.proposal_create(
+        dispute=dispute,
+        actor=SYSTEM,
+        remedies_raw=[{"code": "return_refund", "amount": "1999.00", "refund_first": True}],
+        at=now - 6 * DAY,
+    )
+    dispute = walk_to(dispute, "executing", at=now - 6 * DAY)
+    (order,) = AfterSaleOrder.objects.filter(dispute=dispute)
+    carry_to(order, "awaiting_return_address", at=now - 6 * DAY)
+    order.refresh_from_db()
+    paid_by = order.expected_by  # Alipay: 3 days after the payout
+    (before,) = daily_checks(now=paid_by + dt.timedelta(minutes=1))
+    assert numbers(before.unconfirmed_refunds) == [dispute.number]
+    assert before.late_executions == []
+    payouts.arrival_confirm(order=order, actor=SYSTEM, at=paid_by)
+    (after,) = daily_checks(now=paid_by + dt.timedelta(minutes=1))
+    assert after.unconfirmed_refunds == []
+    (late,) = after.late_executions
+    assert (late.number, late.state) == (dispute.number, "awaiting_return_address")

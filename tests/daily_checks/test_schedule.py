@@ -66,8 +66,9 @@ def test_one_notification_per_agent_with_something_late_and_once_a_day(
         (note,) = daily_check_notify(now=morning.now)
     assert len(callbacks) == 1  # the e-mail task, enqueued after commit
     assert note.recipient == agent and note.kind == "daily_check"
-    assert "5 项待跟进" in note.title
+    assert "8 项待跟进" in note.title
     assert morning.late_refund.number in note.body and "SF0001" in note.body
+    assert morning.insurance_missing.number in note.body and "运费险逾期未理赔" in note.body
 
     assert email_notifications.call([note.pk]) == 1
     (message,) = mail.outbox

@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from aftersales.demo.live import LIVE_COMPLAINTS
 from aftersales.demo.populate import DEMO_PASSWORD
 from aftersales.disputes.models import Dispute
+from aftersales.fulfilment.models import AfterSaleOrder
 from aftersales.notifications.models import Notification
 from aftersales.parties.roles import Role
 from aftersales.triage.models import GroupComplaint
@@ -27,6 +28,10 @@ def test_command_end_to_end(settings):
     assert "新建 300 件投诉" in text
     assert re.search(r"调解方案 \d+ 件.*调解协议书 \d+ 份（1 份已生成 PDF）.*外部升级 \d+ 件", text)
     assert f"实时受理演示投诉 {live} 件" in text
+    # The after-sale orders, those of closed disputes counted apart.
+    closed = AfterSaleOrder.objects.filter(dispute__status="closed").count()
+    assert closed > 0
+    assert re.search(rf"售后单 \d+ 张（\d+ 张进行中、\d+ 张已完成，{closed} 张属已结案投诉）", text)
     # The live ones went through triage: a group-complaint candidate for the team lead,
     # a major case reported to management.
     assert GroupComplaint.objects.filter(state="candidate").count() == 1

@@ -27,6 +27,11 @@ SPEC_MOVES: dict[tuple[Status, Action], Status] = {
     (S.PROPOSING, A.ESCALATE): S.ESCALATED,
     (S.EXECUTING, A.COMPLETE): S.FOLLOW_UP,
     (S.EXECUTING, A.ESCALATE): S.ESCALATED,
+    # Issue 12: an after-sale order that cannot be carried out (inspection failed, item out
+    # of stock, repair failed) sends the dispute back to mediation (退回调解).
+    (S.EXECUTING, A.RENEGOTIATE): S.INVESTIGATING,
+    # …and one open again after the dispute was completed (a refund bounced) resumes it.
+    (S.FOLLOW_UP, A.RESUME): S.EXECUTING,
     (S.FOLLOW_UP, A.CLOSE): S.CLOSED,
     (S.FOLLOW_UP, A.REOPEN): S.REOPENED,
     (S.REOPENED, A.INVESTIGATE): S.INVESTIGATING,

@@ -110,9 +110,11 @@ def test_unknown_status_is_refused():
         (S.INVESTIGATING, A.ESCALATE, {"route": "platform"}),
         (S.PROPOSING, A.REVISE, {}),
         (S.FOLLOW_UP, A.REOPEN, {}),
+        (S.EXECUTING, A.RENEGOTIATE, {}),
+        (S.FOLLOW_UP, A.RESUME, {}),
         (S.EXECUTING, A.WITHDRAW, {"confirmation": NOTE}),
     ],
-    ids=["reject", "escalate", "revise", "reopen", "withdraw"],
+    ids=["reject", "escalate", "revise", "reopen", "renegotiate", "resume", "withdraw"],
 )
 @pytest.mark.parametrize("reason", ["", "   ", "\n\t"], ids=["empty", "spaces", "whitespace"])
 def test_reason_required(status, action, payload, reason):
@@ -203,6 +205,17 @@ def test_close_from_escalated_needs_the_outcome_as_reason():
     assert decide(S.ESCALATED, A.CLOSE, reason="12315 调解结案").target == S.CLOSED
 
 
+def test_a_failed_after_sale_order_sends_the_dispute_back_to_mediation():
+    via = Owner.FULFILMENT
+    move = decide(S.EXECUTING, A.RENEGOTIATE, reason="验货不通过：人为损坏", via=via)
+    assert (move.source, move.target) == (S.EXECUTING, S.INVESTIGATING)
+    with pytest.raises(ActionOwned) as exc:
+        decide(S.EXECUTING, A.RENEGOTIATE, reason="验货不通过")  # the actions endpoint
+    assert exc.value.owner == Owner.FULFILMENT
+    with pytest.raises(ActionNotAllowed):
+        decide(S.FOLLOW_UP, A.RENEGOTIATE, reason="维修失败", via=via)
+
+
 # --- path_to ---------------------------------------------------------------------------
 
 
@@ -232,6 +245,7 @@ def test_path_to_follows_the_main_line():
     assert path_to(S.REJECTED) == [A.TRIAGE, A.REJECT]
     # Only where it must: reopened lies behind a detour.
     assert path_to(S.REOPENED)[-1] == A.REOPEN
+    assert A.RENEGOTIATE not in path_to(S.INVESTIGATING)
 
 
 # --- random walks ----------------------------------------------------------------------
@@ -341,6 +355,8 @@ def test_one_place_says_which_actions_are_generic():
         A.REVISE: Owner.PROPOSAL_SEND,
         A.SETTLE: Owner.CUSTOMER_ACCEPTANCE,
         A.ESCALATE: Owner.ESCALATION_FILE,
+        A.RENEGOTIATE: Owner.FULFILMENT,
+        A.RESUME: Owner.FULFILMENT,
     }
     assert plain_actions() == [A.TRIAGE, A.INVESTIGATE, A.COMPLETE]
 

@@ -8,11 +8,11 @@ from django.utils import timezone
 from aftersales.disputes.evidence import evidence_add
 from aftersales.disputes.models import Event, Task
 from aftersales.mediation.investigation import task_report_file
+from aftersales.mediation.investigation_milestones import qc_notify
 from aftersales.mediation.models import ResponsibilityFinding, TaskReport
 from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.actors import SYSTEM
-from aftersales.sla.models import Timer, TimerKind
-from aftersales.sla.services import timer_kind_save
+from aftersales.sla.models import Timer
 from tests.api.test_evidence_api import png_bytes
 from tests.factories import make_dispute
 
@@ -142,13 +142,12 @@ def test_another_disputes_task_is_404(api_as, qc, dispute):
     assert response.status_code == 404
 
 
-def test_the_qc_report_stops_the_qc_timer_when_it_is_switched_on(qc):
-    """qc_report ships switched off (docs/investigation.md); once an admin switches it on,
-    the report is what stops it."""
-    kind = TimerKind.objects.get(code="qc_report")
-    kind.is_active = True
-    timer_kind_save(kind=kind, actor=SYSTEM, note="启用质检报告时限")
+def test_the_qc_report_stops_the_qc_hour_started_by_the_notice(qc):
+    """qc_report runs from the handler's notice to QC (issue 12), not from routing's task
+    at intake; the report is what stops it."""
     dispute = investigating(make_dispute(description=LEAK))
+    assert not Timer.objects.filter(dispute=dispute, kind__code="qc_report").exists()
+    qc_notify(task=qc_task(dispute), actor=SYSTEM, note="顾客照片已上传")
     timer = Timer.objects.get(dispute=dispute, kind__code="qc_report")
     assert timer.state == Timer.State.RUNNING
     task_report_file(task=qc_task(dispute), actor=qc, **QC_REPORT)

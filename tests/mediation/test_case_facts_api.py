@@ -367,17 +367,13 @@ def test_a_recorded_signing_date_lets_an_unsigned_order_be_judged(api_as, agent)
 
 
 def test_a_recorded_failed_repairs_overrides_the_orders_repairs(api_as, agent, lead):
-    from aftersales.fulfilment.services import execution_complete, execution_record
+    from tests.factories import make_failed_repairs
 
     dispute = dispute_with(claimed="2025-06-20T10:00:00+08:00")
     record(api_as(lead), dispute, {"defect": "performance_fault"})
-    for _ in range(2):
-        repair = execution_record(
-            dispute=dispute, kind="repair", actor=SYSTEM, expected_by=SIGNED, note="更换主板"
-        )
-        execution_complete(execution=repair, actor=SYSTEM)
+    make_failed_repairs(dispute, 2, fault="更换主板")
     body = entitlements(api_as(agent), dispute)
-    assert body["sources"]["failed_repairs"] == "executions"
+    assert body["sources"]["failed_repairs"] == "repair_records"
     assert remedies(body) == ["return", "exchange"]
 
     # The second repair fixed a different fault: only one counts for 三包.

@@ -198,17 +198,13 @@ def test_customer_misuse_found_by_responsibility_leaves_no_quality_claim(api_as,
 
 
 def test_repairs_done_on_the_order_count_as_failed_repairs(api_as, agent):
-    from aftersales.fulfilment.services import execution_complete, execution_record
+    from tests.factories import make_failed_repairs
 
     order = OrderFactory(received_at=SIGNED)
     dispute = dispute_for(order, claimed="2025-06-20T10:00:00+08:00", description=LEAK)
     qc_found(dispute, defect=True)
-    for _ in range(2):
-        repair = execution_record(
-            dispute=dispute, kind="repair", actor=SYSTEM, expected_by=SIGNED, note="更换密封圈"
-        )
-        execution_complete(execution=repair, actor=SYSTEM)
+    make_failed_repairs(dispute, 2, fault="更换密封圈")
     body = api_as(agent).get(url(dispute)).json()
     assert body["facts"]["failed_repairs"] == 2
-    assert body["sources"]["failed_repairs"] == "executions"
+    assert body["sources"]["failed_repairs"] == "repair_records"
     assert remedies(body) == ["return", "exchange"]  # two failed repairs under 三包

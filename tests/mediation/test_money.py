@@ -166,8 +166,8 @@ def test_a_price_difference_agreed_on_the_order_comes_off_a_later_refund(api_as)
     full = propose(api_as, agent, second, [{"code": "return_refund", "amount": "1999.00"}])
     assert full.status_code == 422
     assert "可退金额 1,899.00 元" in full.json()["error"]["fields"]["remedies.0.amount"]
-    # Executing the agreed price difference does not count it twice.
-    make_execution(first, at=timezone.now(), kind="refund", amount=Decimal("100.00"))
+    # The acceptance made the price protection's after-sale order: counted once.
+    assert first.aftersale_orders.get().amount == Decimal("100.00")
     net = created(propose(api_as, agent, second, [{"code": "return_refund", "amount": "1899.00"}]))
     assert (net["state"], net["revision"]["authority_amount"]) == ("draft", "0.00")
 

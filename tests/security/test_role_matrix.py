@@ -25,6 +25,8 @@ from aftersales.api import permission_matrix as matrix
 from aftersales.api.api import api
 from aftersales.disputes.evidence import evidence_add
 from aftersales.disputes.models import Dispute, Event, Task
+from aftersales.fulfilment.models import Parcel
+from aftersales.fulfilment.parcels import parcel_add
 from aftersales.mediation.investigation import task_request
 from aftersales.mediation.models import Proposal
 from aftersales.mediation.proposals import proposal_create, proposal_send
@@ -34,7 +36,14 @@ from aftersales.parties.services import token_create
 from aftersales.triage.models import GroupComplaint
 from aftersales.workbench import urls as workbench_urls
 from tests.customer_link import last_link
-from tests.factories import OrderFactory, TeamFactory, make_dispute, make_staff, step
+from tests.factories import (
+    OrderFactory,
+    TeamFactory,
+    make_dispute,
+    make_execution,
+    make_staff,
+    step,
+)
 
 LEAK = "热水器用了三天就漏水，地板都泡坏了，要求退货退款。"
 
@@ -83,8 +92,11 @@ def test_the_doc_prints_the_matrix():
 class World:
     """Staff per role (handlers in the dispute's team); `main`: an escalated dispute with
     an open task for every department, a proposal waiting for the team lead's and legal's
-    approval, a group-complaint candidate; `sent`: a proposal sent to the customer;
-    `settled`: a settlement agreement. Customer links for `sent` and `settled`."""
+    approval, a group-complaint candidate, an after-sale order (a re-shipment) with our
+    parcel on its way; `sent`: a proposal sent to the customer, an after-sale order;
+    `settled`: a settlement agreement. Customer links for `sent` and `settled`. Neither
+    `main` nor `sent` is being executed: the after-sale doors let the granted roles in
+    and answer them 409 (the move is not open now) or do it."""
 
     def __init__(self):
         from aftersales.parties.models import Team
@@ -145,6 +157,20 @@ class World:
         )
         assert response.status_code == 200, response.content
         self._tasks(self.settled)
+        now = timezone.now()
+        self.aftersale = {
+            d.pk: make_execution(d, at=now, kind="reship", amount=None)
+            for d in (self.main, self.sent)
+        }
+        with transaction.atomic():
+            self.parcel = parcel_add(
+                self.aftersale[self.main.pk],
+                direction=Parcel.Direction.TO_CUSTOMER,
+                carrier="顺丰",
+                tracking_no="SF0001",
+                actor=self.author,
+                at=now,
+            )
 
     def _investigating(self, order) -> Dispute:
         dispute = make_dispute(order, description=LEAK, actor=self.author)
@@ -200,6 +226,10 @@ class World:
             "notification_id": self.notes[role or Role.AGENT].pk,
             "task_id": task,
             "order_no": self.order.order_no,
+            "order_number": self.aftersale[dispute.pk].number
+            if dispute.pk in self.aftersale
+            else "",
+            "parcel_id": self.parcel.pk,
         }
 
     def move_out_of_scope(self, dispute: Dispute) -> None:
@@ -237,6 +267,9 @@ def body(door: matrix.Door, world: World, role: Role | None) -> dict:
         ("POST", "/resume"): {"reason": "顾客已补充照片"},
         ("POST", "/decision"): {"confirm": False, "reason": "问题各不相同"},
         ("POST", "/read"): {},
+        ("POST", "/follow-up"): {"reached": False, "channel": "phone"},
+        ("POST", "/qc-notify"): {"note": "商品已寄到质检"},
+        ("POST", "/conclude"): {"summary": "调查完毕"},
         ("POST", "/evidence"): {},  # multipart: see `call`
         ("POST", "/proposals"): {"remedies": [{"code": "compensation", "amount": "80.00"}]},
         ("POST", "/revisions"): {
@@ -275,6 +308,42 @@ def body(door: matrix.Door, world: World, role: Role | None) -> dict:
                 {"product": "空气炸锅", "sku": "AF-55", "quantity": 1, "unit_price": "329.00"}
             ],
         },
+        # After-sale orders: the staff's doors and the customer's (same bodies where
+        # both have a door ending alike: /return-shipment, /arrival, /delivery).
+        ("POST", "/aftersale-orders"): {"type": "reship", "reason": "电话中另行约定"},
+        ("POST", "/cancel"): {"reason": "顾客改变主意"},
+        ("POST", "/finance-approval"): {},
+        ("POST", "/payout"): {"reference": "ALI-1", "idempotency_key": "m-1"},
+        ("POST", "/bounce"): {"reason": "银行卡已注销"},
+        ("POST", "/customer-payment"): {
+            "amount": "10.00",
+            "reference": "WX-1",
+            "idempotency_key": "m-2",
+        },
+        ("POST", "/arrival"): {},
+        ("POST", "/return-address"): {"address": "上海市售后仓"},
+        ("POST", "/return-shipment"): {"carrier": "顺丰", "tracking_no": "SF1"},
+        ("POST", "/receipt"): {},
+        ("POST", "/inspection"): {
+            "passed": True,
+            "report": "完好",
+            "good_quantity": 1,
+            "defective_quantity": 0,
+        },
+        ("POST", "/shipment"): {"carrier": "顺丰", "tracking_no": "SF1"},
+        ("POST", "/delivery"): {},
+        ("POST", "/out-of-stock"): {"reason": "该型号已停产"},
+        ("POST", "/repair-start"): {},
+        ("POST", "/repair"): {
+            "fault": "不加热",
+            "technician": "李师傅",
+            "fixed": True,
+            "started_on": today,
+            "finished_on": today,
+        },
+        ("POST", "/coupon"): {"reference": "CPN-1"},
+        ("POST", "/insurance-payout"): {"amount": "12.00", "reference": "INS-1"},
+        ("POST", "/movements"): {"description": "已揽收"},
     }
     for (method, ending), data in bodies.items():
         if method == door.method and (path == ending or path.endswith(ending)):

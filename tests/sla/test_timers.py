@@ -22,9 +22,12 @@ LEAK = "热水器用了三天就漏水，地板都泡坏了，要求退货退款
 
 
 def timers(dispute):
+    """The dispute's own clocks (each after-sale order's are its own: subject)."""
     return [
         (t.kind.code, t.state, t.started_at, t.due_at, t.stopped_at, t.stopped_by)
-        for t in Timer.objects.filter(dispute=dispute).select_related("kind").order_by("id")
+        for t in Timer.objects.filter(dispute=dispute, subject="")
+        .select_related("kind")
+        .order_by("id")
     ]
 
 
@@ -291,16 +294,23 @@ def test_a_kind_without_a_stop_event_is_refused():
 
 def test_activating_a_kind_whose_start_is_never_signalled_is_refused():
     kind = TimerKind.objects.get(code="proposal")
-    kind.is_active = True
+    kind.start_signal = "event:investigation_closed"
     with pytest.raises(ValidationFailed) as exc:
         services.timer_kind_save(kind=kind, actor=SYSTEM)
-    assert "event:investigation_concluded" in exc.value.fields["start_signal"]
+    assert "event:investigation_closed" in exc.value.fields["start_signal"]
 
 
-def test_qc_report_can_be_switched_on_now_that_reports_complete_tasks():
-    kind = TimerKind.objects.get(code="qc_report")
-    kind.is_active = True
-    services.timer_kind_save(kind=kind, actor=SYSTEM)  # task:qc_inspection:done is emitted
+def test_the_after_sale_and_investigation_signals_are_known():
+    """An admin may time any after-sale order state, and the QC notice and conclusion;
+    a state no order has is refused."""
+    kind = TimerKind.objects.get(code="shipment")
+    kind.start_signal = "event:aftersale_state:awaiting_issue"
+    kind.stop_signals = ["event:aftersale_state:done", "event:qc_notified"]
+    services.timer_kind_save(kind=kind, actor=SYSTEM)
+    kind.start_signal = "event:aftersale_state:lost_in_post"
+    with pytest.raises(ValidationFailed) as exc:
+        services.timer_kind_save(kind=kind, actor=SYSTEM)
+    assert "lost_in_post" in exc.value.fields["start_signal"]
 
 
 def test_a_valid_change_is_a_new_version_and_takes_effect(default_team):
@@ -315,11 +325,9 @@ def test_a_valid_change_is_a_new_version_and_takes_effect(default_team):
     assert (timer.policy_version, timer.due_at) == (version, at("2026-03-02 10:15"))
 
 
-def test_every_seeded_kind_is_valid_and_the_inactive_ones_say_why():
+def test_every_seeded_kind_is_valid_active_and_says_where_its_limit_comes_from():
     for kind in TimerKind.objects.all():
         kind.full_clean()
         assert kind.note
-    assert set(TimerKind.objects.filter(is_active=False).values_list("code", flat=True)) == {
-        "qc_report",
-        "proposal",
-    }
+    # SPEC §4's QC hour and proposal hours run now (issue 12).
+    assert not TimerKind.objects.filter(is_active=False).exists()

@@ -11,7 +11,7 @@ from aftersales.demo.mediation import populate
 from aftersales.disputes.lifecycle import Action
 from aftersales.disputes.models import Dispute, Event, Task
 from aftersales.disputes.timeline import DisputeKind
-from aftersales.fulfilment.models import Execution
+from aftersales.fulfilment.models import AfterSaleOrder
 from aftersales.mediation import authority, proposal_approvals, proposal_drafts
 from aftersales.mediation.models import (
     CaseMeeting,
@@ -98,10 +98,10 @@ def test_the_demo_disputes_carry_their_mediation_records(demo):
 
 
 def _orders_changed_since() -> set[int]:
-    """Orders with an agreement or executions (refunds agreed or made, repairs): their
+    """Orders with an agreement or after-sale orders (refunds agreed or made, repairs): their
     money and facts changed after the proposals were drafted, so a draft judged again
     today is judged on other facts."""
-    executed = Execution.objects.exclude(state="cancelled").values_list(
+    executed = AfterSaleOrder.objects.exclude(state__in=["cancelled", "failed"]).values_list(
         "dispute__order_id", flat=True
     )
     agreed = Proposal.objects.filter(state="accepted").values_list("dispute__order_id", flat=True)

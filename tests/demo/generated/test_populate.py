@@ -15,6 +15,7 @@ from aftersales.disputes.models import Channel, Dispute, Event, Expectation, Tas
 from aftersales.disputes.selectors import disputes_visible_to
 from aftersales.disputes.taxonomy import Category, Severity
 from aftersales.disputes.timeline import DisputeKind
+from aftersales.fulfilment.flows import DEPARTMENT_OF_STATE
 from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.models import Order, Team
 from aftersales.parties.roles import Role
@@ -106,7 +107,9 @@ def test_every_timeline_follows_the_lifecycle(demo):
         assert d.events.filter(kind=DisputeKind.INTAKE).count() == 1
     # The detours real cases take are there too.
     actions = set(Event.objects.filter(kind="action").values_list("action", flat=True))
-    assert actions == {a.value for a in lifecycle.Action}
+    # All but `resume` (a refund bouncing after the dispute was completed): the demo's
+    # one bounced refund is on a dispute still being executed.
+    assert actions == {a.value for a in lifecycle.Action} - {lifecycle.Action.RESUME.value}
 
 
 def test_texts_are_chinese_varied_and_consistent_with_severity(demo):
@@ -147,7 +150,8 @@ def test_teams_assignees_and_department_tasks(demo):
     qc = get_user_model().objects.get(username="quality_control")
     visible = disputes_visible_to(qc)
     assert 0 < visible.count() < COUNT
-    assert visible.count() == Dispute.objects.filter(tasks__department="quality_control").count()
+    with_task = Dispute.objects.filter(tasks__department="quality_control").distinct()
+    assert visible.count() == with_task.count()
     assert disputes_visible_to(agent).count() < COUNT
 
 
@@ -208,6 +212,10 @@ def test_every_task_is_one_a_service_would_create(demo):
     routed = defaultdict(set)
     for e in Event.objects.filter(kind=TriageKind.ROUTED):
         routed[e.dispute_id] |= {(t["department"], t["kind"]) for t in e.payload["tasks"]}
+    # Fulfilment's: the department owning a state an after-sale order of it entered.
+    entered = defaultdict(set)
+    for e in Event.objects.filter(kind="aftersale_state"):
+        entered[e.dispute_id].add(DEPARTMENT_OF_STATE[e.payload["to"]])
     kinds = set()
     for task in Task.objects.select_related("dispute"):
         d = task.dispute
@@ -220,6 +228,9 @@ def test_every_task_is_one_a_service_would_create(demo):
             assert task.department == "legal" and d.id in below, d.number
         elif task.kind == "external_case":
             assert task.pk in escalation_tasks, d.number
+        elif task.kind.startswith("aftersale_"):
+            assert task.kind == f"aftersale_{task.department}", d.number
+            assert task.department in entered[d.id], (d.number, key)
         else:
             assert task.pk in requested, (d.number, key)
         kinds.add(task.kind)
@@ -230,7 +241,8 @@ def test_every_task_is_one_a_service_would_create(demo):
 
     reports = {r.task_id: r for r in TaskReport.objects.select_related("dispute")}
     told = {e.payload["task"] for e in Event.objects.filter(kind=MediationKind.TASK_REPORTED)}
-    for task in Task.objects.filter(state="done").exclude(kind="proposal_review"):
+    done = Task.objects.filter(state="done").exclude(kind="proposal_review")
+    for task in done.exclude(kind__startswith="aftersale_"):
         report = reports[task.pk]
         closed = report.dispute.closed_at
         assert closed is None or report.filed_at < closed, report.dispute.number

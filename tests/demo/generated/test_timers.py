@@ -1,4 +1,4 @@
-"""`aftersales demo` timers, executions, parcels and commitments: consistent with each
+"""`aftersales demo` timers and commitments: consistent with each
 demo dispute's timeline and with the rules, so the figures, the queue, the scan and the
 daily check have something to show."""
 
@@ -14,9 +14,7 @@ from django.utils import timezone
 from aftersales.disputes.lifecycle import TERMINAL
 from aftersales.disputes.models import Dispute, Event
 from aftersales.followup.daily_checks import daily_checks
-from aftersales.fulfilment.models import Execution, Parcel
-from aftersales.fulfilment.timeline import FulfilmentKind
-from aftersales.mediation.models import Commitment, Proposal
+from aftersales.mediation.models import Commitment
 from aftersales.sla.figures import Period, compliance
 from aftersales.sla.models import Timer
 from aftersales.sla.scan import sla_scan
@@ -29,7 +27,8 @@ pytestmark = pytest.mark.django_db
 
 def test_compliance_by_kind_has_met_and_missed(demo):
     summary, now = demo.summary, demo.now
-    assert summary.timers == Timer.objects.count() > COUNT
+    # The demo's timers, and those the after-sale order services started after them.
+    assert Timer.objects.count() >= summary.timers > COUNT
     today = timezone.localdate(now)
     period = Period(today - dt.timedelta(days=92), today + dt.timedelta(days=30))
     result = compliance(period=period, by="kind", now=now)
@@ -84,56 +83,10 @@ def test_daily_check_of_the_demo_agent_lists_every_kind(demo):
     agent = get_user_model().objects.filter(username="agent")
     (check,) = daily_checks(now=timezone.now(), agents=agent)
     assert check.stale_parcels, "stale parcel"
-    assert check.late_executions, "late execution"
+    # Late after-sale orders: in tests/demo/generated/test_aftersale_orders.py (late only
+    # past the date the agreement set, so not always the demo agent's).
     assert check.due_commitments, "due commitment"
     assert check.untouched_disputes, "untouched dispute"
-
-
-def test_executions_follow_the_timeline_and_the_proposal(demo):
-    executions = Execution.objects.select_related("dispute")
-    assert executions.count() > 50
-    for e in executions:
-        status = e.dispute.status
-        if status in ("follow_up", "closed"):
-            assert e.state in ("done", "cancelled"), (e.dispute.number, status, e.state)
-        if e.state == "done":
-            assert e.created_at <= e.completed_at
-        assert (
-            Event.objects.filter(
-                kind=FulfilmentKind.EXECUTION_RECORDED, payload__execution=e.pk
-            ).count()
-            == 1
-        )
-    assert {"done"} < set(executions.values_list("state", flat=True))
-    assert executions.filter(dispute__status="executing", state__in=["pending", "in_progress"])
-    kinds = set(executions.values_list("kind", flat=True))
-    assert {"refund", "return_refund", "exchange", "reship"} <= kinds
-    # Where the customer accepted a proposal, the executions are among its remedies (a
-    # reopened dispute's second agreement: its own).
-    accepted = Proposal.objects.filter(state="accepted").prefetch_related("revisions")[:40]
-    for proposal in accepted:
-        (agreed,) = [r for r in proposal.revisions.all() if r.state == "accepted"]
-        codes = {item["code"] for item in agreed.remedies}
-        later = Proposal.objects.filter(
-            dispute_id=proposal.dispute_id, created_at__gt=agreed.answered_at
-        )
-        until = later.order_by("created_at").values_list("created_at", flat=True).first()
-        made = Execution.objects.filter(
-            dispute_id=proposal.dispute_id, created_at__gte=agreed.answered_at
-        )
-        if until is not None:
-            made = made.filter(created_at__lt=until)
-        for kind in made.values_list("kind", flat=True):
-            assert kind in codes or {kind, "price_difference"} & codes or kind == "compensation"
-    parcels = Parcel.objects.all()
-    assert parcels.exists()
-    assert set(parcels.values_list("carrier", flat=True)) <= {
-        "顺丰", "中通", "圆通", "韵达", "京东物流", "EMS"
-    }  # fmt: skip
-    for p in parcels.select_related("execution"):
-        assert p.shipped_at >= p.execution.created_at
-        assert p.delivered_at is None or p.delivered_at >= p.shipped_at
-        assert Event.objects.filter(kind=FulfilmentKind.PARCEL_RECORDED, payload__parcel=p.pk)
 
 
 def test_commitments_due_overdue_later_and_kept(demo):

@@ -135,8 +135,10 @@ class Command(BaseCommand):
                 f" · 外部升级 {s.escalations} 件"
             )
             self.stdout.write(
-                f"  时限计时 {s.timers} 个 · 执行 {s.executions} 项 · 包裹 {s.parcels} 个"
-                f" · 承诺 {s.commitments} 项"
+                f"  时限计时 {s.timers} 个 · 承诺 {s.commitments} 项"
+                f" · 售后单 {s.aftersale_orders} 张（{s.aftersale_open} 张进行中、"
+                f"{s.aftersale_done} 张已完成，{s.aftersale_closed} 张属已结案投诉）"
+                f" · 打款 {s.payouts} 笔 · 包裹 {s.parcels} 个"
             )
             for line, reason in s.failed[:10]:
                 self.stderr.write(f"  第 {line} 行未导入：{reason}")

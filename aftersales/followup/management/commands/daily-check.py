@@ -33,7 +33,10 @@ class _ShanghaiEncoder(DjangoJSONEncoder):
 
 
 class Command(BaseCommand):
-    help = "每日主动检查：物流异常、逾期执行、到期承诺、24 小时无人跟进的投诉（按处理人）"
+    help = (
+        "每日主动检查：物流异常、逾期售后单、退款未确认到账、换货未发货、运费险未理赔、"
+        "到期承诺、24 小时无人跟进的投诉（按处理人）"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", help="只看这位员工（用户名）的清单")
