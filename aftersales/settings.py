@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "django_htmx",
     # Django Ninja's own static files: the API docs load Swagger UI from here, not from
     # a CDN with an inline script (the Content-Security-Policy allows neither).
     "ninja",
@@ -146,6 +147,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A logged-in staff user's chosen language (StaffProfile.language) over the browser's.
+    "aftersales.workbench.language.UserLanguageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -177,6 +181,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "aftersales.workbench.context.workbench",
             ],
         },
     },

@@ -196,7 +196,7 @@ def investigation(rng, seed, now, users, disputes, histories, tasks, out):
     return legal_tasks, events
 
 
-def payouts(rng, users, histories, payouts, out) -> list[Event]:
+def payouts(rng, now, users, histories, payouts, out) -> list[Event]:
     """The handler asks finance to pay what an agreement gives (`task_request`, the kind
     and title it gives finance's task); finance reports it paid before the execution is
     complete."""
@@ -206,9 +206,9 @@ def payouts(rng, users, histories, payouts, out) -> list[Event]:
     for d, accepted, author, amount in payouts:
         history = histories[d.pk]
         later = [s for s in history if s.at > accepted]
-        until = later[0].at if later else None
+        until = later[0].at if later else now
         asked = accepted + dt.timedelta(minutes=rng.uniform(3, 30))
-        if until is not None and asked >= until:
+        if asked >= until:  # accepted minutes ago, or the next step came sooner
             asked = _between(accepted, until, 0.3)
         note = f"财务：按调解协议支付 {amount:,.2f} 元"
         task = build(Task, dispute_id=d.pk, department="finance", kind=kind, title=note)

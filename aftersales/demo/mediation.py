@@ -110,7 +110,7 @@ def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoMediati
             legal_tasks=legal_tasks,
         )
         events += escalated.events
-        events += demo_investigation.payouts(rng, users, histories, written.payouts, out)
+        events += demo_investigation.payouts(rng, now, users, histories, written.payouts, out)
         insert_many(events)
         _name_steps(written.steps)
     out.proposals, out.revisions = written.proposals, written.revisions

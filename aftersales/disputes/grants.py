@@ -63,6 +63,10 @@ class Op(StrEnum):
     RECORD_ORDERS = "record_orders"
     VIEW_ORDERS = "view_orders"
     READ_OWN_NOTIFICATIONS = "read_own_notifications"
+    RECORD_CONTACT = "record_contact"
+    ADD_NOTE = "add_note"
+    MANAGE_OWN_API_TOKENS = "manage_own_api_tokens"
+    MANAGE_API_TOKENS = "manage_api_tokens"
     CONFIGURE = "configure"
     USE_ADMIN_SITE = "use_admin_site"
 
@@ -166,6 +170,14 @@ GRANTS: dict[Op, frozenset[Role]] = {
     Op.RECORD_ORDERS: HANDLERS_AND_ADMIN,
     Op.VIEW_ORDERS: HANDLERS_AND_ADMIN | READ_ALL,
     Op.READ_OWN_NOTIFICATIONS: EVERYONE,
+    # A call or message with the customer (联系记录; the first one stops 首次联系): who
+    # talks to them. Internal notes: anyone working the case.
+    Op.RECORD_CONTACT: HANDLERS_AND_ADMIN | {Role.SUPERVISOR},
+    Op.ADD_NOTE: HANDLERS_AND_ADMIN | DEPARTMENTS | {Role.SUPERVISOR},
+    # API tokens: staff who work through the API make and revoke their own (readers use
+    # the pages); admins anyone's.
+    Op.MANAGE_OWN_API_TOKENS: HANDLERS_AND_ADMIN | DEPARTMENTS,
+    Op.MANAGE_API_TOKENS: ADMIN,
     # SLA policy, company calendar, authority ceilings, users and roles.
     Op.CONFIGURE: ADMIN,
     Op.USE_ADMIN_SITE: ADMIN,
@@ -216,6 +228,10 @@ OP_LABELS: dict[Op, str] = {
     Op.RECORD_ORDERS: "登记订单 · record orders",
     Op.VIEW_ORDERS: "查看订单 · view orders",
     Op.READ_OWN_NOTIFICATIONS: "本人站内通知 · own notifications",
+    Op.RECORD_CONTACT: "联系记录 · record a call or message with the customer",
+    Op.ADD_NOTE: "内部备注 · internal note",
+    Op.MANAGE_OWN_API_TOKENS: "本人 API 令牌 · own API tokens",
+    Op.MANAGE_API_TOKENS: "所有人的 API 令牌 · anyone's API tokens",
     Op.CONFIGURE: "配置 · configure",
     Op.USE_ADMIN_SITE: "后台管理 /admin/ · admin site",
 }

@@ -323,5 +323,21 @@ def can_read_notification(user, notification) -> bool:
     return may(user, Op.READ_OWN_NOTIFICATIONS) and notification.recipient_id == user.pk
 
 
+def can_record_contact(user, dispute: Dispute | None = None) -> bool:
+    return may(user, Op.RECORD_CONTACT, dispute)
+
+
+def can_add_note(user, dispute: Dispute | None = None) -> bool:
+    return may(user, Op.ADD_NOTE, dispute)
+
+
+def can_manage_api_tokens(user, owner=None) -> bool:
+    """Make or revoke API tokens of `owner` (None: one's own): one's own with the role
+    for it, anyone's as an admin."""
+    if owner is not None and owner.pk != getattr(user, "pk", None):
+        return may(user, Op.MANAGE_API_TOKENS)
+    return may(user, Op.MANAGE_OWN_API_TOKENS) or may(user, Op.MANAGE_API_TOKENS)
+
+
 def can_use_admin_site(user) -> bool:
     return may(user, Op.USE_ADMIN_SITE)

@@ -29,3 +29,10 @@ def messages_due(*, now: dt.datetime, limit: int) -> list[int]:
         .order_by("created_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def unread_count(user) -> int:
+    """How many of `user`'s inbox notifications are unread (the navigation's badge)."""
+    from .models import Notification
+
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

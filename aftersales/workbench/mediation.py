@@ -162,3 +162,8 @@ def mediation_context(dispute: Dispute, user) -> dict[str, Any]:
         "investigation": _investigation(dispute),
         "proposals": _proposals(dispute) if can_view_proposals(user) else None,
     }
+
+
+def context(request, dispute: Dispute, bound: dict) -> dict[str, Any]:
+    """The dispute page's mediation sections (dispute_page)."""
+    return mediation_context(dispute, request.user)

@@ -1,9 +1,36 @@
+"""The workbench's addresses: each page module lists its own (`urlpatterns`)."""
+
 from django.urls import path
 
-from . import views
+from . import (
+    aftersale_actions,
+    approvals,
+    dispute_actions,
+    dispute_page,
+    inboxes,
+    intake,
+    language,
+    mediation_actions,
+    queue,
+    tokens,
+    worklists,
+)
 
 app_name = "workbench"
 urlpatterns = [
-    path("", views.dispute_list, name="dispute_list"),
-    path("disputes/<str:number>/", views.dispute_detail, name="dispute_detail"),
+    path("disputes/<str:number>/", dispute_page.dispute_detail, name="dispute_detail"),
+    path("disputes/<str:number>/changes", dispute_page.dispute_changes, name="dispute_changes"),
+    path("language/", language.set_language, name="set_language"),
 ]
+for module in (
+    queue,
+    dispute_actions,
+    mediation_actions,
+    approvals,
+    aftersale_actions,
+    worklists,
+    intake,
+    inboxes,
+    tokens,
+):
+    urlpatterns += module.urlpatterns

@@ -1,0 +1,3 @@
+"""The views the after-sale order and follow-up forms post to."""
+
+urlpatterns: list = []

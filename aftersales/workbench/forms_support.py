@@ -1,0 +1,74 @@
+"""How a workbench form calls a service: the form validates what was typed (the
+boundary), the service applies the rule, and a refusal comes back onto the form — on the
+field it names, else at the top — in the user's language, with what was typed kept. A
+stale version (someone else changed the dispute meanwhile) is a conflict the page shows
+with what changed, never a stack trace.
+
+Views use `submit`:
+
+    form = CloseForm(request.POST)
+    if submit(form, lambda data: dispute_apply(..., version=data["version"], ...)):
+        return done(request, dispute)          # redirect (or HX-Redirect)
+    return render_dispute(request, dispute, bound={"close": form}, status=422)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from django_htmx.http import HttpResponseClientRedirect
+
+from aftersales.common.errors import Conflict, DomainError
+
+
+class VersionField(forms.IntegerField):
+    """The dispute's version the form was rendered at (hidden): the service refuses a
+    stale one with a conflict."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
+
+
+class ReasonField(forms.CharField):
+    def __init__(self, *, required: bool = True, label=None, **kwargs):
+        kwargs.setdefault("max_length", 2000)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        super().__init__(required=required, label=label or _("理由"), **kwargs)
+
+
+def submit(form: forms.Form, call: Callable[[dict[str, Any]], Any]) -> bool:
+    """Validate `form`, then `call(form.cleaned_data)`. True when the service did it; False
+    with the form's errors set (field errors on the named fields that exist on the form,
+    the rest as a non-field error). A conflict marks the form `form.conflict = error`."""
+    form.conflict = None
+    form.result = None
+    if not form.is_valid():
+        return False
+    try:
+        form.result = call(form.cleaned_data)
+    except DomainError as error:
+        if isinstance(error, Conflict):
+            form.conflict = error
+        placed = False
+        for name, message in (error.fields or {}).items():
+            if name in form.fields:
+                form.add_error(name, message)
+                placed = True
+        if not placed or error.message not in {str(m) for m in error.fields.values()}:
+            form.add_error(None, error.message)
+        return False
+    return True
+
+
+def done(request: HttpRequest, url: str) -> HttpResponse:
+    """After a successful POST: back to `url` (an htmx request is told to go there)."""
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)

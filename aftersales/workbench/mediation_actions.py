@@ -1,0 +1,5 @@
+"""The views the mediation sections' forms post to: department tasks and reports, QC
+notice, conclusion, case meeting, responsibility, escalations, the proposal builder,
+approval, sending, withdrawal."""
+
+urlpatterns: list = []
