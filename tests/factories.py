@@ -195,6 +195,19 @@ def step(
         # The after-sale orders carry the dispute on: the last one finishing completes it.
         carry_out(current, at=at)
     else:
+        if action == Action.TRIAGE:
+            # The handler calls the customer first (联系记录: stops 首次联系), then triages.
+            from aftersales.disputes.contacts import contact_record
+
+            contact_record(
+                dispute=current,
+                actor=actor,
+                channel="phone",
+                direction="outbound",
+                summary="致电顾客，确认问题和诉求",
+                at=at,
+            )
+            current = Dispute.objects.get(pk=dispute.pk)
         if action == Action.WITHDRAW:
             reason = reason or WITHDRAWAL_REASON
             payload.setdefault("confirmation", staff_note(at))

@@ -11,6 +11,7 @@ from ninja import File, Form, Query, Router, Schema
 from ninja import Status as Reply
 from ninja.files import UploadedFile
 
+from aftersales.common.counting import capped_count
 from aftersales.common.errors import ValidationFailed
 from aftersales.disputes import selectors, services
 from aftersales.disputes.evidence import evidence_add, evidence_get, evidence_read
@@ -88,6 +89,12 @@ class QueueFilters(Schema):
     severity: str | None = None
     channel: str | None = None
     assignee: str | None = None
+    team: str | None = None
+    breaching: bool = False
+    at_risk: bool = False
+    escalation_risk: bool = False
+    needs_review: bool = False
+    my_department: bool = False
     q: str | None = None
     page: int = 1
     page_size: int = 50
@@ -136,17 +143,27 @@ def list_disputes(request: HttpRequest, filters: Query[QueueFilters]):
         severity=filters.severity,
         channel=filters.channel,
         assignee=filters.assignee,
+        team=filters.team,
+        breaching=filters.breaching,
+        at_risk=filters.at_risk,
+        escalation_risk=filters.escalation_risk,
+        needs_review=filters.needs_review,
+        my_department=filters.my_department,
         q=filters.q,
     )
-    count = qs.count()
     start = (filters.page - 1) * filters.page_size
+    # Exact up to the rows this page needs (at least 1,000), then "more": a million rows
+    # are never counted for one page (`count_exact` false, one page more than known).
+    counted = capped_count(qs, cap=max(1000, start + filters.page_size))
     items = list(qs.select_related("order", "duplicate_of")[start : start + filters.page_size])
+    pages = max(1, math.ceil(counted.value / filters.page_size))
     return {
         "items": items,
-        "count": count,
+        "count": counted.value,
+        "count_exact": counted.exact,
         "page": filters.page,
         "page_size": filters.page_size,
-        "pages": max(1, math.ceil(count / filters.page_size)),
+        "pages": pages if counted.exact else pages + 1,
     }
 
 

@@ -274,7 +274,8 @@ class DisputeDetailOut(DisputeOut):
 
 class DisputePage(Schema):
     items: list[DisputeOut]
-    count: int
+    count: int  # exact when count_exact; else a lower bound (at least 1,000 rows)
+    count_exact: bool = True
     page: int
     page_size: int
     pages: int

@@ -2,12 +2,12 @@
 team leads, and each user's inbox."""
 
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 
 from aftersales.common.errors import NotFound
 from aftersales.notifications.models import Notification
+from aftersales.notifications.services import notification_mark_read
 from aftersales.triage import selectors
 from aftersales.triage.corrections import group_complaint_decide
 
@@ -52,10 +52,4 @@ def my_notifications(request: HttpRequest, unread: bool = False):
     "/{notification_id}/read", response={200: NotificationOut, **ERRORS}, summary="标为已读"
 )
 def mark_read(request: HttpRequest, notification_id: int):
-    note = Notification.objects.filter(recipient=request.auth, pk=notification_id).first()
-    if note is None:
-        raise NotFound(_("找不到通知 %(id)s") % {"id": notification_id})
-    if note.read_at is None:
-        note.read_at = timezone.now()
-        note.save(update_fields=["read_at"])
-    return note
+    return notification_mark_read(user=request.auth, notification_id=notification_id)

@@ -1,12 +1,16 @@
 """What the demo disputes went through right after intake, written as the services write
 it: the routing table's department tasks and routing event for every dispute
-(`triage.plan.route_imported`, as live intake routes them), and the team lead
+(`triage.plan.route_imported`, as live intake routes them), the handler's first contact
+with the customer (a `customer_contacted` event, as the contact log writes it, at the
+moment of triage: the handler called or wrote when classifying the case, so the
+first-contact clock stops where it did when triage stopped it), and the team lead
 distributing the routed disputes to a team and an agent (`dispute_assign`'s event and
 version step, built with its own builders). Set-based: a handful of statements."""
 
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -15,9 +19,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import F
 
 from aftersales.common.fastinsert import insert_many
+from aftersales.disputes.contacts import ContactChannel, ContactDirection
 from aftersales.disputes.lifecycle import Action
 from aftersales.disputes.models import Dispute, Event
-from aftersales.disputes.timeline import DisputeKind, assigned_event, placement
+from aftersales.disputes.timeline import DisputeKind, assigned_event, new_event, placement
 from aftersales.parties.models import StaffProfile, Team
 from aftersales.parties.roles import Role
 from aftersales.triage.plan import route_imported
@@ -29,10 +34,27 @@ KEY_PREFIX = "demo:"
 BATCH = 500
 
 
+# What the handler said on the first contact, by how they reached the customer.
+FIRST_CONTACTS = {
+    ContactChannel.PHONE: (
+        "致电顾客，核实订单和问题经过，说明处理流程和时限",
+        "电话联系顾客致歉，确认诉求，请顾客补充照片",
+        "回电顾客，确认收货情况和顾客诉求，告知下一步处理",
+    ),
+    ContactChannel.CHAT: (
+        "在线回复顾客，确认问题和诉求，告知已受理并会尽快处理",
+        "平台聊天联系顾客，请顾客上传商品和包装照片",
+    ),
+    ContactChannel.SMS: ("短信告知已受理，约顾客方便时回电",),
+}
+CHAT_CHANNELS = frozenset({"platform", "chat", "social", "portal"})
+
+
 @dataclass
 class DemoRouting:
     tasks: int = 0
     assigned: int = 0
+    contacted: int = 0
 
 
 def populate(
@@ -55,8 +77,40 @@ def populate(
     insert_many(tasks)
     insert_many(events)
     out.tasks = len(tasks)
+    out.contacted = _first_contacts(plans, number_of, disputes)
     out.assigned = _assign(plans, number_of, disputes, teams, now)
     return out
+
+
+def _first_contacts(
+    plans: list[RowPlan], number_of: dict[int, str], disputes: dict[str, Dispute]
+) -> int:
+    """The handler's first recorded contact with each triaged customer, at the moment of
+    triage and by the handler who triaged (`contacts.contact_record`'s event): by phone,
+    or by chat or text for complaints that came in writing."""
+    events: list[Event] = []
+    for p in plans:
+        d = disputes.get(number_of.get(p.line, ""))
+        triage = next((s for s in p.row.history if s.action == Action.TRIAGE), None)
+        if d is None or triage is None:
+            continue
+        pick = zlib.crc32(d.number.encode())
+        channel = ContactChannel.PHONE
+        if d.channel in CHAT_CHANNELS and pick % 3:
+            channel = ContactChannel.CHAT if pick % 5 else ContactChannel.SMS
+        said = FIRST_CONTACTS[channel]
+        events.append(
+            new_event(
+                DisputeKind.CUSTOMER_CONTACTED,
+                dispute=d,
+                actor_label=triage.actor_label,
+                reason=said[pick % len(said)],
+                payload={"channel": channel.value, "direction": ContactDirection.OUTBOUND.value},
+                at=triage.at,
+            )
+        )
+    insert_many(events)
+    return len(events)
 
 
 def _flag(plans: list[RowPlan], number_of: dict[int, str]) -> None:
@@ -154,7 +208,7 @@ def name_actors() -> None:
     for label, user_id in profiles:
         Event.objects.filter(
             dispute__intake_key__startswith=KEY_PREFIX,
-            kind=DisputeKind.ACTION,
+            kind__in=[DisputeKind.ACTION, DisputeKind.CUSTOMER_CONTACTED],
             actor_label=label,
             actor__isnull=True,
         ).update(actor_id=user_id)

@@ -63,6 +63,7 @@ class Op(StrEnum):
     RECORD_ORDERS = "record_orders"
     VIEW_ORDERS = "view_orders"
     READ_OWN_NOTIFICATIONS = "read_own_notifications"
+    SEE_DEPARTMENT_TASKS = "see_department_tasks"
     RECORD_CONTACT = "record_contact"
     ADD_NOTE = "add_note"
     MANAGE_OWN_API_TOKENS = "manage_own_api_tokens"
@@ -172,6 +173,8 @@ GRANTS: dict[Op, frozenset[Role]] = {
     Op.READ_OWN_NOTIFICATIONS: EVERYONE,
     # A call or message with the customer (联系记录; the first one stops 首次联系): who
     # talks to them. Internal notes: anyone working the case.
+    # 部门任务: each department its own open tasks; readers every department's.
+    Op.SEE_DEPARTMENT_TASKS: DEPARTMENTS | READ_ALL,
     Op.RECORD_CONTACT: HANDLERS_AND_ADMIN | {Role.SUPERVISOR},
     Op.ADD_NOTE: HANDLERS_AND_ADMIN | DEPARTMENTS | {Role.SUPERVISOR},
     # API tokens: staff who work through the API make and revoke their own (readers use
@@ -228,6 +231,7 @@ OP_LABELS: dict[Op, str] = {
     Op.RECORD_ORDERS: "登记订单 · record orders",
     Op.VIEW_ORDERS: "查看订单 · view orders",
     Op.READ_OWN_NOTIFICATIONS: "本人站内通知 · own notifications",
+    Op.SEE_DEPARTMENT_TASKS: "部门任务清单 · department task lists",
     Op.RECORD_CONTACT: "联系记录 · record a call or message with the customer",
     Op.ADD_NOTE: "内部备注 · internal note",
     Op.MANAGE_OWN_API_TOKENS: "本人 API 令牌 · own API tokens",

@@ -35,7 +35,17 @@ class TasksCreated:
     at: dt.datetime
 
 
-NEWS_KINDS: tuple[type, ...] = (ActionApplied, TasksCreated)
+@dataclass(frozen=True)
+class EventRecorded:
+    """A timeline event other than a lifecycle action that the apps following the dispute
+    hear (a recorded contact with the customer: the SLA's first-contact clock stops)."""
+
+    dispute: Dispute
+    event: Event
+    at: dt.datetime
+
+
+NEWS_KINDS: tuple[type, ...] = (ActionApplied, TasksCreated, EventRecorded)
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,7 @@ def registered(news: type) -> list[Registered]:
     return list(_registry[news])
 
 
-def tell(news: ActionApplied | TasksCreated) -> None:
+def tell(news: ActionApplied | TasksCreated | EventRecorded) -> None:
     """Run every handler of this news, in order, in the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("handlers run inside the transaction that changed the dispute")

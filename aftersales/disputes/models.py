@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import IsNull
 from django.utils.translation import pgettext_lazy
 
 from aftersales.parties.models import Customer, Order, Product, Team
@@ -49,6 +50,14 @@ class DaySequence(models.Model):
         verbose_name_plural = "编号序列"
 
 
+# Classification confidence below this marks a dispute 待复核 (needs review).
+NEEDS_REVIEW_BELOW = 0.5
+
+
+def needs_review_of(confidence: float | None) -> bool:
+    return confidence is not None and confidence < NEEDS_REVIEW_BELOW
+
+
 class Dispute(models.Model):
     number = models.CharField("投诉编号", max_length=16, unique=True)
     channel = models.CharField("受理渠道", max_length=20, choices=Channel.choices)
@@ -85,6 +94,12 @@ class Dispute(models.Model):
     # Simplified, case-folded copy of the description: what substring search compares,
     # so Traditional and Simplified queries find the same disputes.
     search_text = models.TextField(editable=False, default="")
+    # What the search index holds (aftersales.disputes.search.dispute_tokens):
+    # character bigrams of the description and customer name plus the exact keys (order
+    # and platform numbers, phone, its last four digits). Indexed by FTS5 on SQLite and a
+    # GIN tsvector on PostgreSQL (migration 0014).
+    # (db_default too: the benchmarks' COPY loads name their columns and leave it out.)
+    search_tokens = models.TextField(editable=False, default="", db_default="")
     expectation = models.CharField(
         "顾客诉求", max_length=20, choices=Expectation.choices, default=Expectation.OTHER
     )
@@ -124,6 +139,11 @@ class Dispute(models.Model):
         verbose_name="处理人",
     )
     due_at = models.DateTimeField("最近时限", null=True, blank=True)
+    # The classifier's probability for the chosen category at intake (None: not
+    # classified by the model); below NEEDS_REVIEW_BELOW the dispute is 待复核 until a
+    # person confirms or corrects the classification.
+    confidence = models.FloatField("分类置信度", null=True, blank=True, editable=False)
+    needs_review = models.BooleanField("待复核", default=False, db_default=False, editable=False)
     external_ref = models.CharField("外部单号", max_length=100, null=True, blank=True)
     # Retries and re-imports collapse on this: "idem:<user>:<Idempotency-Key>" or
     # "row:<sha256 of the imported row>".
@@ -163,6 +183,25 @@ class Dispute(models.Model):
             models.Index(
                 fields=["-is_open", "-severity_rank", "due_at", "received_at"],
                 name="dispute_queue_idx",
+            ),
+            # The queue's order as selectors.QUEUE_ORDER writes it (no due time last).
+            models.Index(
+                F("is_open").desc(),
+                F("severity_rank").desc(),
+                IsNull(F("due_at"), True),
+                F("due_at"),
+                F("received_at"),
+                name="dispute_queue_order_idx",
+            ),
+            # The queue filtered to 待复核 (few rows).
+            models.Index(
+                F("is_open").desc(),
+                F("severity_rank").desc(),
+                IsNull(F("due_at"), True),
+                F("due_at"),
+                F("received_at"),
+                condition=Q(needs_review=True),
+                name="dispute_review_queue_idx",
             ),
             models.Index(fields=["status", "received_at"], name="dispute_status_idx"),
             models.Index(fields=["team", "is_open"], name="dispute_team_idx"),

@@ -100,6 +100,16 @@ def can_act(actor, dispute: Dispute, action: Action | str) -> bool:
     return bool(roles_of(actor) & ACTION_GRANTS[action]) and can_view(actor, dispute)
 
 
+def may_apply(actor, action: Action | str) -> bool:
+    """Whether `actor`'s roles may apply `action` to some dispute (the role half of
+    `can_act`; the dispute's scope is asked per dispute)."""
+    if is_system(actor):
+        return True
+    if actor is None or is_customer(actor):
+        return False
+    return bool(roles_of(actor) & ACTION_GRANTS[Action(action)])
+
+
 def can_create(user) -> bool:
     return may(user, Op.CREATE_DISPUTE)
 

@@ -1,21 +1,47 @@
 """Reads of disputes, always through the permission scope; and what intake reads."""
 
+import datetime as dt
 from decimal import Decimal
 
-from django.db.models import F, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models.lookups import IsNull
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.common.errors import NotFound
-from aftersales.common.text import search_form
-from aftersales.parties.models import OrderLine
+from aftersales.common.errors import NotFound, ValidationFailed
+from aftersales.parties.models import OrderLine, Team
+from aftersales.parties.selectors import task_departments_of
 
-from .models import Dispute, Event
+from .lifecycle import Status
+from .models import Channel, Dispute, Event, Task
 from .permissions import scope_disputes
+from .search import search
+from .taxonomy import Category, Severity
 
+QUERY_MAX = 200
+
+
+def is_storable(text: str) -> bool:
+    """Whether a database may compare this text (no NUL, no lone surrogate)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# Most urgent first: open before ended, the most severe, the earliest due (none last),
+# the oldest. Written as the expressions of the index `dispute_queue_order_idx`, so both
+# databases read a page in index order instead of sorting every match ("due_at ASC NULLS
+# LAST" is not how SQLite orders an index: it sorted all 100,000 rows for each page).
 QUEUE_ORDER = (
     F("is_open").desc(),
     F("severity_rank").desc(),
-    F("due_at").asc(nulls_last=True),
+    IsNull(F("due_at"), True).asc(),
+    F("due_at").asc(),
     F("received_at").asc(),
     F("id").asc(),
 )
@@ -25,6 +51,45 @@ def disputes_visible_to(user) -> QuerySet[Dispute]:
     return scope_disputes(user, Dispute.objects.all())
 
 
+# 即将超时: a running clock due within this many minutes (the queue's countdown turns
+# amber then: workbench.js, data-risk-minutes).
+AT_RISK_MINUTES = 60
+ASSIGNEE_KEYWORDS = ("me", "none")
+
+
+def _check_choice(fields: dict, name: str, value, allowed, label: str) -> None:
+    if value and value not in allowed:
+        fields[name] = _("未知的%(label)s“%(value)s”（可选：%(choices)s）") % {
+            "label": label,
+            "value": str(value)[:40],
+            "choices": "、".join(allowed),
+        }
+
+
+def _validate(user, *, status, category, severity, channel, team, assignee, q) -> None:
+    fields: dict[str, str] = {}
+    _check_choice(fields, "status", status, [s.value for s in Status], _("状态"))
+    _check_choice(fields, "category", category, [c.value for c in Category], _("分类"))
+    _check_choice(fields, "severity", severity, [s.value for s in Severity], _("严重程度"))
+    _check_choice(fields, "channel", channel, list(Channel.values), _("渠道"))
+    if team and not (is_storable(team) and Team.objects.filter(code=team).exists()):
+        fields["team"] = _("小组 %(code)s 不存在") % {"code": str(team).replace("\x00", "")[:40]}
+    if (
+        assignee
+        and assignee not in ASSIGNEE_KEYWORDS
+        and not (
+            is_storable(assignee) and get_user_model().objects.filter(username=assignee).exists()
+        )
+    ):
+        fields["assignee"] = _("用户 %(name)s 不存在（可用 me、none 或用户名）") % {
+            "name": str(assignee).replace("\x00", "")[:40]
+        }
+    if q and len(q) > QUERY_MAX:
+        fields["q"] = _("搜索词不能超过 %(max)d 个字符") % {"max": QUERY_MAX}
+    if fields:
+        raise ValidationFailed(_("查询条件有误"), fields=fields)
+
+
 def dispute_queue(
     user,
     *,
@@ -32,20 +97,50 @@ def dispute_queue(
     category: str | None = None,
     severity: str | None = None,
     channel: str | None = None,
+    team: str | None = None,
     assignee: str | None = None,
+    breaching: bool = False,
+    at_risk: bool = False,
+    escalation_risk: bool = False,
+    needs_review: bool = False,
+    my_department: bool = False,
+    open_only: bool = False,
     q: str | None = None,
+    now: dt.datetime | None = None,
 ) -> QuerySet[Dispute]:
     """The disputes a user may see, filtered, most urgent first: open before ended, then
-    severity, then the nearest due time, then the oldest."""
+    severity, then the nearest due time, then the oldest.
+
+    team: a team code; assignee: "me", "none" or a username; breaching: a running clock
+    past due (Dispute.due_at is the earliest due time of the running clocks); at_risk: a
+    running clock due within AT_RISK_MINUTES; needs_review: 待复核 (classification
+    confidence below NEEDS_REVIEW_BELOW, not yet confirmed by a person); my_department:
+    an open department task for one of the user's departments; q: search
+    (aftersales.disputes.search). An unknown value raises ValidationFailed naming it."""
+    _validate(
+        user,
+        status=status,
+        category=category,
+        severity=severity,
+        channel=channel,
+        team=team,
+        assignee=assignee,
+        q=q,
+    )
+    now = now or timezone.now()
     qs = disputes_visible_to(user)
     if status:
         qs = qs.filter(status=status)
+    if open_only:
+        qs = qs.filter(is_open=True)
     if category:
         qs = qs.filter(category=category)
     if severity:
         qs = qs.filter(severity=severity)
     if channel:
         qs = qs.filter(channel=channel)
+    if team:
+        qs = qs.filter(team__code=team)
     if assignee:
         if assignee == "me":
             qs = qs.filter(assignee=user)
@@ -53,8 +148,23 @@ def dispute_queue(
             qs = qs.filter(assignee__isnull=True)
         else:
             qs = qs.filter(assignee__username=assignee)
-    if q and q.strip():
-        qs = qs.filter(search_text__contains=search_form(q.strip()))
+    if breaching:
+        qs = qs.filter(is_open=True, due_at__lt=now)
+    if at_risk:
+        qs = qs.filter(
+            is_open=True, due_at__gte=now, due_at__lt=now + dt.timedelta(minutes=AT_RISK_MINUTES)
+        )
+    if escalation_risk:
+        qs = qs.filter(escalation_risk=True)
+    if needs_review:
+        qs = qs.filter(needs_review=True)
+    if my_department:
+        departments = sorted(task_departments_of(user))
+        open_tasks = Task.objects.filter(
+            dispute=OuterRef("pk"), department__in=departments, state=Task.State.OPEN
+        )
+        qs = qs.filter(Exists(open_tasks)) if departments else qs.none()
+    qs = search(qs, q)
     return qs.select_related("customer", "assignee", "team").order_by(*QUEUE_ORDER)
 
 

@@ -38,6 +38,11 @@ class DisputeKind(TextChoices):
     # Staff reading evidence or an agreement (PIPL: who looked at what, when).
     EVIDENCE_VIEWED = "evidence_viewed", pgettext_lazy("timeline event", "查看证据")
     AGREEMENT_VIEWED = "agreement_viewed", pgettext_lazy("timeline event", "查看调解协议书")
+    # The contact log (联系记录): a call or message with the customer, as a person recorded
+    # it (`contacts.contact_record`); the first one stops the first-contact clock.
+    CUSTOMER_CONTACTED = "customer_contacted", pgettext_lazy("timeline event", "联系顾客")
+    # Staff among themselves (`contacts.note_add`): never shown to the customer.
+    INTERNAL_NOTE = "internal_note", pgettext_lazy("timeline event", "内部备注")
 
 
 DUPLICATE_SAME_ORDER = reason_template(

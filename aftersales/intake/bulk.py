@@ -19,8 +19,9 @@ from aftersales.disputes import lifecycle
 from aftersales.disputes.bulk import BulkResult, BulkRow, received_at_of, replay_history
 from aftersales.disputes.bulk_orders import orders_for
 from aftersales.disputes.lifecycle import Status
-from aftersales.disputes.models import Dispute, Event
+from aftersales.disputes.models import Dispute, Event, needs_review_of
 from aftersales.disputes.numbering import intake_day, reserve_numbers
+from aftersales.disputes.search import dispute_tokens
 from aftersales.disputes.taxonomy import SEVERITY_RANK, Severity
 from aftersales.disputes.timeline import (
     DisputeKind,
@@ -181,6 +182,17 @@ def _intake_batch(
             occurred_at=req.occurred_at,
             description=req.description,
             search_text=search_form(req.description),
+            search_tokens=dispute_tokens(
+                description=req.description,
+                customer_name=customers[req.customer.phone].name,
+                customer_phone=customers[req.customer.phone].phone,
+                order_no=order.order_no,
+                platform_order_no=order.platform_order_no,
+                external_ref=req.external_ref,
+            ),
+            confidence=label.get("confidence") if label is not None else None,
+            needs_review=final in lifecycle.OPEN
+            and needs_review_of(label.get("confidence") if label is not None else None),
             expectation=req.expectation,
             expectation_text=req.expectation_text,
             category=category,

@@ -15,9 +15,10 @@ from aftersales.common.fastinsert import from_row, insert_many
 from aftersales.common.text import search_form
 from aftersales.disputes.intake import IntakeRequest
 from aftersales.disputes.lifecycle import Status
-from aftersales.disputes.models import Dispute
+from aftersales.disputes.models import Dispute, needs_review_of
 from aftersales.disputes.numbering import assign_number, intake_day, provisional_number
 from aftersales.disputes.permissions import can_create
+from aftersales.disputes.search import dispute_tokens
 from aftersales.disputes.selectors import order_line_named
 from aftersales.disputes.taxonomy import SEVERITY_RANK, Severity
 from aftersales.disputes.timeline import (
@@ -216,6 +217,16 @@ def _create(
         occurred_at=request.occurred_at,
         description=request.description,
         search_text=search_form(request.description),
+        search_tokens=dispute_tokens(
+            description=request.description,
+            customer_name=customer.name,
+            customer_phone=customer.phone,
+            order_no=order.order_no,
+            platform_order_no=order.platform_order_no,
+            external_ref=request.external_ref,
+        ),
+        confidence=plan.classification.get("confidence"),
+        needs_review=needs_review_of(plan.classification.get("confidence")),
         expectation=request.expectation,
         expectation_text=request.expectation_text,
         category=plan.category,

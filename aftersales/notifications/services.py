@@ -12,7 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from aftersales.common.errors import NotFound
 from aftersales.common.fastinsert import insert_many
 
 from .channels import ChannelError, Delivery, accepted, channel
@@ -254,3 +256,22 @@ def messages_deliver_later(message_ids: list[int]) -> None:
         deliver_customer_messages.enqueue(message_ids)
 
     transaction.on_commit(enqueue)
+
+
+def notification_mark_read(*, user, notification_id: int):
+    """The recipient's own notification read now (unless it already was); NotFound for
+    anyone else's. The API's and the workbench's one way to mark it."""
+    note = Notification.objects.filter(recipient=user, pk=notification_id).first()
+    if note is None:
+        raise NotFound(_("找不到通知 %(id)s") % {"id": notification_id})
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=note.read_at)
+    return note
+
+
+def notifications_mark_all_read(*, user) -> int:
+    """Every unread notification of `user` read now; how many."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

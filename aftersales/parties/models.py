@@ -1,6 +1,7 @@
 """Customers, stores, products, orders, and the staff who handle disputes."""
 
 import hashlib
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import models
@@ -257,3 +258,30 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class SavedView(models.Model):
+    """A staff member's named set of queue filters (我的视图): the queue's query-string
+    parameters, reopened as a link. Services: aftersales.parties.saved_views."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField("名称", max_length=60)
+    params = models.JSONField("筛选条件", default=dict)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "保存的视图"
+        verbose_name_plural = "保存的视图"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_view_name_per_user")
+        ]
+
+    @property
+    def query(self) -> str:
+        """The params as a query string (the queue's link)."""
+        return urlencode(sorted(self.params.items()))
+
+    def __str__(self) -> str:
+        return self.name

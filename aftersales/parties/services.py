@@ -1,11 +1,15 @@
 """Writes about customers, staff and API tokens."""
 
 import secrets
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.common.errors import Forbidden, NotFound, ValidationFailed
 
 from .models import ApiToken, Customer, StaffProfile, Team
 from .roles import HOME_DEPARTMENT_OF_ROLE, Role
@@ -83,3 +87,39 @@ def token_create(*, user, label: str = "") -> str:
     key = "as_" + secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), prefix=key[:8], label=label)
     return key
+
+
+# Who may make or revoke whose tokens is decided above this app
+# (aftersales.disputes.permissions.can_manage_api_tokens, which parties may not import):
+# callers pass that predicate as `allowed(actor, owner) -> bool`.
+TokenPermission = Callable[[object, object], bool]
+
+
+def token_issue(*, actor, owner, label: str, allowed: TokenPermission) -> tuple[ApiToken, str]:
+    """A new token of `owner`, made by `actor`: (its record, the token itself). The token
+    is returned this once; only its hash is kept."""
+    if not allowed(actor, owner):
+        raise Forbidden(_("无权为该用户创建 API 令牌"))
+    if not owner.is_active:
+        raise ValidationFailed(_("该用户已停用"), fields={"owner": _("该用户已停用")})
+    label = (label or "").strip()
+    if len(label) > ApiToken._meta.get_field("label").max_length:
+        raise ValidationFailed(_("用途太长"), fields={"label": _("用途最多 100 个字")})
+    key = token_create(user=owner, label=label)
+    return ApiToken.objects.get(key_hash=ApiToken.hash_key(key)), key
+
+
+def token_revoke(*, actor, token_id: int, allowed: TokenPermission) -> ApiToken:
+    """Revoke a token (sets revoked_at; the API refuses it from the next request on).
+    Revoking one already revoked changes nothing."""
+    token = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(_("没有这个令牌"))
+    if not allowed(actor, token.user):
+        raise Forbidden(_("无权吊销该令牌"))
+    if token.revoked_at is None:
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        token.refresh_from_db(fields=["revoked_at"])
+    return token

@@ -145,7 +145,7 @@ def _kept_because(dispute: Dispute, cutoff: dt.datetime, days: int) -> dict | No
 
 def _erase_dispute(dispute: Dispute, marks: list[str], *, reason: str, now) -> None:
     Dispute.objects.filter(pk=dispute.pk).update(
-        description=ERASED, expectation_text="", search_text=""
+        description=ERASED, expectation_text="", search_text="", search_tokens=""
     )
     for event in Event.objects.filter(dispute=dispute).exclude(
         kind=PrivacyKind.PERSONAL_DATA_ERASED

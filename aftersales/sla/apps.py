@@ -20,3 +20,7 @@ class SlaConfig(AppConfig):
         handlers.register(
             handlers.TasksCreated, timers.on_tasks_created, order=100, name="sla.timers"
         )
+        # Events that are no action but start or stop clocks (a recorded first contact).
+        handlers.register(
+            handlers.EventRecorded, timers.on_action_applied, order=100, name="sla.timers"
+        )

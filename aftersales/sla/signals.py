@@ -12,8 +12,10 @@ from aftersales.disputes.timeline import DisputeKind
 from .policy import PAUSE_SIGNAL, RESUME_SIGNAL
 
 # The event kinds that reach `timers_on_events` today: intake's events, lifecycle
-# actions, and the pause/resume events the SLA services write themselves. Others
-# (assignment, evidence, contact_revealed, reclassified) are not hooked.
+# actions, a contact with the customer recorded in the contact log (the first one stops
+# the first-contact clock), and the pause/resume events the SLA services write
+# themselves. Others (assignment, evidence, contact_revealed, internal_note,
+# reclassified) are not hooked.
 # Codes, not the kind classes: triage (classified, routed, group_flagged) and mediation
 # (the escalation milestones) register theirs, and the SLA may import neither
 # (tests/sla check that every code here is a registered kind).
@@ -24,6 +26,7 @@ HOOKED_EVENT_KINDS = (
     DisputeKind.DUPLICATE_FLAGGED.value,
     "group_flagged",
     DisputeKind.ACKNOWLEDGEMENT.value,
+    DisputeKind.CUSTOMER_CONTACTED.value,
 )
 ESCALATION_EVENT_KINDS = ("escalation_filed", "escalation_accepted", "escalation_concluded")
 # The investigation's milestones the SLA times (aftersales.mediation.investigation): QC

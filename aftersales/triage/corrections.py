@@ -79,6 +79,7 @@ def dispute_reclassify(
             secondary_categories=after["categories"],
             severity=after["severity"],
             severity_rank=SEVERITY_RANK[Severity(after["severity"])],
+            needs_review=False,  # a person has looked: no longer 待复核
             version=F("version") + 1,
             updated_at=now,
         )

@@ -1,23 +1,176 @@
 """The dispute page's own sections: header with status, category, severity and clocks;
-the allowed lifecycle actions; the customer and order panel; classification; case
-facts; evidence; contacts and internal notes; the timeline. (`dispute_actions` holds the
-views their forms post to.)"""
+the allowed lifecycle actions; assignment; the customer and order panel; classification
+in words; evidence; contacts and internal notes; the timeline (newest first); and, when
+a form came back stale, what changed since the user looked. (`dispute_actions` holds the
+views their forms post to; `dispute_forms` the forms.)"""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
-from aftersales.disputes import selectors
+from django.utils.translation import gettext as _
+
+from aftersales.disputes import lifecycle, selectors
+from aftersales.disputes import permissions as can
+from aftersales.disputes.contacts import contact_label
 from aftersales.disputes.lifecycle import Action, Status
 from aftersales.disputes.models import Dispute
+from aftersales.disputes.taxonomy import Category
+from aftersales.disputes.timeline import DisputeKind
+from aftersales.mediation import entitlements
+from aftersales.mediation import selectors as mediation_selectors
+from aftersales.mediation.facts_rules import RECORDABLE
+from aftersales.sla import selectors as sla_selectors
+from aftersales.sla.sources import source_of
 from aftersales.triage.timeline import TriageKind
+
+from . import dispute_forms as f
+
+PREVIOUS_MAX = 10
+LIVE_TIMER_STATES = ("running", "paused")
 
 
 def _label(choices, code: str) -> str:
     return choices(code).label if code in choices.values else code
 
 
-def context(request, dispute: Dispute, bound: dict) -> dict[str, Any]:
+def _clocks(dispute: Dispute) -> list[dict[str, Any]]:
+    out = []
+    for view in sla_selectors.timer_views(dispute):
+        if view.state not in LIVE_TIMER_STATES:
+            continue
+        # Where the limit comes from (时限来源): the SLA's one answer, as the queue shows it.
+        source = source_of(view.kind)
+        out.append({"t": view, "source": source.value, "source_label": source.label})
+    return sorted(out, key=lambda c: c["t"].due_at)
+
+
+def signal_sentences(classification: dict | None, category: str) -> list[str]:
+    """The classifier's signals as an agent reads them: a rule's hit ("安全隐患:漏电")
+    becomes “描述中出现“漏电”，提示安全隐患”; the model's words ("模型:漏水") together
+    become “描述中出现“漏水”“泡坏”，与商品质量问题相符”."""
+    if not classification:
+        return []
+    sentences, words = [], []
+    for signal in classification.get("signals") or []:
+        label, _sep, word = str(signal).partition(":")
+        if not word:
+            continue
+        if label == "模型":
+            words.append(word)
+        else:
+            sentences.append(
+                _("描述中出现“%(word)s”，提示%(label)s") % {"word": word, "label": label}
+            )
+    if words:
+        quoted = "".join(f"“{w}”" for w in words)
+        sentences.append(
+            _("描述中出现%(words)s，与%(category)s相符")
+            % {"words": quoted, "category": _label(Category, category)}
+        )
+    return sentences
+
+
+def fact_kinds() -> dict[str, str]:
+    """Each fact of the entitlements contract and its type's name (bool, int, …)."""
+    return {f.name: str(getattr(f.type, "__name__", f.type)) for f in fields(entitlements.Facts)}
+
+
+def recordable_facts(user, dispute: Dispute) -> list[str]:
+    """The facts `user` may record on `dispute` (permissions.facts_refused)."""
+    refused = set(can.facts_refused(user, dispute, RECORDABLE))
+    return [name for name in RECORDABLE if name not in refused]
+
+
+def _facts(request, dispute: Dispute, bound: dict, evidence: list) -> dict[str, Any] | None:
+    names = recordable_facts(request.user, dispute) if dispute.is_open else []
+    views = mediation_selectors.case_fact_views(dispute)
+    rows = [
+        {
+            "name": name,
+            "label": f.FACT_LABELS.get(name, name),
+            "value": view.value,
+            "source": view.source,
+            "by": view.by,
+        }
+        for name, view in views.items()
+    ]
+    form = bound.get("facts")
+    if form is None and names:
+        form = f.FactsForm(prefix="facts", names=names, evidence=evidence)
+    return {"rows": rows, "form": form}
+
+
+def _actions(request, dispute: Dispute, bound: dict) -> list[dict[str, Any]]:
+    """The generic lifecycle actions the lifecycle allows from the current status and
+    the user may apply, each with its form (the bound one when it came back)."""
+    out = []
+    for action in lifecycle.allowed_actions(dispute.status):
+        if action not in lifecycle.GENERIC or action not in f.ACTION_FORMS:
+            continue
+        if not can.can_act(request.user, dispute, action):
+            continue
+        key = f"action_{action.value}"
+        form = bound.get(key) or f.ACTION_FORMS[action](
+            prefix=action.value, initial={"version": dispute.version}
+        )
+        out.append(
+            {
+                "action": action.value,
+                "label": action.label,
+                "form": form,
+                "url_name": f"workbench:dispute_action_{action.value}",
+                "destructive": action in f.DESTRUCTIVE,
+                "open": key in bound,
+            }
+        )
+    return out
+
+
+def _form(bound: dict, key: str, cls, dispute: Dispute, **initial):
+    if key in bound:
+        return bound[key]
+    if "version" in cls.base_fields:
+        initial["version"] = dispute.version
+    return cls(prefix=key, initial=initial)
+
+
+def _previous(request, dispute: Dispute) -> dict[str, list[Dispute]]:
+    visible = selectors.disputes_visible_to(request.user).exclude(pk=dispute.pk)
+    fields = ("number", "status", "category", "received_at")
+    by_customer = list(
+        visible.filter(customer_id=dispute.customer_id)
+        .only(*fields)
+        .order_by("-received_at")[:PREVIOUS_MAX]
+    )
+    by_order = []
+    if dispute.order_id:
+        by_order = list(
+            visible.filter(order_id=dispute.order_id)
+            .only(*fields)
+            .order_by("-received_at")[:PREVIOUS_MAX]
+        )
+    return {"customer": by_customer, "order": by_order}
+
+
+def _conflict(request, dispute: Dispute, bound: dict) -> dict[str, Any] | None:
+    """For a form that came back stale: the events newer than the one the user saw
+    (`seen`), by whom; the newest first."""
+    stale = next((form for form in bound.values() if getattr(form, "conflict", None)), None)
+    if stale is None:
+        return None
+    try:
+        seen = int(stale.data.get(stale.add_prefix("seen")) or 0)
+    except (TypeError, ValueError):
+        seen = 0
+    newer = list(dispute.events.filter(id__gt=seen).select_related("actor").order_by("-id")[:10])
+    for event in newer:
+        event.action_label = _label(Action, event.action)
+    return {"message": stale.conflict.message, "events": newer}
+
+
+def _timeline(dispute: Dispute) -> list:
     timeline = list(selectors.dispute_timeline(dispute))
     for event in timeline:
         # Labels for the codes stored on the event (received → 受理), in the reader's
@@ -25,10 +178,73 @@ def context(request, dispute: Dispute, bound: dict) -> dict[str, Any]:
         event.action_label = _label(Action, event.action)
         event.from_label = _label(Status, event.from_status)
         event.to_label = _label(Status, event.to_status)
+        if event.kind == DisputeKind.CUSTOMER_CONTACTED:
+            event.contact_label = contact_label(event.payload)
+    return timeline
+
+
+def context(request, dispute: Dispute, bound: dict) -> dict[str, Any]:
+    user = request.user
+    timeline = _timeline(dispute)
     classified = next((e for e in reversed(timeline) if e.kind == TriageKind.CLASSIFIED), None)
+    classification = classified.payload if classified else None
+    is_open = dispute.is_open
+    may_pause = can.can_pause_timers(user, dispute) and is_open
+    clocks = _clocks(dispute)
+    forms = {
+        "assign": _form(
+            bound,
+            "assign",
+            f.AssignForm,
+            dispute,
+            team=dispute.team.code if dispute.team_id else None,
+            assignee=dispute.assignee.get_username() if dispute.assignee_id else None,
+        )
+        if is_open and can.can_assign(user, dispute)
+        else None,
+        "reclassify": _form(
+            bound,
+            "reclassify",
+            f.ReclassifyForm,
+            dispute,
+            category=dispute.category,
+            severity=dispute.severity,
+        )
+        if can.can_reclassify(user, dispute)
+        else None,
+        "pause": _form(bound, "pause", f.PauseForm, dispute)
+        if may_pause and any(c["t"].state == "running" for c in clocks)
+        else None,
+        "resume": _form(bound, "resume", f.ResumeForm, dispute)
+        if may_pause and any(c["t"].paused for c in clocks)
+        else None,
+        "evidence": _form(bound, "evidence", f.EvidenceForm, dispute)
+        if can.can_add_evidence(user, dispute)
+        else None,
+        "contact": _form(bound, "contact", f.ContactForm, dispute)
+        if can.can_record_contact(user, dispute)
+        else None,
+        "note": _form(bound, "note", f.NoteForm, dispute)
+        if can.can_add_note(user, dispute)
+        else None,
+    }
+    evidence = list(dispute.evidence.order_by("-uploaded_at", "-id"))
     return {
-        "timeline": timeline,
-        "classification": classified.payload if classified else None,
+        "timeline": timeline[::-1],  # newest first
+        "classification": classification,
         "tasks": list(dispute.tasks.order_by("created_at", "id")),
         "groups": list(dispute.group_complaints.order_by("-created_at")),
+        "core_clocks": clocks,
+        "core_actions": _actions(request, dispute, bound),
+        "core_forms": forms,
+        "core_signals": signal_sentences(classification, dispute.category),
+        "core_can_reveal": can.can_reveal_contact(user, dispute),
+        "core_phone": bound.get("revealed"),
+        "core_previous": _previous(request, dispute),
+        "core_evidence": evidence,
+        "core_facts": _facts(request, dispute, bound, evidence),
+        "core_contacts": [e for e in timeline[::-1] if e.kind == DisputeKind.CUSTOMER_CONTACTED],
+        "core_notes": [e for e in timeline[::-1] if e.kind == DisputeKind.INTERNAL_NOTE],
+        "core_conflict": _conflict(request, dispute, bound),
+        "core_max_bytes": f.settings.EVIDENCE_MAX_BYTES,
     }

@@ -1,19 +1,27 @@
-"""The read-only mediation sections of a dispute's workbench page: statutory entitlements
-with their basis and implied deadlines, the investigation (reports, case meeting,
-responsibility, escalations with their outside deadlines) and the proposals with their
-state and approvals. Everything comes from the mediation selectors; this module only
-puts labels on it for the template."""
+"""The mediation sections of a dispute's workbench page: statutory entitlements with
+their basis and implied deadlines, the investigation (department tasks and reports, case
+meeting, responsibility, escalations with their outside deadlines) and the proposals with
+their state and approvals — and the forms of each, shown only when the lifecycle and the
+user's permissions allow (`mediation_panels`). Everything comes from the mediation
+selectors; this module only puts labels on it for the template."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from aftersales.disputes import permissions as can
+from aftersales.disputes.grants import Op
 from aftersales.disputes.lifecycle import (
+    Action,
     CaseFacts,
     EscalationRoute,
+    Status,
+    allowed_actions,
     missing_before_proposal,
 )
-from aftersales.disputes.models import Dispute
+from aftersales.disputes.models import Dispute, Task
 from aftersales.disputes.permissions import can_view_proposals
 from aftersales.mediation import (
     authority,
@@ -23,8 +31,12 @@ from aftersales.mediation import (
     selectors,
 )
 from aftersales.mediation import investigation_rules as rules
+from aftersales.mediation import workbench_selectors as reads
+from aftersales.mediation.models import Escalation, ProposalState
 from aftersales.mediation.remedies import RemedyItem
-from aftersales.parties.roles import Role
+from aftersales.parties.roles import Department, Role
+
+from . import mediation_forms as f
 
 
 def _entitlements(dispute: Dispute) -> dict[str, Any]:
@@ -34,7 +46,11 @@ def _entitlements(dispute: Dispute) -> dict[str, Any]:
         ent = row.entitlement
         deadline = ""
         if ent.merchant_deadline_days is not None:
-            deadline = f"{row.deadline_from or ''} {ent.merchant_deadline_days} 日内".strip()
+            deadline = _("%(start)s %(days)s 日内") % {
+                "start": row.deadline_from or "",
+                "days": ent.merchant_deadline_days,
+            }
+            deadline = deadline.strip()
         rows.append(
             {
                 "label": row.label,
@@ -61,13 +77,13 @@ def _report(report) -> dict[str, Any] | None:
         return None
     findings = []
     if report.defect_found is not None:
-        findings.append("有缺陷" if report.defect_found else "无缺陷")
+        findings.append(_("有缺陷") if report.defect_found else _("无缺陷"))
     if report.defect_severity:
         findings.append(str(rules.DefectSeverity(report.defect_severity).label))
     if report.trace_status:
         findings.append(str(rules.TraceStatus(report.trace_status).label))
     if report.rules_honoured is not None:
-        findings.append("符合活动规则" if report.rules_honoured else "不符合活动规则")
+        findings.append(_("符合活动规则") if report.rules_honoured else _("不符合活动规则"))
     return {
         "kind": rules.ReportKind(report.kind).label,
         "findings": "，".join(findings),
@@ -123,6 +139,8 @@ def _revision(revision) -> dict[str, Any]:
         required.append({"label": proposals.requirement_label(req), "done": req.step in done})
     return {
         "r": revision,
+        "total": f"{revision.total_amount:,.2f}",
+        "authority": f"{revision.authority_amount:,.2f}",
         "lines": [proposals.remedy_line(RemedyItem.from_dict(d)) for d in revision.remedies],
         "shortfalls": [proposal_drafts.shortfall_message(s) for s in revision.shortfalls],
         "required": required,
@@ -165,5 +183,174 @@ def mediation_context(dispute: Dispute, user) -> dict[str, Any]:
 
 
 def context(request, dispute: Dispute, bound: dict) -> dict[str, Any]:
-    """The dispute page's mediation sections (dispute_page)."""
-    return mediation_context(dispute, request.user)
+    """The dispute page's mediation sections (dispute_page), with their forms."""
+    found = mediation_context(dispute, request.user)
+    found["med"] = panels(request.user, dispute, bound, found)
+    return found
+
+
+# -- the forms, each only where the lifecycle and the user's permissions allow it --------
+
+
+class _Tracked(dict):
+    """The page's failed forms, noting which ones a section showed."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.used: set[str] = set()
+
+    def get(self, key, default=None):
+        self.used.add(key)
+        return super().get(key, default)
+
+
+def _form(bound: dict, key: str, make):
+    """The failed form `key` when the page comes back with it, else a fresh one."""
+    return bound.get(key) or make()
+
+
+def _task_panels(user, dispute: Dispute, bound: dict, items: list[dict]) -> None:
+    notified = reads.qc_notified_tasks(dispute)
+    evidence = None
+    for item in items:
+        task = item["task"]
+        item["notified"] = task.pk in notified
+        item["report_form"] = item["qc_form"] = None
+        if not dispute.is_open or task.state != Task.State.OPEN:
+            continue
+        task.dispute = dispute
+        if can.may(user, Op.FILE_TASK_REPORT) and can.can_file_task_report(user, task):
+            if evidence is None:
+                evidence = list(dispute.evidence.order_by("id"))
+            kind = rules.report_kind(task.department)
+            item["report_form"] = _form(
+                bound,
+                f"report_{task.pk}",
+                lambda kind=kind, pk=task.pk, evidence=evidence: f.TaskReportForm(
+                    prefix=f"report-{pk}", kind=kind, evidence=evidence
+                ),
+            )
+        if (
+            task.department == Department.QUALITY_CONTROL
+            and not item["notified"]
+            and can.can_request_task(user)
+        ):
+            item["qc_form"] = _form(
+                bound, f"qc_{task.pk}", lambda t=task: f.QcNotifyForm(prefix=f"qc-{t.pk}")
+            )
+
+
+def _escalation_panels(user, dispute: Dispute, bound: dict, items: list[dict]) -> None:
+    progress = can.can_record_escalation_progress(user)
+    for item in items:
+        e = item["e"]
+        item["accept_form"] = item["outcome_form"] = None
+        if not progress:
+            continue
+        if e.state == Escalation.State.FILED:
+            item["accept_form"] = _form(
+                bound, f"accept_{e.pk}", lambda e=e: f.AcceptanceForm(prefix=f"accept-{e.pk}")
+            )
+        if e.state != Escalation.State.CONCLUDED:
+            item["outcome_form"] = _form(
+                bound, f"outcome_{e.pk}", lambda e=e: f.OutcomeForm(prefix=f"outcome-{e.pk}")
+            )
+
+
+def _proposal_panels(user, dispute: Dispute, bound: dict, items: list[dict]) -> dict[str, Any]:
+    live = next(
+        (i for i in items if i["p"].state not in (ProposalState.ACCEPTED, ProposalState.WITHDRAWN)),
+        None,
+    )
+    ceiling = reads.author_ceiling(user)
+    out: dict[str, Any] = {
+        "live": live,
+        "ceiling": ceiling,
+        "ceiling_text": "" if ceiling is None else f"{ceiling:,.2f}",
+    }
+    propose = can.can_propose(user)
+    possible = allowed_actions(dispute.status)
+    mediating = Action.PROPOSE in possible or Action.REVISE in possible
+    current = live["revisions"][0]["r"] if live else None
+    if propose and mediating:
+        if current is None:
+            out["builder"] = _form(
+                bound,
+                "proposal",
+                lambda: f.ProposalForm(
+                    category=dispute.category, lines=proposal_drafts.standard_draft(dispute)
+                ),
+            )
+        elif current.state in proposal_drafts.REVISABLE:
+            out["builder"] = _form(
+                bound,
+                "proposal",
+                lambda: f.ProposalForm(
+                    category=dispute.category,
+                    lines=current.remedies,
+                    revising=True,
+                    initial={"revision": current.number},
+                ),
+            )
+    out["check"] = bound.get("proposal_check")
+    if current is None:
+        return out
+    start = {"revision": current.number}
+    waiting = authority.outstanding(
+        [authority.Requirement.from_dict(r) for r in current.required_approvals],
+        [a.step for a in current.approvals.all() if a.decision == a.Decision.APPROVED],
+    )
+    if propose and current.state in proposal_drafts.SENDABLE and not waiting:
+        out["send"] = _form(bound, "send", lambda: f.SendForm(prefix="send", initial=start))
+    if propose:
+        out["withdraw"] = _form(
+            bound, "withdraw", lambda: f.WithdrawForm(prefix="withdraw", initial=start)
+        )
+    mine = reads.approvals_mine(user, current)
+    if mine and can.can_approve_proposals(user):
+        out["mine"] = [proposals.requirement_label(r) for r in mine]
+        out["decision"] = _form(
+            bound, "decision", lambda: f.DecisionForm(prefix="decision", initial=start)
+        )
+    return out
+
+
+def panels(user, dispute: Dispute, bound: dict, found: dict[str, Any]) -> dict[str, Any]:
+    """The mediation forms the user may use on this dispute now (`med` in the template).
+    The page found the dispute in the user's scope, so the predicates are asked about
+    the operation alone (no scope query each); the views ask again with the dispute."""
+    bound = _Tracked(bound)
+    inv = found["investigation"]
+    _task_panels(user, dispute, bound, inv["tasks"])
+    _escalation_panels(user, dispute, bound, inv["escalations"])
+    is_open = dispute.is_open
+    out: dict[str, Any] = {}
+    if is_open and can.can_request_task(user):
+        out["task_request"] = _form(bound, "task_request", lambda: f.TaskRequestForm(prefix="task"))
+    if (
+        dispute.status == Status.INVESTIGATING
+        and can.can_propose(user)
+        and not reads.investigation_concluded(dispute)
+    ):
+        out["conclude"] = _form(bound, "conclude", lambda: f.ConcludeForm(prefix="conclude"))
+    if is_open and can.can_record_case_meeting(user):
+        out["meeting"] = _form(bound, "meeting", lambda: f.MeetingForm(prefix="meeting"))
+    if is_open and can.can_determine_responsibility(user):
+        out["responsibility"] = _form(
+            bound, "responsibility", lambda: f.ResponsibilityForm(prefix="resp")
+        )
+    escalating = Action.ESCALATE in allowed_actions(dispute.status)
+    if (escalating or dispute.status == Status.ESCALATED) and can.can_escalate(user):
+        out["escalation"] = _form(
+            bound,
+            "escalation",
+            lambda: f.EscalationForm(prefix="esc", initial={"version": dispute.version}),
+        )
+    if found["proposals"] is not None:
+        out |= _proposal_panels(user, dispute, bound, found["proposals"])
+    # A form that failed where its form is no longer offered (the task was done, the
+    # proposal decided meanwhile): its refusal is shown at the top of the sections.
+    out["unplaced"] = [
+        form for key, form in bound.items() if isinstance(form, f.Seen) and key not in bound.used
+    ]
+    return out

@@ -41,7 +41,7 @@ ENTRIES = (
         "tasks",
         pgettext_lazy("workbench nav", "部门任务"),
         "workbench:department_tasks",
-        Op.FILE_TASK_REPORT,
+        Op.SEE_DEPARTMENT_TASKS,
     ),
     (
         "payouts",

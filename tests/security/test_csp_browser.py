@@ -86,7 +86,7 @@ def test_workbench_login_and_reset_pages_pass_the_policy(live_server, browser_pa
     visit(page, console, f"{base}/accounts/password_reset/")
     log_in(page, base, agent.username)
     visit(page, console, f"{base}/workbench/")
-    assert page.locator("header form button").is_visible()  # styled by the static sheet
+    assert page.get_by_role("button", name="退出").is_visible()  # styled by the static sheet
     assert page.locator("header").evaluate("e => getComputedStyle(e).display") == "flex"
     visit(page, console, f"{base}/workbench/disputes/{dispute.number}/")
     assert dispute.number in page.content()

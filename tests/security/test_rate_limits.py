@@ -244,3 +244,24 @@ def test_on_redis_parallel_requests_get_exactly_the_limit():
             waits = list(pool.map(lambda _: consume("contact_reveal_minute", user), range(40)))
     assert sum(w is None for w in waits) == 10
     assert all(0 < w <= 120 for w in waits if w is not None)
+
+
+def test_the_workbench_reveal_counts_in_the_api_window(api_as, agent, disputes):
+    """Revealing a phone on the dispute page and through the API draw on one allowance:
+    the limit is not escaped by choosing the other door."""
+    page = Client()
+    page.force_login(agent)
+    api = api_as(agent)
+    with rates(contact_reveal_minute="3/min"):
+        first = page.post(f"/workbench/disputes/{disputes[0].number}/contact/reveal")
+        second = api.get(f"{URL}/{disputes[1].number}/contact")
+        third = page.post(f"/workbench/disputes/{disputes[2].number}/contact/reveal")
+        fourth = page.post(f"/workbench/disputes/{disputes[3].number}/contact/reveal")
+        fifth = api.get(f"{URL}/{disputes[4].number}/contact")
+    assert [r.status_code for r in (first, second, third)] == [200, 200, 200]
+    assert "13812340000" in first.content.decode()
+    assert fourth.status_code == 429 and fifth.status_code == 429
+    text = fourth.content.decode()
+    assert "查看完整号码过于频繁" in text and "13812340003" not in text
+    assert int(fourth["Retry-After"]) > 0
+    assert Event.objects.filter(kind=DisputeKind.CONTACT_REVEALED).count() == 3

@@ -31,6 +31,7 @@ from aftersales.mediation.investigation import task_request
 from aftersales.mediation.models import Proposal
 from aftersales.mediation.proposals import proposal_create, proposal_send
 from aftersales.notifications.models import Notification
+from aftersales.parties.models import ApiToken
 from aftersales.parties.roles import TASK_DEPARTMENT_OF_ROLE, Role
 from aftersales.parties.services import token_create
 from aftersales.triage.models import GroupComplaint
@@ -230,6 +231,10 @@ class World:
             if dispute.pk in self.aftersale
             else "",
             "parcel_id": self.parcel.pk,
+            # The caller's own API token (the tokens page revokes one's own).
+            "token_id": ApiToken.objects.get(
+                key_hash=ApiToken.hash_key(self.tokens[role or Role.AGENT])
+            ).pk,
         }
 
     def move_out_of_scope(self, dispute: Dispute) -> None:
@@ -267,6 +272,12 @@ def body(door: matrix.Door, world: World, role: Role | None) -> dict:
         ("POST", "/resume"): {"reason": "顾客已补充照片"},
         ("POST", "/decision"): {"confirm": False, "reason": "问题各不相同"},
         ("POST", "/read"): {},
+        ("POST", "/contacts"): {
+            "channel": "phone",
+            "direction": "outbound",
+            "summary": "已致电顾客",
+        },
+        ("POST", "/notes"): {"text": "内部备注"},
         ("POST", "/follow-up"): {"reached": False, "channel": "phone"},
         ("POST", "/qc-notify"): {"note": "商品已寄到质检"},
         ("POST", "/conclude"): {"summary": "调查完毕"},
@@ -358,10 +369,11 @@ def call(door: matrix.Door, world: World, role: Role | None, *, customer_token=N
     if not door.path.startswith("/"):
         client = Client()
         client.force_login(world.users[role])
-        kwargs = {"number": params["number"]} if door.scoped else {}
-        response = client.get(reverse(door.path, kwargs=kwargs))
-        if response.status_code == 302:  # to the login page: not let in
-            return 403
+        # POST pages get an empty form: refused roles 403 before any validation.
+        send = client.post if door.method == "POST" else client.get
+        response = send(reverse(door.path, kwargs=_page_kwargs(door, params)))
+        if response.status_code == 302 and "/login/" in response["Location"]:
+            return 403  # to the login page: not let in
         return response.status_code
     url = "/api/v1" + door.path.format(**params)
     headers = (
@@ -379,6 +391,21 @@ def call(door: matrix.Door, world: World, role: Role | None, *, customer_token=N
         return client.post(url, {"file": upload, "note": "聊天记录"}, headers=headers).status_code
     send = client.put if door.method == "PUT" else client.post
     return send(url, data, content_type="application/json", headers=headers).status_code
+
+
+def _page_kwargs(door: matrix.Door, params: dict) -> dict:
+    """The URL's own parameters (number, proposal_id, task_id, …), filled from `params`."""
+    pattern = (
+        next(
+            p
+            for p in workbench_urls.urlpatterns
+            if isinstance(p, URLPattern) and f"{workbench_urls.app_name}:{p.name}" == door.path
+        )
+        if door.path.startswith("workbench:")
+        else None
+    )
+    names = list(pattern.pattern.converters) if pattern is not None else []
+    return {name: params[name] for name in names}
 
 
 def outcome(status: int) -> str:

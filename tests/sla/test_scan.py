@@ -58,10 +58,15 @@ def test_at_risk_then_breach_each_once(lead):
     breach_note = Notification.objects.get(dispute=d, kind="sla_breached")
     assert breach_note.recipient == lead
     assert "首次联系顾客" in breach_note.title and "已超时" in breach_note.title
-    from aftersales.disputes.services import dispute_apply
+    from aftersales.disputes.contacts import contact_record
 
-    dispute_apply(
-        dispute=d, action="triage", actor=SYSTEM, version=d.version, at=at("2026-03-02 10:40")
+    contact_record(
+        dispute=d,
+        actor=SYSTEM,
+        channel="phone",
+        direction="outbound",
+        summary="回电顾客",
+        at=at("2026-03-02 10:40"),
     )
     timer.refresh_from_db()
     assert (timer.state, timer.breached_at) == ("stopped", at("2026-03-02 10:31"))

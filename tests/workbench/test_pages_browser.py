@@ -131,8 +131,8 @@ def test_agent_logs_in_searches_and_reads_a_timeline(live_server, page):
     expect(page.locator("#tasks")).to_contain_text("质检")
 
     timeline = page.locator("ol.timeline li")
-    expect(timeline.first).to_contain_text("受理")
-    expect(timeline.first).to_contain_text("→ 受理")  # the status label, not "received"
+    expect(timeline.last).to_contain_text("受理")
+    expect(timeline.last).to_contain_text("→ 受理")  # the status label, not "received"
     expect(page.locator("ol.timeline")).not_to_contain_text("received")
     expect(timeline.filter(has_text="受理告知")).to_have_count(1)
     assert timeline.count() >= 2
