@@ -73,6 +73,7 @@ def sla_figures(request):
             "days": _days(result),
             "rows": [_shown(r) for r in result.rows] if result else [],
             "overall": _shown(result.overall) if result else None,
+            "chart": _chart(result) if result and result.rows else None,
         },
         status=status,
     )
@@ -88,3 +89,17 @@ def _shown(row) -> dict:
     """A row with its rate as a percentage: 0.9523 → 95.23%."""
     percent = None if row.rate is None else f"{row.rate * 100:.2f}%"
     return {"row": row, "percent": percent}
+
+
+def _chart(result) -> dict:
+    """The bars the page draws with ECharts (static/workbench/sla_chart.js) from a JSON
+    data island: met, missed and pending per row, the series named in the reader's
+    language. The table above stays the accessible source of the same figures."""
+    return {
+        "names": [str(r.name) or str(_("（无）")) for r in result.rows],
+        "series": [
+            {"key": "met", "name": str(_("达标")), "data": [r.met for r in result.rows]},
+            {"key": "missed", "name": str(_("超时")), "data": [r.missed for r in result.rows]},
+            {"key": "pending", "name": str(_("未到期")), "data": [r.pending for r in result.rows]},
+        ],
+    }

@@ -74,4 +74,8 @@ def test_inbox_daily_checks_and_sla_figures(live_server, browser_page):  # noqa:
 
     page.goto(f"{live_server.url}/workbench/sla/")
     expect(page.locator("#compliance")).to_be_visible()
+    # The same figures drawn as stacked bars (vendored ECharts, SVG) from the page's JSON
+    # data island, within the Content-Security-Policy (check_page asserts no violation).
+    expect(page.locator("#sla-chart svg")).to_be_visible()
+    expect(page.locator("#sla-chart svg text", has_text="超时").first).to_be_attached()
     check_page(page, "sla-figures")
