@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from aftersales.common.errors import Forbidden, ValidationFailed
 from aftersales.common.text import clean_text
@@ -65,7 +65,11 @@ def _choice(value, field: str, choices: type[TextChoices]) -> str:
             _("联系记录有误"),
             fields={
                 field: _("请选择：%(choices)s")
-                % {"choices": "、".join(str(label) for label in choices.labels)}
+                % {
+                    "choices": pgettext("list separator", "、").join(
+                        str(label) for label in choices.labels
+                    )
+                }
             },
         )
     return str(value)

@@ -82,3 +82,14 @@ def test_a_dispute_out_of_scope_is_404(api_as, dispute):
     body = {"channel": "phone", "direction": "outbound", "summary": "x"}
     assert api_as(outsider).post(f"{URL}/{dispute.number}/contacts", body).status_code == 404
     assert api_as(outsider).post(f"{URL}/{dispute.number}/notes", {"text": "x"}).status_code == 404
+
+
+def test_an_english_reader_gets_the_channels_listed_in_english(api_as, agent, dispute):
+    response = api_as(agent, "en").post(
+        f"{URL}/{dispute.number}/contacts",
+        {"channel": "fax", "direction": "outbound", "summary": "Called"},
+    )
+    assert response.status_code == 422
+    listed = response.json()["error"]["fields"]["channel"]
+    assert "Phone, Text message" in listed and "、" not in listed
+    assert not Event.objects.filter(dispute=dispute, kind="customer_contacted").exists()
