@@ -57,4 +57,5 @@ if "AFTERSALES_DATA_DIR" not in os.environ:
 # test database is thrown away); tests that commit (transactional tests, worker
 # processes) stop paying a disk flush each.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
-    DATABASES["default"]["OPTIONS"]["options"] = "-c synchronous_commit=off"  # noqa: F405
+    _options = DATABASES["default"]["OPTIONS"]  # noqa: F405
+    _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()

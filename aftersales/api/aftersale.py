@@ -47,6 +47,7 @@ from .aftersale_schemas import (
 router = Router()
 BASE = "/{number}/aftersale-orders"
 ONE = BASE + "/{order_number}"
+MOVED = {200: AfterSaleOut, **BODY_ERRORS}
 
 
 def _dispute(request: HttpRequest, number: str):
@@ -65,18 +66,53 @@ def _move(
     request: HttpRequest,
     number: str,
     order_number: str,
-    call: Callable[[AfterSaleOrder], object],
+    service: Callable[..., object],
     *,
-    version: int | None = None,
+    locked_version: int | None = None,
+    **values,
 ) -> dict:
-    """Run one service on the order; a `version` the client sent is checked under the
-    order's lock first (409 when someone moved it in between), in the same transaction."""
+    """The body of every move: the order of a dispute in the reader's scope (404 outside
+    it), `service(order=…, actor=…, **values)` in one transaction, and the order as it
+    now stands, with the moves left to the reader. The service checks the permission
+    predicate (`steps.may_step`, `may`) and raises domain errors, which
+    `api.errors` maps to 403/409/422 like everywhere. `locked_version` is for services
+    that take no `version`: the one the client sent is checked under the order's lock
+    first (409 when someone moved it in between)."""
     order = _order(request, number, order_number)
     with transaction.atomic():
-        if version is not None:
-            lock_order(order, version=version)
-        call(order)
+        if locked_version is not None:
+            lock_order(order, version=locked_version)
+        service(order=order, actor=request.auth, **values)
     return _fresh(request, order)
+
+
+def _door(path: str, summary: str):
+    """POST …/aftersale-orders/{order_number}/<path>: one move, answered with the order."""
+    return router.post(ONE + path, response=MOVED, summary=summary)
+
+
+def _values(payload, *, text: tuple[str, ...] = ()) -> dict:
+    """The body as the service's keywords (the schemas use its names); the `text` fields
+    a client left out are blank rather than None."""
+    values = payload.model_dump()
+    values.update({name: values[name] or "" for name in text})
+    return values
+
+
+def _step(request, number: str, order_number: str, action: Action, payload: VersionIn) -> dict:
+    return _move(
+        request,
+        number,
+        order_number,
+        aftersale_orders.aftersale_step,
+        action=action.value,
+        version=payload.version,
+        note=payload.note,
+    )
+
+
+def _key(request: HttpRequest, payload: PayoutIn | CustomerPaymentIn) -> str:
+    return request.headers.get("Idempotency-Key") or payload.idempotency_key or ""
 
 
 @router.get(
@@ -95,18 +131,10 @@ def list_orders(request: HttpRequest, number: str):
     summary="手工登记售后单 / An after-sale order by hand (reason required)",
 )
 def create_order(request: HttpRequest, number: str, payload: CreateIn):
-    dispute = _dispute(request, number)
     order = aftersale_orders.aftersale_order_create(
-        dispute=dispute,
-        type=payload.type,
+        dispute=_dispute(request, number),
         actor=request.auth,
-        reason=payload.reason or "",
-        amount=payload.amount,
-        customer_pays=payload.customer_pays,
-        variant=payload.variant,
-        compensation_form=payload.compensation_form,
-        replacement=payload.replacement,
-        note=payload.note,
+        **_values(payload, text=("reason",)),
     )
     return Reply(201, _fresh(request, order))
 
@@ -116,300 +144,145 @@ def get_order(request: HttpRequest, number: str, order_number: str):
     return order_out(_order(request, number, order_number), request.auth)
 
 
-@router.post(ONE + "/cancel", response={200: AfterSaleOut, **BODY_ERRORS}, summary="取消")
+@_door("/cancel", "取消")
 def cancel(request: HttpRequest, number: str, order_number: str, payload: ReasonIn):
     return _move(
         request,
         number,
         order_number,
-        lambda o: aftersale_orders.aftersale_cancel(
-            order=o, actor=request.auth, reason=payload.reason or "", version=payload.version
-        ),
+        aftersale_orders.aftersale_cancel,
+        **_values(payload, text=("reason",)),
     )
 
 
-def _step(request, number: str, order_number: str, action: Action, payload: VersionIn) -> dict:
-    return _move(
-        request,
-        number,
-        order_number,
-        lambda o: aftersale_orders.aftersale_step(
-            order=o,
-            action=action.value,
-            actor=request.auth,
-            version=payload.version,
-            note=payload.note,
-        ),
-    )
-
-
-@router.post(
-    ONE + "/finance-approval",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="财务审核通过 / Finance approves (待财审 → 待打款)",
-)
+@_door("/finance-approval", "财务审核通过 / Finance approves (待财审 → 待打款)")
 def finance_approval(request: HttpRequest, number: str, order_number: str, payload: VersionIn):
     return _step(request, number, order_number, Action.FINANCE_APPROVE, payload)
 
 
-@router.post(
-    ONE + "/repair-start",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="开始维修 / Start the repair",
-)
+@_door("/repair-start", "开始维修 / Start the repair")
 def repair_start(request: HttpRequest, number: str, order_number: str, payload: VersionIn):
     return _step(request, number, order_number, Action.START_REPAIR, payload)
 
 
-@router.post(
-    ONE + "/payout",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="登记打款 / Record the payout (Idempotency-Key header or body field)",
-)
+@_door("/payout", "登记打款 / Record the payout (Idempotency-Key header or body field)")
 def payout(request: HttpRequest, number: str, order_number: str, payload: PayoutIn):
-    key = request.headers.get("Idempotency-Key") or payload.idempotency_key or ""
     return _move(
         request,
         number,
         order_number,
-        lambda o: payouts.payout_record(
-            order=o,
-            reference=payload.reference or "",
-            idempotency_key=key,
-            actor=request.auth,
-            amount=payload.amount,
-            channel=payload.channel,
-            version=payload.version,
-        ),
+        payouts.payout_record,
+        **_values(payload, text=("reference",)) | {"idempotency_key": _key(request, payload)},
     )
 
 
-@router.post(
-    ONE + "/bounce",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="退款被退回 / The payout bounced (back to finance with the reason)",
-)
+@_door("/bounce", "退款被退回 / The payout bounced (back to finance with the reason)")
 def bounce(request: HttpRequest, number: str, order_number: str, payload: ReasonIn):
     return _move(
-        request,
-        number,
-        order_number,
-        lambda o: payouts.payout_bounce(
-            order=o, reason=payload.reason or "", actor=request.auth, version=payload.version
-        ),
+        request, number, order_number, payouts.payout_bounce, **_values(payload, text=("reason",))
     )
 
 
-@router.post(
-    ONE + "/customer-payment",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="登记买家补款 / The customer paid the difference (买家应补)",
-)
+@_door("/customer-payment", "登记买家补款 / The customer paid the difference (买家应补)")
 def customer_payment(
     request: HttpRequest, number: str, order_number: str, payload: CustomerPaymentIn
 ):
-    key = request.headers.get("Idempotency-Key") or payload.idempotency_key or ""
     return _move(
         request,
         number,
         order_number,
-        lambda o: payouts.customer_payment_record(
-            order=o,
-            amount=payload.amount,
-            reference=payload.reference or "",
-            idempotency_key=key,
-            actor=request.auth,
-        ),
-        version=payload.version,
+        payouts.customer_payment_record,
+        amount=payload.amount,
+        reference=payload.reference or "",
+        idempotency_key=_key(request, payload),
+        locked_version=payload.version,
     )
 
 
-@router.post(
-    ONE + "/arrival",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="确认退款到账 / The refund arrived (on the customer's word)",
-)
+@_door("/arrival", "确认退款到账 / The refund arrived (on the customer's word)")
 def arrival(request: HttpRequest, number: str, order_number: str, payload: VersionIn):
     return _move(
-        request,
-        number,
-        order_number,
-        lambda o: payouts.arrival_confirm(order=o, actor=request.auth),
-        version=payload.version,
+        request, number, order_number, payouts.arrival_confirm, locked_version=payload.version
     )
 
 
-@router.post(
-    ONE + "/return-address",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="发送退货地址 / Send the return address",
-)
+@_door("/return-address", "发送退货地址 / Send the return address")
 def return_address(request: HttpRequest, number: str, order_number: str, payload: AddressIn):
-    return _move(
-        request,
-        number,
-        order_number,
-        lambda o: goods.return_address_send(
-            order=o, actor=request.auth, address=payload.address, version=payload.version
-        ),
-    )
+    return _move(request, number, order_number, goods.return_address_send, **_values(payload))
 
 
-@router.post(
-    ONE + "/return-shipment",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="登记退货物流 / The customer's return carrier and tracking number",
-)
+@_door("/return-shipment", "登记退货物流 / The customer's return carrier and tracking number")
 def return_shipment(request: HttpRequest, number: str, order_number: str, payload: TrackingIn):
     return _move(
         request,
         number,
         order_number,
-        lambda o: goods.return_ship(
-            order=o,
-            carrier=payload.carrier or "",
-            tracking_no=payload.tracking_no or "",
-            actor=request.auth,
-            version=payload.version,
-        ),
+        goods.return_ship,
+        **_values(payload, text=("carrier", "tracking_no")),
     )
 
 
-@router.post(
-    ONE + "/receipt",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="确认收到退货 / The return arrived",
-)
+@_door("/receipt", "确认收到退货 / The return arrived")
 def receipt(request: HttpRequest, number: str, order_number: str, payload: VersionIn):
-    return _move(
-        request,
-        number,
-        order_number,
-        lambda o: goods.return_receive(order=o, actor=request.auth, version=payload.version),
-    )
+    return _move(request, number, order_number, goods.return_receive, version=payload.version)
 
 
-@router.post(
-    ONE + "/inspection",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="验货（退货入库）/ Inspect the returned goods",
-)
+@_door("/inspection", "验货（退货入库）/ Inspect the returned goods")
 def inspection(request: HttpRequest, number: str, order_number: str, payload: InspectionIn):
     return _move(
-        request,
-        number,
-        order_number,
-        lambda o: goods.return_inspect(
-            order=o,
-            passed=payload.passed,
-            report=payload.report or "",
-            good_quantity=payload.good_quantity,
-            defective_quantity=payload.defective_quantity,
-            actor=request.auth,
-            photos=payload.photos,
-            serial_or_batch=payload.serial_or_batch,
-            version=payload.version,
-        ),
+        request, number, order_number, goods.return_inspect, **_values(payload, text=("report",))
     )
 
 
-@router.post(
-    ONE + "/shipment",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="发货 / Ship to the customer (carrier and tracking number)",
-)
+@_door("/shipment", "发货 / Ship to the customer (carrier and tracking number)")
 def shipment(request: HttpRequest, number: str, order_number: str, payload: TrackingIn):
     return _move(
         request,
         number,
         order_number,
-        lambda o: goods.shipment_send(
-            order=o,
-            carrier=payload.carrier or "",
-            tracking_no=payload.tracking_no or "",
-            actor=request.auth,
-            version=payload.version,
-        ),
+        goods.shipment_send,
+        **_values(payload, text=("carrier", "tracking_no")),
     )
 
 
-@router.post(
-    ONE + "/delivery",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="确认签收 / The customer received what we shipped",
-)
+@_door("/delivery", "确认签收 / The customer received what we shipped")
 def delivery(request: HttpRequest, number: str, order_number: str, payload: VersionIn):
     return _move(
         request,
         number,
         order_number,
-        lambda o: goods.delivery_confirm(order=o, actor=request.auth, version=payload.version),
+        goods.delivery_confirm,
+        version=payload.version,
+        note=payload.note,
     )
 
 
-@router.post(
-    ONE + "/out-of-stock",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="缺货 / Out of stock (the dispute goes back to mediation)",
-)
+@_door("/out-of-stock", "缺货 / Out of stock (the dispute goes back to mediation)")
 def out_of_stock(request: HttpRequest, number: str, order_number: str, payload: ReasonIn):
     return _move(
-        request,
-        number,
-        order_number,
-        lambda o: goods.out_of_stock(
-            order=o, reason=payload.reason or "", actor=request.auth, version=payload.version
-        ),
+        request, number, order_number, goods.out_of_stock, **_values(payload, text=("reason",))
     )
 
 
-@router.post(
-    ONE + "/repair",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="登记维修结果（维修单）/ Record the repair",
-)
+@_door("/repair", "登记维修结果（维修单）/ Record the repair")
 def repair(request: HttpRequest, number: str, order_number: str, payload: RepairIn):
     return _move(
         request,
         number,
         order_number,
-        lambda o: repairs.repair_record(
-            order=o,
-            fault=payload.fault or "",
-            technician=payload.technician or "",
-            fixed=payload.fixed,
-            started_on=payload.started_on,
-            finished_on=payload.finished_on,
-            actor=request.auth,
-            fault_code=payload.fault_code,
-            user_fault=payload.user_fault,
-            parts=payload.parts,
-            version=payload.version,
-        ),
+        repairs.repair_record,
+        **_values(payload, text=("fault", "technician")),
     )
 
 
-@router.post(
-    ONE + "/coupon",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="发放优惠券 / Issue the coupon",
-)
+@_door("/coupon", "发放优惠券 / Issue the coupon")
 def coupon(request: HttpRequest, number: str, order_number: str, payload: CouponIn):
     return _move(
-        request,
-        number,
-        order_number,
-        lambda o: goods.coupon_issue(
-            order=o, reference=payload.reference or "", actor=request.auth, version=payload.version
-        ),
+        request, number, order_number, goods.coupon_issue, **_values(payload, text=("reference",))
     )
 
 
-@router.post(
-    ONE + "/insurance-payout",
-    response={200: AfterSaleOut, **BODY_ERRORS},
-    summary="登记运费险理赔 / The insurer paid the return postage",
-)
+@_door("/insurance-payout", "登记运费险理赔 / The insurer paid the return postage")
 def insurance_payout(
     request: HttpRequest, number: str, order_number: str, payload: InsurancePayoutIn
 ):
@@ -417,10 +290,10 @@ def insurance_payout(
         request,
         number,
         order_number,
-        lambda o: insurance.insurance_payout_record(
-            order=o, amount=payload.amount, reference=payload.reference or "", actor=request.auth
-        ),
-        version=payload.version,
+        insurance.insurance_payout_record,
+        amount=payload.amount,
+        reference=payload.reference or "",
+        locked_version=payload.version,
     )
 
 

@@ -1,287 +1,45 @@
 """/api/v1/disputes/{number}/…: the investigation (department reports, case meetings,
-responsibility and root causes) and escalation to outside bodies, with their deadlines."""
-
-import datetime as dt
-from typing import Any
+responsibility and root causes) and escalation to outside bodies, with their deadlines.
+Shapes and their rendering: api.investigation_schemas."""
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Router
 from ninja import Status as Reply
 
 from aftersales.disputes import selectors as dispute_selectors
-from aftersales.disputes.lifecycle import (
-    CaseFacts,
-    EscalationRoute,
-    missing_before_proposal,
-)
 from aftersales.mediation import escalation as escalation_services
 from aftersales.mediation import investigation as services
 from aftersales.mediation import investigation_milestones as milestones
-from aftersales.mediation import investigation_rules as rules
 from aftersales.mediation import selectors
-from aftersales.sla.selectors import TimerView, timer_views
+from aftersales.sla.selectors import timer_views
 
-from .schemas import ErrorOut
+from .investigation_schemas import (
+    BODY_ERRORS,
+    ERRORS,
+    AcceptanceIn,
+    ConcludeIn,
+    ConclusionOut,
+    EscalationIn,
+    EscalationOut,
+    FindingOut,
+    InvestigationOut,
+    MeetingIn,
+    MeetingOut,
+    OutcomeIn,
+    QcNotifyIn,
+    ReportIn,
+    ResponsibilityIn,
+    TaskOut,
+    TaskRequestIn,
+    escalation_view,
+    finding_out,
+    investigation_out,
+    meeting_out,
+    task_out,
+)
 
 router = Router()
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-BODY_ERRORS = {400: ErrorOut, **ERRORS}  # 400: a body that is not JSON
-
-
-# -- shapes -----------------------------------------------------------------------------
-
-
-class ReportIn(Schema):
-    text: str = Field(..., max_length=5000)
-    defect_found: bool | None = None
-    defect_severity: str = ""
-    trace_status: str = ""
-    rules_honoured: bool | None = None
-    photo_ids: list[int] = []
-
-
-class ReportOut(Schema):
-    id: int
-    task: int
-    kind: str
-    text: str
-    defect_found: bool | None
-    defect_severity: str
-    trace_status: str
-    rules_honoured: bool | None
-    photo_ids: list[int]
-    filed_by: str | None
-    filed_at: dt.datetime
-
-
-class TaskOut(Schema):
-    id: int
-    department: str
-    kind: str
-    title: str
-    state: str
-    due_at: dt.datetime | None
-    report: ReportOut | None
-
-
-class TaskRequestIn(Schema):
-    department: str
-    note: str = Field("", max_length=1000)
-
-
-class QcNotifyIn(Schema):
-    note: str = Field("", max_length=1000)
-
-
-class ConcludeIn(Schema):
-    summary: str = Field(..., max_length=5000)
-
-
-class ConclusionOut(Schema):
-    number: str
-    summary: str
-    concluded_by: str
-    concluded_at: dt.datetime
-    # The dispute's SLA timers now: the proposal's two hours among them.
-    timers: list[TimerView]
-
-
-class MeetingIn(Schema):
-    held_at: dt.datetime
-    attendees: list[str]
-    minutes: str = Field(..., max_length=10000)
-    decisions: list[str]
-
-
-class MeetingOut(Schema):
-    id: int
-    held_at: dt.datetime
-    attendees: list[str]
-    minutes: str
-    decisions: list[str]
-    recorded_by: str | None
-    recorded_at: dt.datetime
-
-
-class ResponsibilityIn(Schema):
-    # Any values: the rules module explains a wrong share better than a type error.
-    shares: dict[str, Any]
-    root_causes: list[str]
-    note: str = Field("", max_length=5000)
-
-
-class ShareOut(Schema):
-    party: str
-    label: str
-    percent: int
-
-
-class FindingOut(Schema):
-    id: int
-    shares: list[ShareOut]
-    root_causes: list[str]
-    root_cause_labels: list[str]
-    note: str
-    decided_by: str | None
-    decided_at: dt.datetime
-
-
-class EscalationIn(Schema):
-    version: int
-    route: str
-    reason: str = Field(..., max_length=5000)
-    filed_on: dt.date | None = None  # default: today (Asia/Shanghai)
-    body: str = Field("", max_length=200)
-    reference: str = Field("", max_length=100)
-
-
-class AcceptanceIn(Schema):
-    accepted_on: dt.date
-    reference: str = Field("", max_length=100)
-
-
-class OutcomeIn(Schema):
-    outcome: str
-    concluded_on: dt.date | None = None
-    note: str = Field("", max_length=5000)
-
-
-class EscalationOut(Schema):
-    id: int
-    route: str
-    route_label: str
-    body: str
-    reference: str
-    state: str
-    filed_on: dt.date
-    accepted_on: dt.date | None
-    concluded_on: dt.date | None
-    outcome: str
-    outcome_label: str
-    outcome_note: str
-    legal_task: int | None
-    deadlines: list[TimerView]
-
-
-class InvestigationOut(Schema):
-    number: str
-    tasks: list[TaskOut]
-    meetings: list[MeetingOut]
-    responsibility: FindingOut | None  # the finding in force
-    findings: list[FindingOut]  # every finding, oldest first
-    escalations: list[EscalationOut]
-    # What a complex or major dispute still lacks before `propose` from investigating:
-    # "case_meeting", "responsibility"; empty when nothing is (or no longer is) required.
-    missing_before_proposal: list[str]
-
-
-# -- rendering --------------------------------------------------------------------------
-
-
-def _username(user) -> str | None:
-    return user.get_username() if user is not None else None
-
-
-def _report(report) -> dict:
-    return {
-        "id": report.pk,
-        "task": report.task_id,
-        "kind": report.kind,
-        "text": report.text,
-        "defect_found": report.defect_found,
-        "defect_severity": report.defect_severity,
-        "trace_status": report.trace_status,
-        "rules_honoured": report.rules_honoured,
-        "photo_ids": sorted(p.pk for p in report.photos.all()),
-        "filed_by": _username(report.filed_by),
-        "filed_at": report.filed_at,
-    }
-
-
-def _task(task) -> dict:
-    report = getattr(task, "report", None)
-    return {
-        "id": task.pk,
-        "department": task.department,
-        "kind": task.kind,
-        "title": task.title,
-        "state": task.state,
-        "due_at": task.due_at,
-        "report": _report(report) if report is not None else None,
-    }
-
-
-def _meeting(m) -> dict:
-    return {
-        "id": m.pk,
-        "held_at": m.held_at,
-        "attendees": m.attendees,
-        "minutes": m.minutes,
-        "decisions": m.decisions,
-        "recorded_by": _username(m.recorded_by),
-        "recorded_at": m.recorded_at,
-    }
-
-
-def _finding(f) -> dict:
-    return {
-        "id": f.pk,
-        "shares": [
-            {"party": p, "label": str(rules.Party(p).label), "percent": n}
-            for p, n in f.shares.items()
-        ],
-        "root_causes": f.root_causes,
-        "root_cause_labels": [str(rules.RootCause(c).label) for c in f.root_causes],
-        "note": f.note,
-        "decided_by": _username(f.decided_by),
-        "decided_at": f.decided_at,
-    }
-
-
-def _escalation(e, deadlines: list) -> dict:
-    return {
-        "id": e.pk,
-        "route": e.route,
-        "route_label": str(EscalationRoute(e.route).label),
-        "body": e.body,
-        "reference": e.reference,
-        "state": e.state,
-        "filed_on": e.filed_on,
-        "accepted_on": e.accepted_on,
-        "concluded_on": e.concluded_on,
-        "outcome": e.outcome,
-        "outcome_label": (str(rules.Outcome(e.outcome).label) if e.outcome else ""),
-        "outcome_note": e.outcome_note,
-        "legal_task": e.legal_task_id,
-        "deadlines": deadlines,
-    }
-
-
-def _investigation(dispute) -> dict:
-    found = selectors.dispute_investigation(dispute)
-    findings = [_finding(f) for f in found.findings]
-    return {
-        "number": dispute.number,
-        "tasks": [_task(t) for t in found.tasks],
-        "meetings": [_meeting(m) for m in found.meetings],
-        "responsibility": findings[-1] if findings else None,
-        "findings": findings,
-        "escalations": [_escalation(e, found.timers.get(e.route, [])) for e in found.escalations],
-        "missing_before_proposal": missing_before_proposal(
-            CaseFacts(
-                severity=dispute.severity,
-                case_meeting_held=bool(found.meetings),
-                responsibility_determined=bool(found.findings),
-            )
-        ),
-    }
-
-
-def _escalation_view(dispute, escalation_id: int) -> dict:
-    found = selectors.dispute_investigation(dispute)
-    (e,) = [e for e in found.escalations if e.pk == escalation_id]
-    return _escalation(e, found.timers.get(e.route, []))
 
 
 # -- endpoints --------------------------------------------------------------------------
@@ -294,7 +52,7 @@ def _escalation_view(dispute, escalation_id: int) -> dict:
 )
 def get_investigation(request: HttpRequest, number: str):
     dispute = dispute_selectors.dispute_get(number=number, user=request.auth)
-    return _investigation(dispute)
+    return investigation_out(dispute)
 
 
 @router.post(
@@ -307,7 +65,7 @@ def request_task(request: HttpRequest, number: str, payload: TaskRequestIn):
     task = services.task_request(
         dispute=dispute, actor=request.auth, department=payload.department, note=payload.note
     )
-    return Reply(201, _task(task))
+    return Reply(201, task_out(task))
 
 
 @router.post(
@@ -329,7 +87,7 @@ def file_report(request: HttpRequest, number: str, task_id: int, payload: Report
         photo_ids=payload.photo_ids,
     )
     (done,) = [t for t in selectors.dispute_investigation(dispute).tasks if t.pk == task.pk]
-    return Reply(201, _task(done))
+    return Reply(201, task_out(done))
 
 
 @router.post(
@@ -342,7 +100,7 @@ def notify_qc(request: HttpRequest, number: str, task_id: int, payload: QcNotify
     task = selectors.dispute_task(dispute, task_id)
     milestones.qc_notify(task=task, actor=request.auth, note=payload.note)
     (notified,) = [t for t in selectors.dispute_investigation(dispute).tasks if t.pk == task.pk]
-    return _task(notified)
+    return task_out(notified)
 
 
 @router.post(
@@ -382,7 +140,7 @@ def record_meeting(request: HttpRequest, number: str, payload: MeetingIn):
         minutes=payload.minutes,
         decisions=payload.decisions,
     )
-    return Reply(201, _meeting(meeting))
+    return Reply(201, meeting_out(meeting))
 
 
 @router.post(
@@ -399,7 +157,7 @@ def determine_responsibility(request: HttpRequest, number: str, payload: Respons
         root_causes=payload.root_causes,
         note=payload.note,
     )
-    return Reply(201, _finding(finding))
+    return Reply(201, finding_out(finding))
 
 
 @router.post(
@@ -419,7 +177,7 @@ def file_escalation(request: HttpRequest, number: str, payload: EscalationIn):
         body=payload.body,
         reference=payload.reference,
     )
-    return Reply(201, _escalation_view(dispute, escalation.pk))
+    return Reply(201, escalation_view(dispute, escalation.pk))
 
 
 @router.post(
@@ -436,7 +194,7 @@ def accept_escalation(request: HttpRequest, number: str, escalation_id: int, pay
         accepted_on=payload.accepted_on,
         reference=payload.reference,
     )
-    return _escalation_view(dispute, escalation.pk)
+    return escalation_view(dispute, escalation.pk)
 
 
 @router.post(
@@ -454,4 +212,4 @@ def conclude_escalation(request: HttpRequest, number: str, escalation_id: int, p
         concluded_on=payload.concluded_on or timezone.localdate(),
         note=payload.note,
     )
-    return _escalation_view(dispute, escalation.pk)
+    return escalation_view(dispute, escalation.pk)

@@ -1,15 +1,20 @@
 """Demo after-sale orders (售后单) for `aftersales demo` (SPEC §7, issue 12 item 9): every
 open demo dispute whose customer accepted a proposal gets the after-sale orders of its
 agreement, made by `aftersale_orders_from_agreement` a few minutes after the acceptance,
-and each order is carried through the real services (`fulfilment_plan.move`) at the
-times its dispute's timeline allows:
+and each order is carried through the real services (`fulfilment_plan.move`, walked by
+`fulfilment_walk.walk`) at the times its dispute's timeline allows:
 
 - settled and later completed (回访, a reopened dispute's first agreement): every order
   done before the `complete` step;
 - still executing: orders in every open state (待财审 … 维修中), some done, one bounced
   refund back with finance, a few past their expected date and a few return parcels
   with no movement for days; at least one order of each stays open, or finishing it
-  would complete the dispute;
+  would complete the dispute. One return parcel is the demo agent's, stale (the daily
+  check's item): on the first of their executing disputes with a return old enough,
+  else on such a dispute of their team, which the team lead then hands to them (as
+  `dispute_assign` records it: its `assigned` event and version step, at a moment
+  after the dispute's last event, which the service, writing at the clock's time,
+  cannot set);
 - escalated after settling: carried part of the way;
 - one return whose inspection failed: the order failed and the dispute went back to
   mediation (`renegotiate`, by fulfilment itself);
@@ -33,7 +38,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 import random
 from collections import defaultdict
 from contextlib import contextmanager
@@ -41,24 +45,21 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from aftersales.common.errors import Conflict, ValidationFailed
 from aftersales.demo.fulfilment_plan import (
-    BOUNCE_REASONS,
     Cast,
     agreed_lines,
     forward_path,
-    insure,
-    move,
-    movements,
     states_along,
-    track,
 )
+from aftersales.demo.fulfilment_walk import walk
 from aftersales.disputes.lifecycle import Action, Status
 from aftersales.disputes.models import Dispute, Event
-from aftersales.disputes.timeline import DisputeKind
+from aftersales.disputes.permissions import can_assign, can_be_assigned
+from aftersales.disputes.timeline import DisputeKind, actor_label, assigned_event, placement
 from aftersales.fulfilment import flows
 from aftersales.fulfilment.aftersale_orders import aftersale_orders_from_agreement
 from aftersales.fulfilment.flows import State
@@ -69,13 +70,6 @@ from aftersales.parties.roles import Role
 from aftersales.sla.timers import timers_on_events
 
 KEY_PREFIX = "demo:"
-SHIPPING = frozenset({flows.Action.RETURN_SHIP, flows.Action.SHIP})
-# Why an order was cancelled, by its type (others: OTHER_CANCEL_REASONS).
-CANCEL_REASONS = {
-    "exchange": ("顾客改变主意，协商改为只退款不换货", "换货商品顾客决定留用，协商取消换货"),
-    "reship": ("顾客表示不再需要补发，已在线下协商一致", "漏发的配件顾客已自行找到，取消补发"),
-}
-OTHER_CANCEL_REASONS = ("顾客表示该项不再需要办理，协商取消", "与其他售后单合并办理，本单取消")
 CANCEL_ONE_IN = 25  # of the other orders of executing disputes
 CLOSED_CANCEL_SHARE = 0.12  # of the other orders of closed disputes
 # Closed disputes carry their orders when closed in the last CLOSED_DAYS days.
@@ -115,7 +109,12 @@ def populate(*, seed: int = 2026, now: dt.datetime | None = None) -> DemoFulfilm
         SettlementAgreement.objects.filter(dispute__intake_key__startswith=KEY_PREFIX)
         .exclude(Exists(has))
         .select_related(
-            "revision", "dispute", "dispute__customer", "dispute__order", "dispute__assignee"
+            "revision",
+            "dispute",
+            "dispute__customer",
+            "dispute__order",
+            "dispute__assignee",
+            "dispute__team",
         )
         .order_by("id")
     )
@@ -221,6 +220,7 @@ def _carry_out(out, cast, users, agreement, steps, stops, forced, agent, now, en
     except (ValidationFailed, Conflict):
         out.refused += 1
         return
+    spare = None  # the order whose return parcel is the demo agent's stale one
     if after is not None and after[0] == Action.COMPLETE:
         plans = [(o, len(forward_path(o)), "") for o in orders]
         if ended:
@@ -228,13 +228,19 @@ def _carry_out(out, cast, users, agreement, steps, stops, forced, agent, now, en
         end = until - dt.timedelta(minutes=5)
     else:
         executing = d.status == Status.EXECUTING and after is None
-        plans = _spread(rng, orders, stops, forced, executing=executing)
+        if executing and not forced["stale"] and _agents(d, agent, users):
+            spare = next(
+                (i for i, o in enumerate(orders) if _goes_stale(cast, o, created, now)), None
+            )
+            forced["stale"] = spare is not None
+        plans = _spread(rng, orders, stops, forced, executing=executing, spare=spare)
         end = until - dt.timedelta(minutes=5) if after else now
-    mine = agent is not None and d.assignee_id == agent.pk and after is None
     # A closed dispute's replay ends at its close: nothing recorded after it.
     until_now = d.closed_at if ended else now
-    for order, stop, extra in plans:
-        _walk(cast, order, stop, extra, handler, created, end, until_now, forced, mine=mine)
+    for i, (order, stop, extra) in enumerate(plans):
+        walk(cast, order, stop, extra, handler, created, end, until_now, forced, stale=i == spare)
+    if spare is not None and d.assignee_id != agent.pk:
+        _hand_over(d, users.get(Role.TEAM_LEAD.value), agent, now)
 
 
 def _cancel_a_few(rng, plans, forced):
@@ -250,19 +256,20 @@ def _cancel_a_few(rng, plans, forced):
     return out
 
 
-def _spread(rng, orders, stops, forced, *, executing: bool):
+def _spread(rng, orders, stops, forced, *, executing: bool, spare: int | None = None):
     """How far each order of a dispute still being carried out goes: one stays open
     (else the dispute would be complete); the others are done, cancelled or open. The
-    first refund of a dispute with two orders or more is paid and bounces."""
-    keep = len(orders) - 1
+    first refund of a dispute with two orders or more is paid and bounces. The `spare`
+    order is the stale return: it stays open just after its return parcel shipped."""
+    keep = len(orders) - 1 if spare is None else spare
     bounce = None
     if executing and not forced["bounce"] and len(orders) > 1:
-        bounce = next((i for i, o in enumerate(orders) if _flow(o) in BOUNCES), None)
+        bounce = next((i for i, o in enumerate(orders) if _flow(o) in BOUNCES and i != spare), None)
         if bounce is not None:
             forced["bounce"] = True
             keep = 0 if bounce == keep else keep
     fail = None
-    if executing and not forced["fail"] and len(orders) == 1 and bounce is None:
+    if executing and not forced["fail"] and len(orders) == 1 and bounce is None and spare is None:
         if flows.Action.INSPECT in forward_path(orders[0]):
             forced["fail"], fail = True, 0
     plans = []
@@ -273,7 +280,9 @@ def _spread(rng, orders, stops, forced, *, executing: bool):
         unseen = [k for k, state in enumerate(along) if state not in stops["shown"]]
         stop = unseen[0] if unseen else next(stops[_flow(order)]) % max(len(path), 1)
         extra = ""
-        if i == bounce:
+        if i == spare:
+            stop = path.index(flows.Action.RETURN_SHIP) + 1
+        elif i == bounce:
             stop, extra = len(path), "bounce"
         elif i == fail:
             extra = "fail"
@@ -290,6 +299,42 @@ def _spread(rng, orders, stops, forced, *, executing: bool):
     return plans
 
 
+def _agents(dispute, agent, users) -> bool:
+    """Whether `dispute` is the demo agent's, or one the team lead may hand to them."""
+    if agent is None:
+        return False
+    if dispute.assignee_id == agent.pk:
+        return True
+    lead = users.get(Role.TEAM_LEAD.value)
+    return lead is not None and can_assign(lead, dispute) and can_be_assigned(agent, dispute.team)
+
+
+def _goes_stale(cast: Cast, order: AfterSaleOrder, created: dt.datetime, now) -> bool:
+    """A return made long enough ago for its parcel to have been quiet for the daily
+    check's days, with a day to spare (fulfilment_walk.walk)."""
+    return (
+        flows.Action.RETURN_SHIP in forward_path(order)
+        and (now - created).days > cast.stale_days + 1
+    )
+
+
+def _hand_over(dispute, lead, agent, now: dt.datetime) -> None:
+    """The team lead hands `dispute` to the demo agent, as `dispute_assign` records it
+    (its `assigned` event, its version step), half-way from its last event to now."""
+    last = Event.objects.filter(dispute_id=dispute.pk).latest("at", "id").at
+    at = (last + (now - last) / 2).replace(microsecond=0)
+    assigned_event(
+        dispute,
+        actor=lead,
+        actor_label=actor_label(lead),
+        before=placement(dispute.team, dispute.assignee),
+        after=placement(dispute.team, agent),
+        at=max(at, last),
+    ).save()
+    Dispute.objects.filter(pk=dispute.pk).update(assignee=agent, version=F("version") + 1)
+    dispute.assignee = agent
+
+
 def _flow(order: AfterSaleOrder) -> str:
     return flows.flow_code(order.type, order.variant, order.compensation_form)
 
@@ -299,87 +344,6 @@ def _at(start: dt.datetime, end: dt.datetime, seconds: float, share: float) -> d
     return min(start + dt.timedelta(seconds=seconds), start + (end - start) * share).replace(
         microsecond=0
     )
-
-
-def _walk(cast, order, stop, extra, handler, created, end, now, forced, *, mine=False) -> None:
-    """Carry `order` `stop` moves along its path, between `created` and `end`; then the
-    extra: bounce its payout, cancel it, or fail its inspection (back to mediation).
-    `mine`: an executing dispute of the demo agent, whose return may be the stale one."""
-    rng = cast.rng
-    full = forward_path(order)
-    if extra == "fail":
-        stop = full.index(flows.Action.INSPECT)
-    # A stale return: the customer's parcel picked up days ago, nothing since.
-    stale = (
-        not forced["stale"]
-        and mine
-        and not extra
-        and flows.Action.RETURN_SHIP in full
-        and (now - created).days > cast.stale_days + 1
-    )
-    if stale:
-        forced["stale"] = True
-        stop = full.index(flows.Action.RETURN_SHIP) + 1
-    path = full[:stop]
-    finished = len(path) == len(full)
-    times = _times(rng, created, end, len(path) + (1 if extra else 0), open_=not finished)
-    if stale:
-        times = [created + (now - created) * (0.05 + 0.05 * k) for k in range(len(path))]
-        times = [t.replace(microsecond=0) for t in times]
-    for k, action in enumerate(path):
-        at = times[k]
-        if order.state in flows.FINAL:
-            break  # the carrier's delivery scan confirmed it already
-        order = move(cast, order, action, handler=handler, at=at)
-        if action in SHIPPING:
-            parcel = Parcel.objects.filter(aftersale_order=order).latest("id")
-            if k + 1 < len(times):
-                moves = movements(rng, at, times[k + 1], delivered=True)
-            elif stale:
-                moves = movements(rng, at, at + dt.timedelta(hours=8), delivered=False)[:1]
-            else:
-                moves = [m for m in movements(rng, at, now, delivered=False) if m[0] < now]
-            track(cast, parcel, moves)
-            order = AfterSaleOrder.objects.get(pk=order.pk)
-    if order.insurance_expected_by and not order.insurance_paid_at:
-        # The insurer pays within its 72 hours; one payout (after one paid) stays missing.
-        paid = order.insurance_expected_by - dt.timedelta(hours=rng.uniform(4, 60))
-        overdue = order.insurance_expected_by < now
-        if overdue and forced["insured_paid"] and not forced["insurance"]:
-            forced["insurance"] = True  # left overdue: the daily check's 运费险 item
-        elif paid < now:
-            insure(cast, order, at=max(paid, order.updated_at))
-            forced["insured_paid"] = True
-    last = times[-1] if times else end
-    if extra == "bounce":
-        reason = rng.choice(BOUNCE_REASONS)
-        move(cast, order, flows.Action.BOUNCE, handler=handler, at=last, reason=reason)
-    elif extra == "cancel" and order.state in flows.OPEN:
-        reason = rng.choice(CANCEL_REASONS.get(order.type, OTHER_CANCEL_REASONS))
-        move(cast, order, flows.Action.CANCEL, handler=handler, at=last, reason=reason)
-    elif extra == "fail":
-        move(cast, order, flows.Action.INSPECT, handler=handler, at=last, outcome=False)
-
-
-def _times(rng, start, end, n: int, *, open_: bool) -> list[dt.datetime]:
-    """`n` moments after `start` and before `end`: a few hours to a day or two apart,
-    squeezed to fit; an order still open made its last move recently."""
-    if n == 0:
-        return []
-    gaps = [math.exp(rng.uniform(math.log(1800), math.log(129600))) for _ in range(n)]
-    room = (end - start).total_seconds() * 0.95
-    if open_:
-        # Its last move some hours to days ago: stretch the gaps to end near `end`.
-        tail = math.exp(rng.uniform(math.log(3600), math.log(5 * 86400)))
-        target = max(room - tail, room * 0.5)
-        scale = target / sum(gaps)
-    else:
-        scale = min(1.0, room / sum(gaps))
-    out, t = [], start
-    for g in gaps:
-        t = t + dt.timedelta(seconds=g * scale)
-        out.append(t.replace(microsecond=0))
-    return out
 
 
 def _tally(out: DemoFulfilment, now: dt.datetime, cast: Cast) -> None:

@@ -1,13 +1,21 @@
 """Evidence uploads: checked by content and size, stored once per dispute by the SHA-256
 of the bytes received. Images are stored without their metadata (EXIF location and the
 rest, aftersales.disputes.image_metadata): the received hash stays on record, and the
-stored copy's hash is recorded beside it. Staff reading a file is on the timeline."""
+stored copy's hash is recorded beside it. Staff reading a file is on the timeline.
+
+A stored file outlives no rolled-back row: `files_removed_on_failure` deletes the files
+written inside it when it ends in an exception (Django has no rollback hook)."""
 
 import hashlib
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +37,46 @@ from .models import Dispute, Evidence
 from .permissions import can_add_evidence
 from .timeline import DisputeKind, record
 
+logger = logging.getLogger(__name__)
 SNIFF_BYTES = 8192
+
+
+@dataclass
+class _Stored:
+    storage: Storage
+    name: str
+    committed: bool = False  # its row is committed: the file stays, whatever comes after
+
+
+# The files written inside the innermost `files_removed_on_failure` block.
+_written: ContextVar[list[_Stored] | None] = ContextVar("evidence_written", default=None)
+
+
+@contextmanager
+def files_removed_on_failure() -> Iterator[None]:
+    """Around a transaction that stores evidence (`with files_removed_on_failure(),
+    transaction.atomic():`): when the block raises, the transaction rolled back and no
+    row names the files written inside it, so they are deleted. A block that ends well
+    hands its files to the enclosing one, whose transaction may still roll back; a file
+    whose transaction committed is never deleted."""
+    written: list[_Stored] = []
+    token = _written.set(written)
+    try:
+        yield
+    except BaseException:
+        for stored in written:
+            if stored.committed:
+                continue
+            try:
+                stored.storage.delete(stored.name)
+            except OSError:  # the caller's error matters more; the file is logged
+                logger.warning("evidence file %s left behind by a rollback", stored.name)
+        raise
+    finally:
+        _written.reset(token)
+    enclosing = _written.get()
+    if enclosing is not None:
+        enclosing.extend(written)
 
 
 @dataclass(frozen=True)
@@ -93,7 +140,7 @@ def evidence_add(*, dispute: Dispute, upload, actor, note: str = "") -> Evidence
         stored_sha256 = hashlib.sha256(cleaned.data).hexdigest()
         removed, checked = cleaned.removed, cleaned.checked
     try:
-        with transaction.atomic():
+        with files_removed_on_failure(), transaction.atomic():
             evidence = Evidence(
                 dispute=dispute,
                 original_name=name,
@@ -108,6 +155,7 @@ def evidence_add(*, dispute: Dispute, upload, actor, note: str = "") -> Evidence
                 uploaded_by=user_of(actor),
             )
             evidence.file.save(stored_sha256, content, save=False)
+            _note_written(evidence.file.storage, evidence.file.name)
             evidence.save()
             record(
                 DisputeKind.EVIDENCE_ADDED,
@@ -129,6 +177,15 @@ def evidence_add(*, dispute: Dispute, upload, actor, note: str = "") -> Evidence
     except IntegrityError:  # the same file uploaded concurrently
         return EvidenceResult(Evidence.objects.get(dispute=dispute, sha256=sha256), duplicate=True)
     return EvidenceResult(evidence, duplicate=False)
+
+
+def _note_written(storage: Storage, name: str) -> None:
+    written = _written.get()
+    if written is None:
+        return
+    stored = _Stored(storage, name)
+    written.append(stored)
+    transaction.on_commit(lambda: setattr(stored, "committed", True))
 
 
 def evidence_get(*, dispute: Dispute, evidence_id: int) -> Evidence:

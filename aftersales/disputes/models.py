@@ -58,6 +58,22 @@ def needs_review_of(confidence: float | None) -> bool:
     return confidence is not None and confidence < NEEDS_REVIEW_BELOW
 
 
+def queue_order_index(*lead, name: str, condition=None) -> models.Index:
+    """An index in the queue's order (selectors.QUEUE_ORDER: open first, most severe, a
+    due time before none, the earliest due, the oldest, then id) after `lead`."""
+    return models.Index(
+        *lead,
+        F("is_open").desc(),
+        F("severity_rank").desc(),
+        IsNull(F("due_at"), True),
+        F("due_at"),
+        F("received_at"),
+        F("id"),
+        name=name,
+        condition=condition,
+    )
+
+
 class Dispute(models.Model):
     number = models.CharField("投诉编号", max_length=16, unique=True)
     channel = models.CharField("受理渠道", max_length=20, choices=Channel.choices)
@@ -203,6 +219,13 @@ class Dispute(models.Model):
                 condition=Q(needs_review=True),
                 name="dispute_review_queue_idx",
             ),
+            # The queue filtered by status, category or channel, or to 有升级风险, read in
+            # its order from an index instead of sorting every match (migration 0016).
+            *(
+                queue_order_index(F(column), name=f"dispute_queue_{column}_idx")
+                for column in ("status", "category", "channel")
+            ),
+            queue_order_index(name="dispute_risk_queue_idx", condition=Q(escalation_risk=True)),
             models.Index(fields=["status", "received_at"], name="dispute_status_idx"),
             models.Index(fields=["team", "is_open"], name="dispute_team_idx"),
             models.Index(fields=["assignee", "is_open"], name="dispute_assignee_idx"),

@@ -141,6 +141,23 @@ def _pg_tsquery(tokens: list[str]) -> str:
     return " & ".join(f"'{t}':*" if _prefix(t) else f"'{t}'" for t in tokens)
 
 
+class _Matches(RawSQL):
+    """SQLite's condition for a common word, `+id IN (matches)`, on a query in the
+    queue's order; without an order (a count, a subquery of ids) `id IN (matches)`, so
+    the matches drive: counting a page's "1000+" then reads 1,001 matches instead of
+    scanning the table until it has met that many (2 ms instead of 20 at 20,000
+    disputes)."""
+
+    def __init__(self, sql: str, params: list, *, unordered: str):
+        super().__init__(sql, params, BooleanField())
+        self.unordered = unordered
+
+    def as_sql(self, compiler, connection):
+        if not compiler.query.order_by:
+            return f"({self.unordered})", self.params
+        return super().as_sql(compiler, connection)
+
+
 def search_filter(q: str) -> Q | RawSQL | None:
     """A filter of Dispute rows matching `q`, to apply to a Dispute queryset; None when
     the query has nothing to search for (blank or only punctuation)."""
@@ -170,11 +187,10 @@ def search_filter(q: str) -> Q | RawSQL | None:
             common = cursor.fetchone()[0] >= COMMON
         if connection.vendor == "postgresql":
             fence = "" if common else " OFFSET 0"  # OFFSET 0: not pulled up into the join
-            sql = f"{table}.id IN ({matches}{fence})"
-        else:
-            plus = "+" if common else ""  # +id: not used to drive the join
-            sql = f"{plus}{table}.id IN ({matches})"
-        return RawSQL(sql, [param], BooleanField())
+            return RawSQL(f"{table}.id IN ({matches}{fence})", [param], BooleanField())
+        sql = f"{table}.id IN ({matches})"
+        # +id: not used to drive the join, so a page walks the queue's order.
+        return _Matches(f"+{sql}" if common else sql, [param], unordered=sql)
     # Any other database: the tokens as words of the column (unindexed).
     padded = Q()
     for t in tokens:

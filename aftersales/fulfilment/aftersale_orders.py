@@ -253,19 +253,14 @@ def aftersale_step(
     note: str = "",
     at: dt.datetime | None = None,
 ) -> AfterSaleOrder:
-    """A move that records nothing but itself and a note: finance approval, sending the
-    return address (the order's own, or the store's), starting a repair, confirming a
-    delivery. The moves that record more have their own services."""
-    simple = {
-        flows.Action.FINANCE_APPROVE,
-        flows.Action.START_REPAIR,
-        flows.Action.CONFIRM_DELIVERY,
-    }
+    """A move that records nothing but itself and a note: finance approval, starting a
+    repair. The moves that record more have their own services (a delivery marks the
+    parcel: `goods.delivery_confirm`)."""
+    simple = {flows.Action.FINANCE_APPROVE, flows.Action.START_REPAIR}
     if action not in simple:
         raise ValidationFailed(
             _("该操作需要通过专门的接口登记"), fields={"action": _("该操作需要通过专门的接口登记")}
         )
     locked = lock_order(order, version=version)
-    return apply_move(
-        locked, action, actor=actor, at=at, data={"note": clean_text(note)[:500]} if note else {}
-    )
+    # The note is the move's reason on the timeline (shown beside it).
+    return apply_move(locked, action, actor=actor, at=at, reason=clean_text(note)[:500])

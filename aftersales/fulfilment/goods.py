@@ -325,16 +325,24 @@ def delivery_confirm(
     order: AfterSaleOrder,
     actor,
     version: int | None = None,
+    note: str = "",
     at: dt.datetime | None = None,
 ) -> AfterSaleOrder:
     """What we shipped reached the customer (确认签收): the customer says so, or staff on
-    their word; our parcel is marked delivered. (A carrier's tracking update marking it
-    delivered confirms it too: `parcels.parcel_track`.)"""
+    their word (`note`: how they know); our parcel is marked delivered. (A carrier's
+    tracking update marking it delivered confirms it too: `parcels.parcel_track`.)"""
     locked = lock_order(order, version=version)
     now = at or timezone.now()
     parcel = _parcel(locked, Parcel.Direction.TO_CUSTOMER)
     data = {"parcel": parcel.pk, "tracking_no": parcel.tracking_no} if parcel else {}
-    moved = apply_move(locked, Action.CONFIRM_DELIVERY, actor=actor, at=now, data=data)
+    moved = apply_move(
+        locked,
+        Action.CONFIRM_DELIVERY,
+        actor=actor,
+        at=now,
+        reason=clean_text(note)[:500],
+        data=data,
+    )
     if parcel is not None and parcel.delivered_at is None:
         parcel.delivered_at = now
         parcel.last_movement_at = max(parcel.last_movement_at, now)

@@ -164,6 +164,10 @@ def remedy_line(item: RemedyItem) -> str:
             if item.shipping_paid_by == Payer.MERCHANT
             else _("，运费由顾客承担")
         )
+    if item.refund_first:
+        text += _("，先退款后退货（退款不等退回商品签收）")
+    if item.ship_first:
+        text += _("，先发后退（退回包裹有物流后即发新件）")
     if item.note:
         text += f"（{item.note}）"
     return text

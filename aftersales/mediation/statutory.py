@@ -23,68 +23,49 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import IntEnum
 from typing import Any
 
-from . import money
-from .remedies import Payer, RemedyCode, RemedyItem
+from .remedies import Payer, RemedyItem
+from .statutory_terms import (
+    CASH_LINES,
+    CEILING_ENTITLEMENTS,
+    COMPENSATION_LINES,
+    DAMAGES_ENTITLEMENTS,
+    ENTITLEMENT_LEVEL,
+    GOODS_BACK_LINES,
+    GOODS_LINES,
+    KEPT_CASH_LINES,
+    PRICE_LINES,
+    REFUND_LINES,
+    REQUEST_LEVEL,
+    ZERO,
+    Case,
+    Ent,
+    Level,
+    R,
+    Target,
+    cash_of,
+    dec,
+    goods_entitlements,
+    joined,
+    price_due,
+    refund_due,
+    targets,
+)
 
-R = RemedyCode
-Ent = Mapping[str, Any]
-ZERO = Decimal("0.00")
-
-
-class Level(IntEnum):
-    """The dominance order of goods remedies; MONEY is a request for money only."""
-
-    MONEY = 0
-    REPAIR = 1
-    EXCHANGE = 2
-    RETURN = 3
-
-
-ENTITLEMENT_LEVEL = {
-    "return_no_reason": Level.RETURN,
-    "return": Level.RETURN,
-    "exchange": Level.EXCHANGE,
-    "repair": Level.REPAIR,
-}
-DAMAGES_ENTITLEMENTS = ("punitive_damages", "food_punitive_damages", "loss_compensation")
-CEILING_ENTITLEMENTS = ("harm_punitive_damages",)
-# The customer's 诉求 (disputes.models.Expectation) as a goods remedy; the others
-# (compensation, apology, other) name none.
-REQUEST_LEVEL = {
-    "refund": Level.RETURN,
-    "return_refund": Level.RETURN,
-    "exchange": Level.EXCHANGE,
-    "reship": Level.EXCHANGE,
-    "repair": Level.REPAIR,
-}
-MONEY_REQUESTS = ("refund", "compensation")
-
-REFUND_LINES = (R.REFUND, R.RETURN_REFUND, R.TAKE_BACK)  # the return, in money
-PRICE_LINES = (*REFUND_LINES, R.PRICE_DIFFERENCE)  # money toward the price
-COMPENSATION_LINES = (R.COMPENSATION, R.INCIDENT_COMPENSATION)
-CASH_LINES = (*PRICE_LINES, *COMPENSATION_LINES)
-KEPT_CASH_LINES = (R.REFUND, R.PRICE_DIFFERENCE, *COMPENSATION_LINES)  # the goods stay
-GOODS_BACK_LINES = (R.RETURN_REFUND, R.TAKE_BACK)
-GOODS_LINES = {
-    R.EXCHANGE: Level.EXCHANGE,
-    R.WHOLE_EXCHANGE: Level.EXCHANGE,
-    R.RESHIP: Level.EXCHANGE,  # conforming goods sent in place of the missing or faulty
-    R.REPAIR: Level.REPAIR,
-}
-
-
-@dataclass(frozen=True)
-class Case:
-    """What the check reads beyond the entitlements: the customer's request (诉求, a
-    disputes.models.Expectation code) and the sum they claimed, and the order's money
-    (`money.OrderMoney`: the price of the goods, the bundle line with its components)."""
-
-    request: str = "other"
-    claimed: Decimal | None = None
-    order: money.OrderMoney = money.UNKNOWN
+__all__ = [
+    "Case",
+    "LineBasis",
+    "Shortfall",
+    "Target",
+    "agreed_basis",
+    "goods_entitlements",
+    "line_entitlements",
+    "price_due",
+    "refund_due",
+    "shortfalls",
+    "targets",
+]
 
 
 @dataclass(frozen=True)
@@ -112,108 +93,11 @@ class Shortfall:
 
 
 @dataclass(frozen=True)
-class Target:
-    """One way to meet the goods minimum: a remedy at `level` or above, on the terms of
-    `ent`; or, for a customer who asked for money, that much money with the goods kept."""
-
-    level: Level
-    ent: Ent | None
-    amount: Decimal | None = None
-
-
-@dataclass(frozen=True)
 class LineBasis:
     """An agreed line and the entitlements it delivers; none: goodwill."""
 
     item: RemedyItem
     entitlements: tuple[Ent, ...]
-
-
-def _dec(raw: Any) -> Decimal | None:
-    return None if raw is None else Decimal(str(raw))
-
-
-def _cash(items: Sequence[RemedyItem], codes: tuple[RemedyCode, ...]) -> Decimal:
-    return sum((i.amount or ZERO for i in items if i.code in codes), ZERO)
-
-
-def _joined(ents: Sequence[Ent]) -> tuple[str, str]:
-    remedies = ",".join(e["remedy"] for e in ents)
-    basis = "；".join(dict.fromkeys(e.get("basis", "") for e in ents if e.get("basis")))
-    return remedies, basis
-
-
-def goods_entitlements(entitlements: Sequence[Ent]) -> list[Ent]:
-    """The goods remedies the law gives. Where a defect gives the quality return (merchant
-    pays shipping, no intactness test), the no-reason return beside it is never the better
-    choice for the customer (legal.md §3 step 3), so it drops out."""
-    goods = [e for e in entitlements if e.get("remedy") in ENTITLEMENT_LEVEL]
-    quality = max(
-        (_dec(e.get("amount")) or ZERO for e in goods if e["remedy"] == "return"), default=None
-    )
-    if quality is None:
-        return goods
-    return [
-        e
-        for e in goods
-        if e["remedy"] != "return_no_reason" or (_dec(e.get("amount")) or ZERO) > quality
-    ]
-
-
-def price_due(entitlements: Sequence[Ent], case: Case) -> Decimal | None:
-    """A full refund: the return's amount where one is due, else the price paid."""
-    amounts = [
-        a
-        for e in entitlements
-        if ENTITLEMENT_LEVEL.get(e.get("remedy", "")) == Level.RETURN
-        and (a := _dec(e.get("amount"))) is not None
-    ]
-    return max(amounts) if amounts else case.order.goods_paid
-
-
-def refund_due(
-    items: Sequence[RemedyItem], entitlements: Sequence[Ent], case: Case
-) -> Decimal | None:
-    """The refund a return owes: the full price, or for a bundle partial return (a
-    return_refund naming the components kept) the paid bundle price less their listed
-    prices. Without the bundle, or for a name it does not list, nothing comes off."""
-    full = price_due(entitlements, case)
-    refundable = case.order.refundable
-    if full is not None and refundable is not None:
-        # What was already refunded on the order (a price difference agreed earlier)
-        # comes off: the law returns the price actually paid (legal.md R06).
-        full = min(full, refundable)
-    kept = next((i.kept for i in items if i.code == R.RETURN_REFUND and i.kept), ())
-    bundle = case.order.bundle
-    if not kept or full is None or bundle is None:
-        return full
-    found = [bundle.find(name) for name in kept]
-    return money.bundle_partial_refund(bundle.paid, [c.price for c in found if c is not None])
-
-
-def targets(entitlements: Sequence[Ent], case: Case) -> list[Target]:
-    """The alternative ways to meet the goods minimum; empty when the law gives no goods
-    remedy. A request naming a goods remedy sets the level, capped at the best the law
-    gives; a claimed sum of money (仅退款 below the price, compensation) may be met in money."""
-    goods = goods_entitlements(entitlements)
-    if not goods:
-        return []
-    asked = REQUEST_LEVEL.get(case.request)
-    if asked is None:
-        out = [Target(ENTITLEMENT_LEVEL[e["remedy"]], e) for e in goods]
-    else:
-        level = min(asked, max(ENTITLEMENT_LEVEL[e["remedy"]] for e in goods))
-        cover = min(
-            (e for e in goods if ENTITLEMENT_LEVEL[e["remedy"]] >= level),
-            key=lambda e: ENTITLEMENT_LEVEL[e["remedy"]],
-        )
-        out = [Target(level, cover)]
-    due = price_due(entitlements, case)
-    claimed = case.claimed
-    if case.request in MONEY_REQUESTS and claimed is not None and claimed > 0:
-        if case.request == "compensation" or due is None or claimed < due:
-            out.append(Target(Level.MONEY, None, claimed))
-    return out
 
 
 def _terms(item: RemedyItem, ent: Ent, cured: bool) -> list[Shortfall]:
@@ -242,7 +126,7 @@ def _terms(item: RemedyItem, ent: Ent, cured: bool) -> list[Shortfall]:
 def _damages(owed_ents: Sequence[Ent], owed: Decimal, offered: Decimal) -> list[Shortfall]:
     if offered >= owed:
         return []
-    remedy, basis = _joined(owed_ents)
+    remedy, basis = joined(owed_ents)
     return [Shortfall("compensation_below_statutory", remedy, basis, owed, offered)]
 
 
@@ -261,9 +145,9 @@ def _return_route(
     damages; a refund line whose terms fall short of `ent` does not count."""
     lines = [i for i in items if i.code in PRICE_LINES]
     problems = {id(i): _terms(i, ent, m.cured) for i in lines}
-    refund = _cash(items, PRICE_LINES)
+    refund = cash_of(items, PRICE_LINES)
     good = sum((i.amount or ZERO for i in lines if not problems[id(i)]), ZERO)
-    comp = _cash(items, COMPENSATION_LINES)
+    comp = cash_of(items, COMPENSATION_LINES)
     if good + comp >= due + m.owed:
         return []
     out = []
@@ -294,7 +178,7 @@ def _money_route(items: Sequence[RemedyItem], target: Target, case: Case, m: _Mo
     """A customer who asked for a sum with the goods kept: that sum, and the damages on
     top of a part refund of the price (compensation asked for may be the damages)."""
     assert target.amount is not None
-    kept_cash = _cash(items, KEPT_CASH_LINES)
+    kept_cash = cash_of(items, KEPT_CASH_LINES)
     if case.request == "compensation":
         return kept_cash >= target.amount and m.cash >= m.owed
     return kept_cash >= target.amount + m.owed
@@ -309,12 +193,12 @@ def shortfalls(
     owed_ents = tuple(
         e
         for e in entitlements
-        if e.get("remedy") in DAMAGES_ENTITLEMENTS and (_dec(e.get("amount")) or ZERO) > 0
+        if e.get("remedy") in DAMAGES_ENTITLEMENTS and (dec(e.get("amount")) or ZERO) > 0
     )
     m = _Money(
         owed_ents=owed_ents,
-        owed=sum((_dec(e["amount"]) or ZERO for e in owed_ents), ZERO),
-        cash=_cash(items, CASH_LINES),
+        owed=sum((dec(e["amount"]) or ZERO for e in owed_ents), ZERO),
+        cash=cash_of(items, CASH_LINES),
         cured=any(i.code == R.SHIPPING_COMPENSATION and i.amount for i in items),
     )
     options = targets(entitlements, case)
@@ -351,7 +235,7 @@ def _missing(items: Sequence[RemedyItem], options: list[Target], case: Case) -> 
     remedy asked for) none of those the law gives, naming them all."""
     offered = [i.code.value for i in items if i.code in GOODS_LINES or i.code in REFUND_LINES]
     goods = [t.ent for t in options if t.ent is not None]
-    remedy, basis = _joined(goods)
+    remedy, basis = joined(goods)
     if case.request in REQUEST_LEVEL:
         params = {"requested": case.request, "offered": offered}
         return [Shortfall("remedy_below_request", remedy, basis, params=params)]
@@ -377,7 +261,7 @@ def line_entitlements(
         e for e in entitlements if e.get("remedy") in (*DAMAGES_ENTITLEMENTS, *CEILING_ENTITLEMENTS)
     )
     due = refund_due(items, entitlements, case)
-    refunds = _cash(items, REFUND_LINES)
+    refunds = cash_of(items, REFUND_LINES)
     returned = any(i.code in GOODS_BACK_LINES for i in items) or (
         due is not None and refunds >= due
     )

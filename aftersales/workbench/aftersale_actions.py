@@ -7,30 +7,27 @@ refusal."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from aftersales.common.errors import Forbidden, NotFound
 from aftersales.disputes.grants import Op
 from aftersales.disputes.permissions import may
 from aftersales.followup import visits
 from aftersales.followup.visits import refund_expected
 from aftersales.fulfilment import aftersale_orders, parcels
 from aftersales.fulfilment import selectors as reads
-from aftersales.fulfilment.models import AfterSaleOrder
 from aftersales.fulfilment.steps import lock_order
 
 from . import aftersale_forms as f
-from .aftersale_forms import DOORS, Door, door_label, form_key, make_form, photo_choices
-from .dispute_page import dispute_or_404, dispute_url, render_dispute
-from .forms_support import done, submit
+from .aftersale_doors import DOORS, Door, door_label, form_key, make_form, photo_choices
+from .dispute_page import dispute_or_404, dispute_url
+from .form_views import act, found_or_404
 
 # Pages a form may be sent from besides the dispute page (url names, never a raw URL).
 RETURN_PAGES = {
@@ -40,15 +37,6 @@ RETURN_PAGES = {
 }
 
 
-def _status(request, form, refused: list[Forbidden]) -> int:
-    """The answer to a form that failed: 403 for a refusal (also said at the top of the
-    page, where the form may not be shown to this user), 409 for a conflict, else 422."""
-    if refused:
-        messages.error(request, refused[0].message)
-        return 403
-    return 409 if form.conflict else 422
-
-
 def _granted_or_403(request, dispute, op: Op) -> None:
     """Who may not make the move is refused before what they typed is judged (the
     service asks again): the same 403 whatever the form holds."""
@@ -56,11 +44,10 @@ def _granted_or_403(request, dispute, op: Op) -> None:
         raise PermissionDenied(_("您没有权限执行该操作"))
 
 
-def _order_or_404(dispute, order_number: str) -> AfterSaleOrder:
-    try:
-        return reads.dispute_aftersale_order(dispute, order_number)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+def _act(request, dispute, form, call, **answer):
+    """`form_views.act`, a refusal by the service also said at the top of the page (where
+    the form may not be shown to this user): 403, 409 for a conflict, else 422."""
+    return act(request, dispute, form, call, refusal_on_top=True, **answer)
 
 
 def _back(request, dispute, order) -> tuple[str | None, str]:
@@ -76,36 +63,37 @@ def _order_view(door: Door):
     def view(request, number: str, order_number: str):
         dispute = dispute_or_404(request, number)
         _granted_or_403(request, dispute, door.op)
-        order = _order_or_404(dispute, order_number)
+        order = found_or_404(reads.dispute_aftersale_order, dispute, order_number)
         photos = photo_choices(dispute) if door.form is f.InspectionForm else ()
         form = make_form(door, order, data=request.POST, photos=photos)
-        refused: list[Forbidden] = []
 
         def call(data):
-            try:
-                with transaction.atomic():
-                    if not door.checks_version:
-                        lock_order(order, version=data["version"])
-                    return door.call(request, order, data)
-            except Forbidden as exc:
-                refused.append(exc)
-                raise
+            with transaction.atomic():
+                if not door.checks_version:
+                    lock_order(order, version=data["version"])
+                return door.call(request, order, data)
 
         page, url = _back(request, dispute, order)
-        if submit(form, call):
-            messages.success(
-                request,
-                _("售后单 %(number)s：%(action)s 已登记")
-                % {"number": order.number, "action": door_label(door)},
-            )
-            return done(request, url)
-        status = _status(request, form, refused)
-        bound = {form_key(order, door): form}
+        failed = None
         if page is not None:
-            from . import worklists
 
-            return worklists.render_worklist(request, page, bound=bound, status=status)
-        return render_dispute(request, dispute, bound=bound, status=status)
+            def failed(bound, status):
+                from . import worklists
+
+                return worklists.render_worklist(request, page, bound=bound, status=status)
+
+        return _act(
+            request,
+            dispute,
+            form,
+            call,
+            key=form_key(order, door),
+            url=url,
+            failed=failed,
+            fresh=lambda: {"version": order.version},
+            message=_("售后单 %(number)s：%(action)s 已登记")
+            % {"number": order.number, "action": door_label(door)},
+        )
 
     view.__name__ = door.url_name
     return view
@@ -117,32 +105,23 @@ def parcel_movement(request, number: str, parcel_id: int):
     """A tracking movement of a parcel of the dispute (scanned, delivered)."""
     dispute = dispute_or_404(request, number)
     _granted_or_403(request, dispute, Op.TRACK_PARCEL)
-    try:
-        parcel = reads.dispute_parcel(dispute, parcel_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+    parcel = found_or_404(reads.dispute_parcel, dispute, parcel_id)
     key = f"parcel-{parcel.pk}"
-    form = f.MovementForm(request.POST, prefix=key)
-    refused: list[Forbidden] = []
-
-    def call(data):
-        try:
-            return parcels.parcel_track(
-                parcel=parcel,
-                at=timezone.now(),
-                actor=request.user,
-                description=data["description"] or "",
-                delivered=bool(data["delivered"]),
-            )
-        except Forbidden as exc:
-            refused.append(exc)
-            raise
-
-    if submit(form, call):
-        messages.success(request, _("物流更新已登记"))
-        return done(request, dispute_url(dispute, f"order-{parcel.aftersale_order.number}"))
-    status = _status(request, form, refused)
-    return render_dispute(request, dispute, bound={key: form}, status=status)
+    return _act(
+        request,
+        dispute,
+        f.MovementForm(request.POST, prefix=key),
+        lambda d: parcels.parcel_track(
+            parcel=parcel,
+            at=timezone.now(),
+            actor=request.user,
+            description=d["description"] or "",
+            delivered=bool(d["delivered"]),
+        ),
+        key=key,
+        anchor=f"order-{parcel.aftersale_order.number}",
+        message=_lazy("物流更新已登记"),
+    )
 
 
 @login_required
@@ -151,32 +130,26 @@ def aftersale_create(request, number: str):
     """An after-sale order by hand, with the reason (a remedy agreed outside a proposal)."""
     dispute = dispute_or_404(request, number)
     _granted_or_403(request, dispute, Op.RECORD_EXECUTION)
-    form = f.CreateOrderForm(request.POST, prefix="as-create")
-    refused: list[Forbidden] = []
-
-    def call(data):
-        try:
-            return aftersale_orders.aftersale_order_create(
-                dispute=dispute,
-                type=data["type"],
-                actor=request.user,
-                reason=data["reason"],
-                amount=data["amount"] or None,
-                customer_pays=data["customer_pays"] or None,
-                variant=data["variant"] or "",
-                compensation_form=data["compensation_form"] or "",
-                replacement=data["replacement"] or "",
-                note=data["note"] or "",
-            )
-        except Forbidden as exc:
-            refused.append(exc)
-            raise
-
-    if submit(form, call):
-        messages.success(request, _("售后单 %(number)s 已登记") % {"number": form.result.number})
-        return done(request, dispute_url(dispute, f"order-{form.result.number}"))
-    status = _status(request, form, refused)
-    return render_dispute(request, dispute, bound={"as-create": form}, status=status)
+    return _act(
+        request,
+        dispute,
+        f.CreateOrderForm(request.POST, prefix="as-create"),
+        lambda d: aftersale_orders.aftersale_order_create(
+            dispute=dispute,
+            type=d["type"],
+            actor=request.user,
+            reason=d["reason"],
+            amount=d["amount"] or None,
+            customer_pays=d["customer_pays"] or None,
+            variant=d["variant"] or "",
+            compensation_form=d["compensation_form"] or "",
+            replacement=d["replacement"] or "",
+            note=d["note"] or "",
+        ),
+        key="as-create",
+        anchor=lambda form: f"order-{form.result.number}",
+        message=lambda form: _("售后单 %(number)s 已登记") % {"number": form.result.number},
+    )
 
 
 @login_required
@@ -188,29 +161,24 @@ def followup_record(request, number: str):
     form = f.FollowUpForm(
         request.POST, prefix="followup", refund_expected=refund_expected(dispute.pk)
     )
-    refused: list[Forbidden] = []
-
-    def call(data):
-        try:
-            return visits.followup_record(
-                dispute=dispute,
-                actor=request.user,
-                reached=data["reached"],
-                resolved=data.get("resolved"),
-                refund_arrived=data.get("refund_arrived"),
-                satisfaction=data.get("satisfaction"),
-                comment=data.get("comment") or "",
-                channel=data["channel"],
-            )
-        except Forbidden as exc:
-            refused.append(exc)
-            raise
-
-    if submit(form, call):
-        messages.success(request, _("回访已登记"))
-        return done(request, dispute_url(dispute, "follow-up"))
-    status = _status(request, form, refused)
-    return render_dispute(request, dispute, bound={"followup": form}, status=status)
+    return _act(
+        request,
+        dispute,
+        form,
+        lambda d: visits.followup_record(
+            dispute=dispute,
+            actor=request.user,
+            reached=d["reached"],
+            resolved=d.get("resolved"),
+            refund_arrived=d.get("refund_arrived"),
+            satisfaction=d.get("satisfaction"),
+            comment=d.get("comment") or "",
+            channel=d["channel"],
+        ),
+        key="followup",
+        anchor="follow-up",
+        message=_lazy("回访已登记"),
+    )
 
 
 ORDER = "disputes/<str:number>/aftersale-orders/<str:order_number>/"

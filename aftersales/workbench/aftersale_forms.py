@@ -1,25 +1,21 @@
 """The forms of the after-sale order (售后单) actions and of the follow-up visit (回访):
 they check what was typed (types, lengths); the fulfilment and follow-up services apply
 the rules and their refusals come back onto the fields (`forms_support.submit`). Every
-order form carries the order's `version` (hidden): a stale one is a conflict."""
+order form carries the order's `version` (hidden): a stale one is a conflict. Which form
+each move of an order shows, and the service it calls, is `aftersale_doors`' (its names
+also answer here)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from aftersales.disputes.grants import Op
 from aftersales.followup.models import VisitChannel
-from aftersales.fulfilment import aftersale_orders, goods, insurance, payouts, repairs
-from aftersales.fulfilment.flows import Action, AfterSaleType, CompensationForm, Variant
-from aftersales.fulfilment.models import AfterSaleOrder
-from aftersales.fulfilment.workbench_selectors import ARRIVAL, INSURANCE_PAYOUT
+from aftersales.fulfilment.flows import AfterSaleType, CompensationForm, Variant
 from aftersales.parties.models import Order
 
 from .forms_support import ReasonField, VersionField
@@ -82,7 +78,18 @@ class ReasonForm(OrderForm):
     reason = ReasonField(max_length=500)
 
 
-class PayoutForm(OrderForm):
+class PaymentForm(OrderForm):
+    """Money moved (a payout, the customer's payment): an idempotency key for this
+    rendering of the form, so a double click or a retry records it once."""
+
+    idempotency_key = forms.CharField(max_length=100, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", new_key())
+        super().__init__(*args, **kwargs)
+
+
+class PayoutForm(PaymentForm):
     reference = forms.CharField(label=_("流水号"), max_length=100)
     amount = forms.CharField(
         label=_("实付金额（元）"),
@@ -95,21 +102,11 @@ class PayoutForm(OrderForm):
         choices=[("", _("按原支付渠道")), *Order.PaymentChannel.choices],
         required=False,
     )
-    idempotency_key = forms.CharField(max_length=100, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("idempotency_key", new_key())
-        super().__init__(*args, **kwargs)
 
 
-class CustomerPaymentForm(OrderForm):
+class CustomerPaymentForm(PaymentForm):
     amount = forms.CharField(label=_("买家补款金额（元）"), max_length=30)
     reference = forms.CharField(label=_("流水号"), max_length=100)
-    idempotency_key = forms.CharField(max_length=100, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("idempotency_key", new_key())
-        super().__init__(*args, **kwargs)
 
 
 class AddressForm(OrderForm):
@@ -237,174 +234,15 @@ class FollowUpForm(Form):
             del self.fields["refund_arrived"]
 
 
-# -- the moves: address, form, the service each calls -------------------------
+# The moves moved to `aftersale_doors`; `aftersale_sections` still reads them from here.
+_MOVED = frozenset(
+    {"DOOR_OF", "DOORS", "Door", "door_label", "form_key", "make_form", "photo_choices"}
+)
 
 
-@dataclass(frozen=True)
-class Door:
-    """One move of an order: its address, the flow action (or extra move) whose
-    allowance shows its form, the operation the service asks for, the form and the
-    service call `(request, order, cleaned_data)`."""
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from . import aftersale_doors
 
-    slug: str
-    key: str  # Action value, or an extra move's key
-    op: Op
-    form: type
-    call: Callable[[Any, AfterSaleOrder, dict], Any]
-    label: Any = ""
-    # Services that take no `version` get it checked under the order's lock first.
-    checks_version: bool = True
-    danger: bool = False
-
-    @property
-    def url_name(self) -> str:
-        return "aftersale_" + self.slug.replace("-", "_")
-
-
-def _step(action: Action):
-    def call(request, order, data):
-        return aftersale_orders.aftersale_step(
-            order=order,
-            action=action.value,
-            actor=request.user,
-            version=data["version"],
-            note=data.get("note") or "",
-        )
-
-    return call
-
-
-DOORS: tuple[Door, ...] = (
-    Door("finance-approval", Action.FINANCE_APPROVE, Op.PAY_OUT, StepForm,
-         _step(Action.FINANCE_APPROVE)),
-    Door(
-        "payout", Action.RECORD_PAYOUT, Op.PAY_OUT, PayoutForm,
-        lambda r, o, d: payouts.payout_record(
-            order=o, reference=d["reference"], idempotency_key=d["idempotency_key"],
-            actor=r.user, amount=d["amount"] or None, channel=d["channel"] or "",
-            version=d["version"],
-        ),
-    ),
-    Door(
-        "bounce", Action.BOUNCE, Op.PAY_OUT, ReasonForm,
-        lambda r, o, d: payouts.payout_bounce(
-            order=o, reason=d["reason"], actor=r.user, version=d["version"]
-        ),
-        danger=True,
-    ),
-    Door(
-        "customer-payment", Action.COLLECT_PAYMENT, Op.PAY_OUT, CustomerPaymentForm,
-        lambda r, o, d: payouts.customer_payment_record(
-            order=o, amount=d["amount"], reference=d["reference"],
-            idempotency_key=d["idempotency_key"], actor=r.user,
-        ),
-        checks_version=False,
-    ),
-    Door(
-        "arrival", ARRIVAL, Op.RECORD_EXECUTION, ConfirmForm,
-        lambda r, o, d: payouts.arrival_confirm(order=o, actor=r.user),
-        label=_("确认退款到账"),
-        checks_version=False,
-    ),
-    Door(
-        "return-address", Action.SEND_RETURN_ADDRESS, Op.RECORD_EXECUTION, AddressForm,
-        lambda r, o, d: goods.return_address_send(
-            order=o, actor=r.user, address=d["address"] or "", version=d["version"]
-        ),
-    ),
-    Door(
-        "return-shipment", Action.RETURN_SHIP, Op.RECORD_EXECUTION, TrackingForm,
-        lambda r, o, d: goods.return_ship(
-            order=o, carrier=d["carrier"], tracking_no=d["tracking_no"], actor=r.user,
-            version=d["version"],
-        ),
-    ),
-    Door(
-        "receipt", Action.RECEIVE, Op.TRACK_PARCEL, ConfirmForm,
-        lambda r, o, d: goods.return_receive(order=o, actor=r.user, version=d["version"]),
-    ),
-    Door(
-        "inspection", Action.INSPECT, Op.INSPECT_GOODS, InspectionForm,
-        lambda r, o, d: goods.return_inspect(
-            order=o, passed=d["passed"], report=d["report"],
-            good_quantity=d["good_quantity"], defective_quantity=d["defective_quantity"],
-            actor=r.user, photos=[int(p) for p in d.get("photos") or []],
-            serial_or_batch=d["serial_or_batch"] or "", version=d["version"],
-        ),
-    ),
-    Door("repair-start", Action.START_REPAIR, Op.INSPECT_GOODS, StepForm,
-         _step(Action.START_REPAIR)),
-    Door(
-        "repair", Action.RECORD_REPAIR, Op.INSPECT_GOODS, RepairForm,
-        lambda r, o, d: repairs.repair_record(
-            order=o, fault=d["fault"], technician=d["technician"], fixed=d["fixed"],
-            started_on=d["started_on"], finished_on=d["finished_on"], actor=r.user,
-            fault_code=d["fault_code"] or "", user_fault=bool(d["user_fault"]),
-            parts=d["parts"], version=d["version"],
-        ),
-    ),
-    Door(
-        "shipment", Action.SHIP, Op.TRACK_PARCEL, TrackingForm,
-        lambda r, o, d: goods.shipment_send(
-            order=o, carrier=d["carrier"], tracking_no=d["tracking_no"], actor=r.user,
-            version=d["version"],
-        ),
-    ),
-    Door("delivery", Action.CONFIRM_DELIVERY, Op.RECORD_EXECUTION, StepForm,
-         _step(Action.CONFIRM_DELIVERY)),
-    Door(
-        "out-of-stock", Action.OUT_OF_STOCK, Op.TRACK_PARCEL, ReasonForm,
-        lambda r, o, d: goods.out_of_stock(
-            order=o, reason=d["reason"], actor=r.user, version=d["version"]
-        ),
-        danger=True,
-    ),
-    Door(
-        "coupon", Action.ISSUE, Op.ISSUE_COUPON, CouponForm,
-        lambda r, o, d: goods.coupon_issue(
-            order=o, reference=d["reference"], actor=r.user, version=d["version"]
-        ),
-    ),
-    Door(
-        "insurance-payout", INSURANCE_PAYOUT, Op.PAY_OUT, InsurancePayoutForm,
-        lambda r, o, d: insurance.insurance_payout_record(
-            order=o, amount=d["amount"], reference=d["reference"], actor=r.user
-        ),
-        label=_("登记运费险理赔"),
-        checks_version=False,
-    ),
-    Door(
-        "cancel", Action.CANCEL, Op.RECORD_EXECUTION, ReasonForm,
-        lambda r, o, d: aftersale_orders.aftersale_cancel(
-            order=o, actor=r.user, reason=d["reason"], version=d["version"]
-        ),
-        danger=True,
-    ),
-)  # fmt: skip
-DOOR_OF: dict[str, Door] = {door.key: door for door in DOORS}
-
-
-def form_key(order: AfterSaleOrder, door: Door) -> str:
-    """The form's key in `bound` and its prefix (unique on a page of many orders)."""
-    return f"as-{order.pk}-{door.slug}"
-
-
-def door_label(door: Door) -> str:
-    if door.label:
-        return str(door.label)
-    return str(Action(door.key).label)
-
-
-def make_form(door: Door, order: AfterSaleOrder, *, data=None, photos=(), seen=None):
-    kwargs: dict[str, Any] = {"prefix": form_key(order, door)}
-    if data is None:
-        kwargs["initial"] = {"version": order.version, "seen": seen}
-    if door.form is InspectionForm:
-        kwargs["photos"] = photos
-    return door.form(data, **kwargs)
-
-
-def photo_choices(dispute) -> list[tuple[int, str]]:
-    """The dispute's evidence a QC report may point at (its photos)."""
-    found = dispute.evidence.filter(kind="image").order_by("id").values_list("pk", "original_name")
-    return [(pk, name or str(pk)) for pk, name in found]
+        return getattr(aftersale_doors, name)
+    raise AttributeError(name)

@@ -209,8 +209,13 @@ def followup_context(request, dispute: Dispute, bound: dict) -> dict[str, Any]:
     }
 
 
-def context(request, dispute: Dispute, bound: dict) -> dict[str, Any]:
-    seen = dispute.events.order_by("-id").values_list("id", flat=True).first()
+def context(request, dispute: Dispute, bound: dict, page_reads=None) -> dict[str, Any]:
+    """The dispute page's after-sale sections; `page_reads`: what the page read already
+    (`dispute_page.PageReads`: the newest event the forms were filled against)."""
+    if page_reads is not None:
+        seen = page_reads.last_event_id
+    else:
+        seen = dispute.events.order_by("-id").values_list("id", flat=True).first()
     orders = reads.dispute_aftersale_orders(dispute)
     cards = [order_card(request, order, bound, seen=seen) for order in orders]
     create = None

@@ -11,13 +11,14 @@ import math
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from aftersales.common.errors import DomainError, Forbidden, NotFound
+from aftersales.common.errors import Forbidden
 from aftersales.common.ratelimit import consume
 from aftersales.disputes import contacts, lifecycle, services
 from aftersales.disputes import permissions as can
@@ -29,48 +30,11 @@ from aftersales.triage.corrections import dispute_reclassify
 
 from . import dispute_forms as f
 from . import dispute_sections as sections
-from .dispute_page import dispute_or_404, dispute_url, render_dispute
-from .forms_support import done, submit
+from .dispute_page import dispute_or_404, render_dispute
+from .form_views import act, dispute_form, found_or_404
 
 # RATE_LIMITS scopes of the API's GET …/contact (aftersales.api.throttling).
 REVEAL_LIMITS = ("contact_reveal_minute", "contact_reveal_day")
-
-
-def _attempt(form, call, renames: dict[str, str] | None = None) -> bool:
-    """`submit`, noting a refusal by permission (`form.forbidden`) and moving errors the
-    service names by its own field names onto the form's (`renames`)."""
-    form.forbidden = False
-
-    def run(data):
-        try:
-            return call(data)
-        except Forbidden:
-            form.forbidden = True
-            raise
-        except DomainError as error:
-            if renames:
-                error.fields = {renames.get(k, k): v for k, v in error.fields.items()}
-            raise
-
-    return submit(form, run)
-
-
-def _status(form) -> int:
-    if getattr(form, "conflict", None):
-        return 409
-    return 403 if getattr(form, "forbidden", False) else 422
-
-
-def _finish(request, dispute, *, key, form, ok, anchor, message):
-    if ok:
-        messages.success(request, message)
-        return done(request, dispute_url(dispute, anchor))
-    return render_dispute(request, dispute, bound={key: form}, status=_status(form))
-
-
-def _allowed(ok: bool) -> None:
-    if not ok:
-        raise PermissionDenied
 
 
 @login_required
@@ -78,97 +42,81 @@ def _allowed(ok: bool) -> None:
 def dispute_action(request, number: str, action: str):
     """A generic lifecycle action (the actions endpoint's door) with its form."""
     dispute = dispute_or_404(request, number)
-    act = Action(action)
-    _allowed(can.can_act(request.user, dispute, act))
-    form = f.ACTION_FORMS[act](request.POST, prefix=act.value)
-
-    def call(data):
-        return services.dispute_apply(
+    move = Action(action)
+    form = f.ACTION_FORMS[move](request.POST, prefix=move.value)
+    return act(
+        request,
+        dispute,
+        form,
+        lambda d: services.dispute_apply(
             dispute=dispute,
-            action=act.value,
+            action=move.value,
             actor=request.user,
-            version=data["version"],
-            reason=data.get("reason") or "",
+            version=d["version"],
+            reason=d.get("reason") or "",
             payload=form.payload(),
-        )
-
-    ok = _attempt(form, call, f.ERROR_FIELDS)
-    return _finish(
-        request,
-        dispute,
-        key=f"action_{act.value}",
-        form=form,
-        ok=ok,
+        ),
+        allowed=can.can_act(request.user, dispute, move),
+        renames=f.ERROR_FIELDS,
+        fresh=lambda: {"version": dispute.version},
+        key=f"action_{move.value}",
         anchor="actions",
-        message=_("已执行：%(action)s") % {"action": act.label},
+        message=_("已执行：%(action)s") % {"action": move.label},
     )
 
 
-@login_required
-@require_POST
-def dispute_assign(request, number: str):
-    dispute = dispute_or_404(request, number)
-    _allowed(can.can_assign(request.user, dispute))
-    form = f.AssignForm(request.POST, prefix="assign")
-    ok = _attempt(
-        form,
-        lambda d: services.dispute_assign(
-            dispute=dispute,
-            actor=request.user,
-            version=d["version"],
-            team=d["team"],
-            assignee=d["assignee"],
-        ),
-    )
-    return _finish(
-        request, dispute, key="assign", form=form, ok=ok, anchor="assign", message=_("已分派")
-    )
+dispute_assign = dispute_form(
+    form=f.AssignForm,
+    prefix="assign",
+    allowed=can.can_assign,
+    call=lambda p: services.dispute_assign(
+        dispute=p.dispute,
+        actor=p.user,
+        version=p.data["version"],
+        team=p.data["team"],
+        assignee=p.data["assignee"],
+    ),
+    anchor="assign",
+    message=_lazy("已分派"),
+)
 
+dispute_reclassify_view = dispute_form(
+    form=f.ReclassifyForm,
+    prefix="reclassify",
+    allowed=can.can_reclassify,
+    call=lambda p: dispute_reclassify(
+        dispute=p.dispute,
+        actor=p.user,
+        version=p.data["version"],
+        reason=p.data["reason"],
+        category=p.data["category"],
+        severity=p.data["severity"],
+    ),
+    anchor="classification",
+    message=_lazy("分类已更正"),
+)
 
-@login_required
-@require_POST
-def dispute_reclassify_view(request, number: str):
-    dispute = dispute_or_404(request, number)
-    _allowed(can.can_reclassify(request.user, dispute))
-    form = f.ReclassifyForm(request.POST, prefix="reclassify")
-    ok = _attempt(
-        form,
-        lambda d: dispute_reclassify(
-            dispute=dispute,
-            actor=request.user,
-            version=d["version"],
-            reason=d["reason"],
-            category=d["category"],
-            severity=d["severity"],
-        ),
-    )
-    return _finish(
-        request,
-        dispute,
-        key="reclassify",
-        form=form,
-        ok=ok,
-        anchor="classification",
-        message=_("分类已更正"),
-    )
-
-
-@login_required
-@require_POST
-def dispute_timers(request, number: str, what: str):
-    """Pause the pausable clocks while waiting on the customer, or resume them."""
-    dispute = dispute_or_404(request, number)
-    _allowed(can.can_pause_timers(request.user, dispute))
-    if what == "pause":
-        form = f.PauseForm(request.POST, prefix="pause")
-        service, message = timers.timers_pause, _("计时已暂停")
-    else:
-        form = f.ResumeForm(request.POST, prefix="resume")
-        service, message = timers.timers_resume, _("计时已恢复")
-    ok = _attempt(
-        form, lambda d: service(dispute=dispute, actor=request.user, reason=d.get("reason", ""))
-    )
-    return _finish(request, dispute, key=what, form=form, ok=ok, anchor="clocks", message=message)
+# Pause the pausable clocks while waiting on the customer, or resume them.
+dispute_timers_pause = dispute_form(
+    form=f.PauseForm,
+    prefix="pause",
+    allowed=can.can_pause_timers,
+    call=lambda p: timers.timers_pause(
+        dispute=p.dispute, actor=p.user, reason=p.data.get("reason", "")
+    ),
+    anchor="clocks",
+    message=_lazy("计时已暂停"),
+)
+dispute_timers_resume = dispute_form(
+    form=f.ResumeForm,
+    prefix="resume",
+    allowed=can.can_pause_timers,
+    call=lambda p: timers.timers_resume(
+        dispute=p.dispute, actor=p.user, reason=p.data.get("reason", "")
+    ),
+    anchor="clocks",
+    message=_lazy("计时已恢复"),
+)
 
 
 @login_required
@@ -203,25 +151,18 @@ def dispute_reveal(request, number: str):
     return render_dispute(request, dispute, bound={"revealed": phone})
 
 
-@login_required
-@require_POST
-def dispute_evidence_upload(request, number: str):
-    dispute = dispute_or_404(request, number)
-    _allowed(can.can_add_evidence(request.user, dispute))
-    form = f.EvidenceForm(request.POST, request.FILES, prefix="evidence")
-    ok = _attempt(
-        form,
-        lambda d: evidence_add(
-            dispute=dispute, upload=d["file"], actor=request.user, note=d.get("note", "")
-        ),
-    )
-    if ok and form.result.duplicate:
-        message = _("该文件此前已上传过，未重复保存")
-    else:
-        message = _("证据已上传")
-    return _finish(
-        request, dispute, key="evidence", form=form, ok=ok, anchor="evidence", message=message
-    )
+dispute_evidence_upload = dispute_form(
+    form=f.EvidenceForm,
+    prefix="evidence",
+    allowed=can.can_add_evidence,
+    call=lambda p: evidence_add(
+        dispute=p.dispute, upload=p.data["file"], actor=p.user, note=p.data.get("note", "")
+    ),
+    anchor="evidence",
+    message=lambda form: (
+        _("该文件此前已上传过，未重复保存") if form.result.duplicate else _("证据已上传")
+    ),
+)
 
 
 @login_required
@@ -231,10 +172,7 @@ def dispute_evidence_file(request, number: str, evidence_id: int):
     timeline. A download is an attachment; `?view=1` shows an image, video or PDF in
     the page (the preview a person opens)."""
     dispute = dispute_or_404(request, number)
-    try:
-        evidence = evidence_get(dispute=dispute, evidence_id=evidence_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+    evidence = found_or_404(lambda: evidence_get(dispute=dispute, evidence_id=evidence_id))
     handle = evidence.file.open("rb")
     evidence_read(evidence=evidence, actor=request.user)
     inline = request.GET.get("view") == "1" and evidence.kind in ("image", "video", "pdf")
@@ -249,47 +187,31 @@ def dispute_evidence_file(request, number: str, evidence_id: int):
     return response
 
 
-@login_required
-@require_POST
-def dispute_contact(request, number: str):
-    dispute = dispute_or_404(request, number)
-    _allowed(can.can_record_contact(request.user, dispute))
-    form = f.ContactForm(request.POST, prefix="contact")
-    ok = _attempt(
-        form,
-        lambda d: contacts.contact_record(
-            dispute=dispute,
-            actor=request.user,
-            channel=d["channel"],
-            direction=d["direction"],
-            summary=d["summary"],
-            outcome=d.get("outcome", ""),
-            at=d.get("at"),
-        ),
-    )
-    return _finish(
-        request,
-        dispute,
-        key="contact",
-        form=form,
-        ok=ok,
-        anchor="contacts",
-        message=_("联系已记录"),
-    )
+dispute_contact = dispute_form(
+    form=f.ContactForm,
+    prefix="contact",
+    allowed=can.can_record_contact,
+    call=lambda p: contacts.contact_record(
+        dispute=p.dispute,
+        actor=p.user,
+        channel=p.data["channel"],
+        direction=p.data["direction"],
+        summary=p.data["summary"],
+        outcome=p.data.get("outcome", ""),
+        at=p.data.get("at"),
+    ),
+    anchor="contacts",
+    message=_lazy("联系已记录"),
+)
 
-
-@login_required
-@require_POST
-def dispute_note(request, number: str):
-    dispute = dispute_or_404(request, number)
-    _allowed(can.can_add_note(request.user, dispute))
-    form = f.NoteForm(request.POST, prefix="note")
-    ok = _attempt(
-        form, lambda d: contacts.note_add(dispute=dispute, actor=request.user, text=d["text"])
-    )
-    return _finish(
-        request, dispute, key="note", form=form, ok=ok, anchor="notes", message=_("备注已添加")
-    )
+dispute_note = dispute_form(
+    form=f.NoteForm,
+    prefix="note",
+    allowed=can.can_add_note,
+    call=lambda p: contacts.note_add(dispute=p.dispute, actor=p.user, text=p.data["text"]),
+    anchor="notes",
+    message=_lazy("备注已添加"),
+)
 
 
 @login_required
@@ -298,14 +220,15 @@ def dispute_facts(request, number: str):
     """Record one case fact the entitlements read, with its reason and evidence."""
     dispute = dispute_or_404(request, number)
     names = sections.recordable_facts(request.user, dispute)
-    _allowed(bool(names))
     form = f.FactsForm(
         request.POST, prefix="facts", names=names, evidence=dispute.evidence.order_by("id")
     )
     kinds = sections.fact_kinds()
     renames = {f"facts.{n}": "value" for n in kinds} | {"facts": "name"}
     renames |= {f"evidence_ids.{i}": "evidence_ids" for i in range(50)}
-    ok = _attempt(
+    return act(
+        request,
+        dispute,
         form,
         lambda d: facts_services.facts_record(
             dispute=dispute,
@@ -314,10 +237,11 @@ def dispute_facts(request, number: str):
             reason=d["reason"],
             evidence_ids=d.get("evidence_ids") or (),
         ),
-        renames,
-    )
-    return _finish(
-        request, dispute, key="facts", form=form, ok=ok, anchor="facts", message=_("案件事实已记录")
+        allowed=bool(names),
+        renames=renames,
+        key="facts",
+        anchor="facts",
+        message=_("案件事实已记录"),
     )
 
 
@@ -335,8 +259,8 @@ urlpatterns = [
     ],
     path(f"{D}assignment", dispute_assign, name="dispute_assign"),
     path(f"{D}classification", dispute_reclassify_view, name="dispute_reclassify"),
-    path(f"{D}timers/pause", dispute_timers, {"what": "pause"}, name="dispute_timers_pause"),
-    path(f"{D}timers/resume", dispute_timers, {"what": "resume"}, name="dispute_timers_resume"),
+    path(f"{D}timers/pause", dispute_timers_pause, name="dispute_timers_pause"),
+    path(f"{D}timers/resume", dispute_timers_resume, name="dispute_timers_resume"),
     path(f"{D}contact/reveal", dispute_reveal, name="dispute_reveal"),
     path(f"{D}evidence/", dispute_evidence_upload, name="dispute_evidence_upload"),
     path(f"{D}evidence/<int:evidence_id>", dispute_evidence_file, name="dispute_evidence_file"),

@@ -5,10 +5,18 @@ timeline), `mediation` (investigation, entitlements, proposals, approvals, escal
 `aftersale_sections` (after-sale orders, follow-up). A form that failed comes back bound
 (`bound`, by form key) so the page shows it with what was typed and its errors.
 
+What several sections show is read once per request (`PageReads`): the timeline, the
+evidence, the timers, the investigation with its tasks, the facts the entitlements
+engine reads. The dispute was found in the user's scope (`dispute_or_404`), so the
+sections ask the permission predicates about the operation alone, without a scope
+query each; the views ask again with the dispute when a form is sent.
+
 Live: the page polls `dispute_changes` with the newest event it shows; someone else's
 change answers with a notice naming what changed and who did it."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -17,7 +25,9 @@ from django.urls import reverse
 
 from aftersales.common.errors import NotFound
 from aftersales.disputes import selectors
-from aftersales.disputes.models import Dispute
+from aftersales.disputes.models import Dispute, Event, Evidence
+from aftersales.mediation import selectors as mediation_selectors
+from aftersales.sla.selectors import TimerView, timer_views
 
 from . import aftersale_sections, dispute_sections, mediation
 
@@ -35,13 +45,43 @@ def dispute_url(dispute: Dispute, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+@dataclass(frozen=True)
+class PageReads:
+    """What the sections share, read once for the page."""
+
+    timeline: list[Event]  # oldest first, with their actors
+    last_event_id: int | None  # the newest event: what the page shows is as of it
+    evidence: list[Evidence]  # newest first
+    timers: list[TimerView]
+    investigation: mediation_selectors.Investigation
+    facts: mediation_selectors.DisputeFacts
+
+
+def page_reads(dispute: Dispute) -> PageReads:
+    timeline = list(selectors.dispute_timeline(dispute))
+    timers = timer_views(dispute)
+    investigation = mediation_selectors.dispute_investigation(dispute, views=timers)
+    reports = [r for t in investigation.tasks if (r := getattr(t, "report", None)) is not None]
+    found = mediation_selectors.investigated_from(
+        dispute, reports=reports, findings=investigation.findings
+    )
+    return PageReads(
+        timeline=timeline,
+        last_event_id=max((e.pk for e in timeline), default=None),
+        evidence=list(dispute.evidence.order_by("-uploaded_at", "-id")),
+        timers=timers,
+        investigation=investigation,
+        facts=mediation_selectors.dispute_facts(dispute, found=found),
+    )
+
+
 def render_dispute(request, dispute: Dispute, *, bound=None, status: int = 200) -> HttpResponse:
     """The whole page; `bound` maps form keys to forms that failed, shown in place."""
     bound = bound or {}
-    context = {"dispute": dispute, "bound": bound}
+    reads = page_reads(dispute)
+    context = {"dispute": dispute, "bound": bound, "last_event_id": reads.last_event_id}
     for section in (dispute_sections, mediation, aftersale_sections):
-        context.update(section.context(request, dispute, bound))
-    context["last_event_id"] = dispute.events.order_by("-id").values_list("id", flat=True).first()
+        context.update(section.context(request, dispute, bound, reads))
     return render(request, "workbench/dispute_detail.html", context, status=status)
 
 

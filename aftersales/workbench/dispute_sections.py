@@ -2,12 +2,15 @@
 the allowed lifecycle actions; assignment; the customer and order panel; classification
 in words; evidence; contacts and internal notes; the timeline (newest first); and, when
 a form came back stale, what changed since the user looked. (`dispute_actions` holds the
-views their forms post to; `dispute_forms` the forms.)"""
+views their forms post to; `dispute_forms` the forms.)
+
+The page read what the sections share (`dispute_page.PageReads`) and found the dispute
+in the user's scope: the predicates here are asked about the operation alone."""
 
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -21,11 +24,13 @@ from aftersales.disputes.timeline import DisputeKind
 from aftersales.mediation import entitlements
 from aftersales.mediation import selectors as mediation_selectors
 from aftersales.mediation.facts_rules import RECORDABLE
-from aftersales.sla import selectors as sla_selectors
 from aftersales.sla.sources import source_of
 from aftersales.triage.timeline import TriageKind
 
 from . import dispute_forms as f
+
+if TYPE_CHECKING:
+    from .dispute_page import PageReads
 
 PREVIOUS_MAX = 10
 LIVE_TIMER_STATES = ("running", "paused")
@@ -35,9 +40,15 @@ def _label(choices, code: str) -> str:
     return choices(code).label if code in choices.values else code
 
 
-def _clocks(dispute: Dispute) -> list[dict[str, Any]]:
+def _labels(choices) -> dict[str, str]:
+    """Each code of `choices` with its label in the reader's language, looked up once
+    for a page rather than once per row."""
+    return {code: str(label) for code, label in choices.choices}
+
+
+def _clocks(timers: list) -> list[dict[str, Any]]:
     out = []
-    for view in sla_selectors.timer_views(dispute):
+    for view in timers:
         if view.state not in LIVE_TIMER_STATES:
             continue
         # Where the limit comes from (时限来源): the SLA's one answer, as the queue shows it.
@@ -83,9 +94,13 @@ def recordable_facts(user, dispute: Dispute) -> list[str]:
     return [name for name in RECORDABLE if name not in refused]
 
 
-def _facts(request, dispute: Dispute, bound: dict, evidence: list) -> dict[str, Any] | None:
-    names = recordable_facts(request.user, dispute) if dispute.is_open else []
-    views = mediation_selectors.case_fact_views(dispute)
+def _facts(request, dispute: Dispute, bound: dict, reads: PageReads) -> dict[str, Any] | None:
+    names = []
+    if dispute.is_open:
+        # In scope already (the page's dispute): the operation and each fact's recorders.
+        refused = set(can.facts_refused(request.user, None, RECORDABLE))
+        names = [name for name in RECORDABLE if name not in refused]
+    views = mediation_selectors.case_fact_views(dispute, gathered=reads.facts)
     rows = [
         {
             "name": name,
@@ -98,7 +113,7 @@ def _facts(request, dispute: Dispute, bound: dict, evidence: list) -> dict[str, 
     ]
     form = bound.get("facts")
     if form is None and names:
-        form = f.FactsForm(prefix="facts", names=names, evidence=evidence)
+        form = f.FactsForm(prefix="facts", names=names, evidence=reads.evidence)
     return {"rows": rows, "form": form}
 
 
@@ -109,7 +124,7 @@ def _actions(request, dispute: Dispute, bound: dict) -> list[dict[str, Any]]:
     for action in lifecycle.allowed_actions(dispute.status):
         if action not in lifecycle.GENERIC or action not in f.ACTION_FORMS:
             continue
-        if not can.can_act(request.user, dispute, action):
+        if not can.may_apply(request.user, action):  # the dispute is in scope already
             continue
         key = f"action_{action.value}"
         form = bound.get(key) or f.ACTION_FORMS[action](
@@ -154,7 +169,7 @@ def _previous(request, dispute: Dispute) -> dict[str, list[Dispute]]:
     return {"customer": by_customer, "order": by_order}
 
 
-def _conflict(request, dispute: Dispute, bound: dict) -> dict[str, Any] | None:
+def _conflict(bound: dict, timeline: list) -> dict[str, Any] | None:
     """For a form that came back stale: the events newer than the one the user saw
     (`seen`), by whom; the newest first."""
     stale = next((form for form in bound.values() if getattr(form, "conflict", None)), None)
@@ -164,33 +179,32 @@ def _conflict(request, dispute: Dispute, bound: dict) -> dict[str, Any] | None:
         seen = int(stale.data.get(stale.add_prefix("seen")) or 0)
     except (TypeError, ValueError):
         seen = 0
-    newer = list(dispute.events.filter(id__gt=seen).select_related("actor").order_by("-id")[:10])
-    for event in newer:
-        event.action_label = _label(Action, event.action)
+    # The page read the timeline already (with the actors and the labels): newest first.
+    newer = sorted((e for e in timeline if e.pk > seen), key=lambda e: e.pk, reverse=True)[:10]
     return {"message": stale.conflict.message, "events": newer}
 
 
-def _timeline(dispute: Dispute) -> list:
-    timeline = list(selectors.dispute_timeline(dispute))
+def _timeline(timeline: list) -> list:
+    actions, statuses = _labels(Action), _labels(Status)
     for event in timeline:
         # Labels for the codes stored on the event (received → 受理), in the reader's
         # language; a code no longer known shows as itself.
-        event.action_label = _label(Action, event.action)
-        event.from_label = _label(Status, event.from_status)
-        event.to_label = _label(Status, event.to_status)
+        event.action_label = actions.get(event.action, event.action)
+        event.from_label = statuses.get(event.from_status, event.from_status)
+        event.to_label = statuses.get(event.to_status, event.to_status)
         if event.kind == DisputeKind.CUSTOMER_CONTACTED:
             event.contact_label = contact_label(event.payload)
     return timeline
 
 
-def context(request, dispute: Dispute, bound: dict) -> dict[str, Any]:
+def context(request, dispute: Dispute, bound: dict, reads: PageReads) -> dict[str, Any]:
     user = request.user
-    timeline = _timeline(dispute)
+    timeline = _timeline(reads.timeline)
     classified = next((e for e in reversed(timeline) if e.kind == TriageKind.CLASSIFIED), None)
     classification = classified.payload if classified else None
     is_open = dispute.is_open
-    may_pause = can.can_pause_timers(user, dispute) and is_open
-    clocks = _clocks(dispute)
+    may_pause = can.can_pause_timers(user) and is_open
+    clocks = _clocks(reads.timers)
     forms = {
         "assign": _form(
             bound,
@@ -200,7 +214,7 @@ def context(request, dispute: Dispute, bound: dict) -> dict[str, Any]:
             team=dispute.team.code if dispute.team_id else None,
             assignee=dispute.assignee.get_username() if dispute.assignee_id else None,
         )
-        if is_open and can.can_assign(user, dispute)
+        if is_open and can.can_assign(user)
         else None,
         "reclassify": _form(
             bound,
@@ -210,7 +224,7 @@ def context(request, dispute: Dispute, bound: dict) -> dict[str, Any]:
             category=dispute.category,
             severity=dispute.severity,
         )
-        if can.can_reclassify(user, dispute)
+        if can.can_reclassify(user)
         else None,
         "pause": _form(bound, "pause", f.PauseForm, dispute)
         if may_pause and any(c["t"].state == "running" for c in clocks)
@@ -219,32 +233,30 @@ def context(request, dispute: Dispute, bound: dict) -> dict[str, Any]:
         if may_pause and any(c["t"].paused for c in clocks)
         else None,
         "evidence": _form(bound, "evidence", f.EvidenceForm, dispute)
-        if can.can_add_evidence(user, dispute)
+        if can.can_add_evidence(user)
         else None,
         "contact": _form(bound, "contact", f.ContactForm, dispute)
-        if can.can_record_contact(user, dispute)
+        if can.can_record_contact(user)
         else None,
-        "note": _form(bound, "note", f.NoteForm, dispute)
-        if can.can_add_note(user, dispute)
-        else None,
+        "note": _form(bound, "note", f.NoteForm, dispute) if can.can_add_note(user) else None,
     }
-    evidence = list(dispute.evidence.order_by("-uploaded_at", "-id"))
+    newest_first = timeline[::-1]
     return {
-        "timeline": timeline[::-1],  # newest first
+        "timeline": newest_first,
         "classification": classification,
-        "tasks": list(dispute.tasks.order_by("created_at", "id")),
+        "tasks": reads.investigation.tasks,
         "groups": list(dispute.group_complaints.order_by("-created_at")),
         "core_clocks": clocks,
         "core_actions": _actions(request, dispute, bound),
         "core_forms": forms,
         "core_signals": signal_sentences(classification, dispute.category),
-        "core_can_reveal": can.can_reveal_contact(user, dispute),
+        "core_can_reveal": can.can_reveal_contact(user),
         "core_phone": bound.get("revealed"),
         "core_previous": _previous(request, dispute),
-        "core_evidence": evidence,
-        "core_facts": _facts(request, dispute, bound, evidence),
-        "core_contacts": [e for e in timeline[::-1] if e.kind == DisputeKind.CUSTOMER_CONTACTED],
-        "core_notes": [e for e in timeline[::-1] if e.kind == DisputeKind.INTERNAL_NOTE],
-        "core_conflict": _conflict(request, dispute, bound),
+        "core_evidence": reads.evidence,
+        "core_facts": _facts(request, dispute, bound, reads),
+        "core_contacts": [e for e in newest_first if e.kind == DisputeKind.CUSTOMER_CONTACTED],
+        "core_notes": [e for e in newest_first if e.kind == DisputeKind.INTERNAL_NOTE],
+        "core_conflict": _conflict(bound, timeline),
         "core_max_bytes": f.settings.EVIDENCE_MAX_BYTES,
     }

@@ -4,12 +4,13 @@ field it names, else at the top — in the user's language, with what was typed 
 stale version (someone else changed the dispute meanwhile) is a conflict the page shows
 with what changed, never a stack trace.
 
-Views use `submit`:
+Views use `submit` (the dispute page's views through `form_views.act`, which adds the
+redirect or the page with the form):
 
     form = CloseForm(request.POST)
     if submit(form, lambda data: dispute_apply(..., version=data["version"], ...)):
-        return done(request, dispute)          # redirect (or HX-Redirect)
-    return render_dispute(request, dispute, bound={"close": form}, status=422)
+        return done(request, url)              # redirect (or HX-Redirect)
+    return render_dispute(request, dispute, bound={"close": form}, status=status_of(form))
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from aftersales.common.errors import Conflict, DomainError
+from aftersales.common.errors import Conflict, DomainError, Forbidden
 
 
 class VersionField(forms.IntegerField):
@@ -43,11 +44,19 @@ class ReasonField(forms.CharField):
         super().__init__(required=required, label=label or _("理由"), **kwargs)
 
 
-def submit(form: forms.Form, call: Callable[[dict[str, Any]], Any]) -> bool:
+def submit(
+    form: forms.Form,
+    call: Callable[[dict[str, Any]], Any],
+    *,
+    renames: dict[str, str] | None = None,
+) -> bool:
     """Validate `form`, then `call(form.cleaned_data)`. True when the service did it; False
     with the form's errors set (field errors on the named fields that exist on the form,
-    the rest as a non-field error). A conflict marks the form `form.conflict = error`."""
+    the rest as a non-field error; a form with its own `place_error(error)` places them
+    itself). `renames` maps the service's field names to the form's. A conflict marks the
+    form `form.conflict = error`, a refusal by permission `form.forbidden = error`."""
     form.conflict = None
+    form.forbidden = None
     form.result = None
     if not form.is_valid():
         return False
@@ -56,15 +65,35 @@ def submit(form: forms.Form, call: Callable[[dict[str, Any]], Any]) -> bool:
     except DomainError as error:
         if isinstance(error, Conflict):
             form.conflict = error
-        placed = False
-        for name, message in (error.fields or {}).items():
-            if name in form.fields:
-                form.add_error(name, message)
-                placed = True
-        if not placed or error.message not in {str(m) for m in error.fields.values()}:
-            form.add_error(None, error.message)
+        if isinstance(error, Forbidden):
+            form.forbidden = error
+        if renames:
+            error.fields = {renames.get(k, k): v for k, v in error.fields.items()}
+        place = getattr(form, "place_error", None)
+        if place is not None:
+            place(error)
+        else:
+            _place(form, error)
         return False
     return True
+
+
+def _place(form: forms.Form, error: DomainError) -> None:
+    placed = False
+    for name, message in (error.fields or {}).items():
+        if name in form.fields:
+            form.add_error(name, message)
+            placed = True
+    if not placed or error.message not in {str(m) for m in error.fields.values()}:
+        form.add_error(None, error.message)
+
+
+def status_of(form: forms.Form) -> int:
+    """The answer to a form that failed: 409 for a conflict, 403 for a refusal by
+    permission, else 422 (bad input)."""
+    if getattr(form, "conflict", None):
+        return 409
+    return 403 if getattr(form, "forbidden", None) else 422
 
 
 def done(request: HttpRequest, url: str) -> HttpResponse:

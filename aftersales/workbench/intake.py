@@ -18,7 +18,6 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
@@ -30,12 +29,11 @@ from aftersales.common.errors import Conflict, DomainError
 from aftersales.common.money import FEN
 from aftersales.common.phones import InvalidPhone, normalize_phone
 from aftersales.disputes import selectors
-from aftersales.disputes.evidence import evidence_add
 from aftersales.disputes.intake import ORDER_NO_MAX, validate_intake
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.permissions import can_create, can_view, can_view_orders
 from aftersales.disputes.timeline import DisputeKind
-from aftersales.intake import services as intake_services
+from aftersales.intake.evidence import dispute_create_with_evidence
 from aftersales.parties.masking import mask_name, mask_phone
 from aftersales.parties.models import Customer, Order, OrderLine
 
@@ -78,31 +76,16 @@ def _take_in(request, form: IntakeForm) -> tuple[Dispute, bool]:
         json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
     try:
-        with transaction.atomic():
-            dispute, created = intake_services.dispute_create(
-                request=validate_intake(data),
-                actor=user,
-                intake_key=_intake_key(user, key),
-                request_hash=request_hash,
-            )
-            if created:
-                for upload in form.cleaned_data["files"]:
-                    _attach(dispute, upload, user)
+        dispute, created = dispute_create_with_evidence(
+            request=validate_intake(data),
+            actor=user,
+            uploads=form.cleaned_data["files"],
+            intake_key=_intake_key(user, key),
+            request_hash=request_hash,
+        )
     except DomainError as error:
         raise _on_form(error, user, key) from None
     return dispute, created
-
-
-def _attach(dispute: Dispute, upload, user) -> None:
-    try:
-        evidence_add(dispute=dispute, upload=upload, actor=user)
-    except DomainError as error:
-        message = _("%(name)s：%(problem)s") % {
-            "name": upload.name,
-            "problem": error.fields.get("file") or error.message,
-        }
-        error.message, error.fields = message, {"file": message}
-        raise
 
 
 def _on_form(error: DomainError, user, key: str) -> DomainError:

@@ -3,7 +3,8 @@ their basis and implied deadlines, the investigation (department tasks and repor
 meeting, responsibility, escalations with their outside deadlines) and the proposals with
 their state and approvals — and the forms of each, shown only when the lifecycle and the
 user's permissions allow (`mediation_panels`). Everything comes from the mediation
-selectors; this module only puts labels on it for the template."""
+selectors (what the page shares, read once: `dispute_page.PageReads`); this module only
+puts labels on it for the template."""
 
 from __future__ import annotations
 
@@ -39,8 +40,8 @@ from aftersales.parties.roles import Department, Role
 from . import mediation_forms as f
 
 
-def _entitlements(dispute: Dispute) -> dict[str, Any]:
-    view = selectors.dispute_entitlements_view(dispute)
+def _entitlements(dispute: Dispute, gathered=None) -> dict[str, Any]:
+    view = selectors.dispute_entitlements_view(dispute, gathered=gathered)
     rows = []
     for row in view.rows:
         ent = row.entitlement
@@ -94,8 +95,8 @@ def _report(report) -> dict[str, Any] | None:
     }
 
 
-def _investigation(dispute: Dispute) -> dict[str, Any]:
-    found = selectors.dispute_investigation(dispute)
+def _investigation(dispute: Dispute, found=None) -> dict[str, Any]:
+    found = found or selectors.dispute_investigation(dispute)
     findings = [
         {
             "shares": "，".join(f"{rules.Party(p).label} {n}%" for p, n in f.shares.items() if n),
@@ -173,19 +174,23 @@ def _proposals(dispute: Dispute) -> list[dict[str, Any]]:
     return out
 
 
-def mediation_context(dispute: Dispute, user) -> dict[str, Any]:
-    """The three sections; proposals only for those who take part in mediation."""
+def mediation_context(dispute: Dispute, user, reads=None) -> dict[str, Any]:
+    """The three sections; proposals only for those who take part in mediation.
+    `reads`: what the page read already (its investigation and facts)."""
     return {
-        "entitlements": _entitlements(dispute),
-        "investigation": _investigation(dispute),
+        "entitlements": _entitlements(dispute, reads.facts if reads else None),
+        "investigation": _investigation(dispute, reads.investigation if reads else None),
         "proposals": _proposals(dispute) if can_view_proposals(user) else None,
     }
 
 
-def context(request, dispute: Dispute, bound: dict) -> dict[str, Any]:
+def context(request, dispute: Dispute, bound: dict, reads=None) -> dict[str, Any]:
     """The dispute page's mediation sections (dispute_page), with their forms."""
-    found = mediation_context(dispute, request.user)
-    found["med"] = panels(request.user, dispute, bound, found)
+    found = mediation_context(dispute, request.user, reads)
+    evidence = sorted(reads.evidence, key=lambda e: e.pk) if reads else None
+    found["med"] = panels(
+        request.user, dispute, bound, found, evidence=evidence, timeline=reads and reads.timeline
+    )
     return found
 
 
@@ -209,9 +214,13 @@ def _form(bound: dict, key: str, make):
     return bound.get(key) or make()
 
 
-def _task_panels(user, dispute: Dispute, bound: dict, items: list[dict]) -> None:
-    notified = reads.qc_notified_tasks(dispute)
-    evidence = None
+def _task_panels(
+    user, dispute: Dispute, bound: dict, items: list[dict], evidence=None, timeline=None
+) -> None:
+    if timeline is None:
+        notified = reads.qc_notified_tasks(dispute)
+    else:
+        notified = selectors.qc_notified_in(timeline)
     for item in items:
         task = item["task"]
         item["notified"] = task.pk in notified
@@ -315,13 +324,16 @@ def _proposal_panels(user, dispute: Dispute, bound: dict, items: list[dict]) -> 
     return out
 
 
-def panels(user, dispute: Dispute, bound: dict, found: dict[str, Any]) -> dict[str, Any]:
+def panels(
+    user, dispute: Dispute, bound: dict, found: dict[str, Any], *, evidence=None, timeline=None
+) -> dict[str, Any]:
     """The mediation forms the user may use on this dispute now (`med` in the template).
     The page found the dispute in the user's scope, so the predicates are asked about
-    the operation alone (no scope query each); the views ask again with the dispute."""
+    the operation alone (no scope query each); the views ask again with the dispute.
+    `evidence` (oldest first) and `timeline`: the dispute's, when the page read them."""
     bound = _Tracked(bound)
     inv = found["investigation"]
-    _task_panels(user, dispute, bound, inv["tasks"])
+    _task_panels(user, dispute, bound, inv["tasks"], evidence, timeline)
     _escalation_panels(user, dispute, bound, inv["escalations"])
     is_open = dispute.is_open
     out: dict[str, Any] = {}
@@ -330,7 +342,11 @@ def panels(user, dispute: Dispute, bound: dict, found: dict[str, Any]) -> dict[s
     if (
         dispute.status == Status.INVESTIGATING
         and can.can_propose(user)
-        and not reads.investigation_concluded(dispute)
+        and not (
+            reads.investigation_concluded(dispute)
+            if timeline is None
+            else selectors.concluded_in(timeline)
+        )
     ):
         out["conclude"] = _form(bound, "conclude", lambda: f.ConcludeForm(prefix="conclude"))
     if is_open and can.can_record_case_meeting(user):

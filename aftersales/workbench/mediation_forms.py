@@ -1,6 +1,9 @@
-"""The forms of the dispute page's mediation sections: what a person types, checked at
-the boundary (types, lengths, choices); the rules stay in the mediation services, whose
-refusals come back onto these forms (`forms_support.submit`, `submit_proposal`)."""
+"""The forms of the dispute page's investigation and escalation sections: department
+tasks and reports, QC notice, conclusion, case meeting, responsibility, escalations. What
+a person types is checked at the boundary (types, lengths, choices); the rules stay in
+the mediation services, whose refusals come back onto these forms
+(`forms_support.submit`). The proposal builder and the approval, sending and withdrawal
+forms are `proposal_forms`' (also reachable here under their old names)."""
 
 from __future__ import annotations
 
@@ -10,18 +13,14 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from aftersales.common.errors import Conflict, DomainError, Forbidden
 from aftersales.disputes.states import EscalationRoute
 from aftersales.mediation import investigation_rules as rules
-from aftersales.mediation.remedies import Payer, RemedyCode, usual
 from aftersales.parties.roles import Department
 
 from .forms_support import ReasonField, VersionField
 
 YES_NO = [("", "—"), ("yes", _("是")), ("no", _("否"))]
-LINES = 4  # the builder's empty rows without JavaScript (proposal.js adds more)
 
 
 def _text(label, max_length: int, *, rows: int = 0, required: bool = True, help_text=""):
@@ -40,28 +39,6 @@ class Seen(forms.Form):
     """Every mediation form: the newest event the user saw when the page was rendered."""
 
     seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-
-def attempt(form: forms.Form, call) -> bool:
-    """`forms_support.submit`, also noting a refusal by permission (`form.forbidden`)."""
-    from .forms_support import submit
-
-    form.forbidden = False
-
-    def run(data):
-        try:
-            return call(data)
-        except Forbidden:
-            form.forbidden = True
-            raise
-
-    return submit(form, run)
-
-
-def status_of(form: forms.Form) -> int:
-    if getattr(form, "conflict", None):
-        return 409
-    return 403 if getattr(form, "forbidden", False) else 422
 
 
 # -- department tasks ----------------------------------------------------------------------
@@ -241,173 +218,15 @@ class OutcomeForm(Seen):
     note = _text(_("说明"), 5000, rows=2, required=False)
 
 
-# -- the proposal builder --------------------------------------------------------------------
+# The proposal forms moved to `proposal_forms`; `mediation` still reads them from here.
+_MOVED = frozenset(
+    {"DecisionForm", "LineForm", "LineFormSet", "ProposalForm", "SendForm", "WithdrawForm"}
+)
 
 
-def remedy_choices(category: str) -> list:
-    """The remedy catalogue, the category's usual ones first (the category never blocks
-    one)."""
-    common = set(usual(category)) if category else set()
-    first = [(c.value, c.label) for c in RemedyCode if c in common]
-    rest = [(c.value, c.label) for c in RemedyCode if c not in common]
-    return [
-        ("", "—"),
-        (pgettext_lazy("remedy group", "常用"), first),
-        (pgettext_lazy("remedy group", "其他"), rest),
-    ]
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from . import proposal_forms
 
-
-class LineForm(forms.Form):
-    code = forms.ChoiceField(label=_("解决办法"), required=False)
-    amount = forms.CharField(
-        label=_("金额（元）"),
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 10}),
-    )
-    deadline_days = forms.IntegerField(
-        label=_("办理期限（日）"),
-        required=False,
-        min_value=0,
-        max_value=365,
-        widget=forms.NumberInput(attrs={"size": 4}),
-    )
-    shipping_paid_by = forms.ChoiceField(
-        label=_("运费承担"),
-        required=False,
-        choices=[("", "—"), (Payer.MERCHANT.value, _("商家")), (Payer.CONSUMER.value, _("顾客"))],
-    )
-    note = forms.CharField(label=_("备注"), required=False, max_length=500)
-
-    def __init__(self, *args, category: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["code"].choices = remedy_choices(category)
-
-    def raw(self) -> dict[str, Any] | None:
-        """The line as the proposal services read it; None for an empty row."""
-        data = self.cleaned_data
-        if not data.get("code"):
-            if any(data.get(k) not in (None, "") for k in ("amount", "note", "deadline_days")):
-                self.add_error("code", _("请选择解决办法"))
-            return None
-        line: dict[str, Any] = {"code": data["code"], "note": data.get("note", "")}
-        if data.get("amount"):
-            line["amount"] = data["amount"].strip()
-        if data.get("deadline_days") is not None:
-            line["deadline_days"] = data["deadline_days"]
-        if data.get("shipping_paid_by"):
-            line["shipping_paid_by"] = data["shipping_paid_by"]
-        return line
-
-
-LineFormSet = forms.formset_factory(LineForm, extra=0, max_num=20, absolute_max=20)
-
-
-class ProposalForm(Seen):
-    """Draft a proposal (no `revision`) or revise the current one (its number, hidden: a
-    newer revision meanwhile is a conflict; `reason` required by the service)."""
-
-    revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    reason = _text(_("修改原因"), 2000, rows=2, required=False)
-    note = _text(
-        _("致顾客的附言"), 2000, rows=3, required=False, help_text=_("加在模板消息之后，顾客会看到")
-    )
-
-    def __init__(self, data=None, *, category: str = "", lines=(), revising: bool = False, **kw):
-        super().__init__(data, prefix="proposal", **kw)
-        self.revising = revising
-        if not revising:
-            del self.fields["reason"]
-        initial = [_initial(line) for line in lines]
-        initial += [{}] * max(0, LINES - len(initial)) if data is None else []
-        self.lines = LineFormSet(
-            data,
-            prefix="line",
-            initial=initial or None,
-            form_kwargs={"category": category},
-        )
-        self._rows: list[int] = []
-
-    def is_valid(self) -> bool:
-        ok = super().is_valid()
-        return self.lines.is_valid() and ok
-
-    def remedies(self) -> list[dict[str, Any]]:
-        """The filled rows in order; `_rows` maps the service's line index to the row."""
-        out, self._rows = [], []
-        for i, line in enumerate(self.lines.forms):
-            raw = line.raw()
-            if raw is not None:
-                out.append(raw)
-                self._rows.append(i)
-        return out
-
-    def place(self, fields: dict[str, str]) -> bool:
-        placed = False
-        for name, message in fields.items():
-            parts = name.split(".")
-            if parts[0] == "remedies" and len(parts) >= 3 and parts[1].isdigit():
-                index = int(parts[1])
-                row = self._rows[index] if index < len(self._rows) else None
-                form = self.lines.forms[row] if row is not None else None
-                if form is not None:
-                    field = parts[2] if parts[2] in form.fields else None
-                    form.add_error(field, message)
-                    placed = True
-            elif name in self.fields:
-                self.add_error(name, message)
-                placed = True
-        return placed
-
-
-def _initial(line: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "code": line.get("code", ""),
-        "amount": line.get("amount") or "",
-        "deadline_days": line.get("deadline_days"),
-        "shipping_paid_by": line.get("shipping_paid_by") or "",
-        "note": line.get("note", ""),
-    }
-
-
-def submit_proposal(form: ProposalForm, call) -> bool:
-    """Like `forms_support.submit`, placing a line's refusal (`remedies.1.amount`) on
-    its row of the builder."""
-    form.conflict, form.forbidden, form.result = None, False, None
-    if not form.is_valid():
-        return False
-    remedies = form.remedies()
-    if any(line.errors for line in form.lines.forms):
-        return False
-    try:
-        form.result = call(form.cleaned_data, remedies)
-    except DomainError as error:
-        form.conflict = error if isinstance(error, Conflict) else None
-        form.forbidden = isinstance(error, Forbidden)
-        if not form.place(error.fields or {}) or not error.fields:
-            form.add_error(None, error.message)
-        return False
-    return True
-
-
-class WithdrawForm(Seen):
-    """Withdraw the proposal (its current revision's number: a newer one since is a
-    conflict)."""
-
-    revision = forms.IntegerField(widget=forms.HiddenInput)
-    reason = ReasonField(label=_("撤回原因"))
-
-
-class DecisionForm(Seen):
-    """Approve or refuse the current revision: the button pressed is the decision."""
-
-    APPROVE, REFUSE = "approve", "refuse"
-    revision = forms.IntegerField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(
-        choices=[(APPROVE, _("同意")), (REFUSE, _("驳回"))], widget=forms.HiddenInput
-    )
-    reason = ReasonField(required=False, label=_("审批意见"))
-
-
-class SendForm(Seen):
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+        return getattr(proposal_forms, name)
+    raise AttributeError(name)

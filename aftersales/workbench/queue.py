@@ -30,6 +30,7 @@ from aftersales.parties.models import Team
 from aftersales.parties.selectors import task_departments_of, team_ids_of
 from aftersales.sla.sources import queue_rows
 
+from .queue_display import ROW_COLUMNS, rows_html
 from .queue_forms import (
     BulkAssignForm,
     BulkRejectForm,
@@ -90,7 +91,7 @@ def queue_context(request, params: QueryDict, *, mine: bool, bound=None) -> tupl
         mine_only = {"assignee": "me", "open_only": True} if mine else {}
         queue = selectors.dispute_queue(user, now=now, **mine_only)
     offset = (page - 1) * PAGE_SIZE
-    fetched = list(queue[offset : offset + PAGE_SIZE + 1])
+    fetched = list(queue.only(*ROW_COLUMNS)[offset : offset + PAGE_SIZE + 1])
     rows = queue_rows(fetched[:PAGE_SIZE], now)
     if fetched and len(fetched) <= PAGE_SIZE and offset + len(fetched) <= COUNT_CAP:
         count = Count(offset + len(fetched), True)  # the last page: no need to count
@@ -99,15 +100,18 @@ def queue_context(request, params: QueryDict, *, mine: bool, bound=None) -> tupl
     else:
         count = capped_count(queue, cap=COUNT_CAP)
     kept = form.query_params()
-    picked = set(bound.get("picked", ()))
-    for row in rows:
-        row.picked = row.number in picked
     can_bulk_assign = can_assign(user)
     # "a" (assign to me) also places the dispute in my team when I am in exactly one:
     # a lead picking from the pool of disputes without a team.
     my_teams = team_ids_of(user) if can_bulk_assign else frozenset()
     my_team = next((code for code, pk in team_codes if pk in my_teams), "")
     can_bulk_reject = may_reject(user)
+    rows = rows_html(
+        rows,
+        bulk=can_bulk_assign or can_bulk_reject,
+        can_assign=can_bulk_assign,
+        picked=set(bound.get("picked", ())),
+    )
     context = {
         "mine": mine,
         "form": form,

@@ -363,3 +363,14 @@ def test_who_pays_out():
     assert not flows.pays_out(T.COMPENSATION, "gift")
     assert not flows.pays_out(T.EXCHANGE) and not flows.pays_out(T.REPAIR)
     assert flows.RETURN_TYPES == {T.RETURN_REFUND, T.EXCHANGE, T.REPAIR}
+
+
+def test_the_plain_step_service_refuses_a_delivery_which_must_mark_the_parcel(db):
+    """A delivery goes through `goods.delivery_confirm` (which marks our parcel signed
+    for); the plain step service names the action as refused, so no door can skip it."""
+    from aftersales.common.errors import ValidationFailed
+    from aftersales.fulfilment.aftersale_orders import aftersale_step
+
+    with pytest.raises(ValidationFailed) as refused:
+        aftersale_step(order=None, action="confirm_delivery", actor=None)
+    assert "action" in refused.value.fields

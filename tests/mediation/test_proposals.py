@@ -369,3 +369,18 @@ def test_people_without_a_part_in_mediation_cannot_propose(api_as):
     assert refused.status_code == 403
     assert refused.json()["error"]["message"] == "您没有提出调解方案的权限"
     assert not Proposal.objects.filter(dispute=dispute).exists()
+
+
+def test_the_customer_reads_when_the_refund_or_the_replacement_comes_first():
+    """先退款后退货 and 先发后退 change what the customer must wait for: the proposal's
+    lines (message and agreement) say so."""
+    from aftersales.mediation.proposal_messages import remedy_line
+
+    refund_first = remedy_line(
+        RemedyItem(code=RemedyCode.RETURN_REFUND, amount=Decimal("199.00"), refund_first=True)
+    )
+    ship_first = remedy_line(RemedyItem(code=RemedyCode.EXCHANGE, ship_first=True))
+    plain = remedy_line(RemedyItem(code=RemedyCode.RETURN_REFUND, amount=Decimal("199.00")))
+    assert "先退款后退货" in refund_first and "199.00" in refund_first
+    assert "先发后退" in ship_first
+    assert "先退款" not in plain and "先发后退" not in plain

@@ -21,6 +21,9 @@ A conftest could instead say ``pytest_plugins = ["tests.workbench.harness"]``.
 Chromium is missing, and a database the live server can read (no wrapping transaction;
 serialized rollback puts back the rows migrations made).
 
+`no_sideways_scroll(page)`: True when the page fits the viewport's width as it is now
+(for checks between the steps of a test, at whatever size the test set).
+
 `check_page(page, name)`:
   - runs axe-core (vendored: tests/assets/axe-4.14.1.min.js) on the page and fails on any
     violation with impact "serious" or "critical", listing rule, impact and targets;
@@ -185,6 +188,14 @@ def sideways_scroll(page) -> dict | None:
         page.set_viewport_size(before)
     too_wide = widths["scroll"] > widths["client"] + 1 or widths["tables"]
     return widths if too_wide else None
+
+
+def no_sideways_scroll(page) -> bool:
+    """The page fits the width of the viewport it is shown at now (a quick check between
+    steps of a test; `check_page` does the full one at phone size)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
 
 
 def check_page(page, name: str) -> None:

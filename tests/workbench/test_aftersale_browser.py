@@ -2,58 +2,32 @@
 approves an order from the list at desktop size and pays it from the dispute page on a
 phone; neither page scrolls sideways."""
 
-import pytest
-from django.db import connections
-
 from aftersales.fulfilment.models import Payout
 from aftersales.parties.roles import Role
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD
+from tests.workbench.harness import (  # noqa: F401
+    BROWSER_MARKS,
+    PHONE,
+    browser_page,
+    login,
+    no_sideways_scroll,
+)
 from tests.workbench.test_aftersale_support import agreed_order_at, staff
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
+pytestmark = BROWSER_MARKS
 
 
-@pytest.fixture
-def page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=DESKTOP)
-        context.set_default_timeout(15_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
-            connections.close_all()
-
-
-def no_sideways_scroll(page) -> bool:
-    return page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    )
-
-
-def test_finance_approves_on_the_list_and_pays_on_the_dispute_page(live_server, page):
+def test_finance_approves_on_the_list_and_pays_on_the_dispute_page(
+    live_server,
+    browser_page,  # noqa: F811
+):
     from playwright.sync_api import expect
 
     dispute, order = agreed_order_at("awaiting_finance")
     finance = staff(Role.FINANCE)
     base = live_server.url
+    page = browser_page
 
-    page.goto(f"{base}/accounts/login/?next=/workbench/payouts/")
-    page.get_by_label("用户名").fill(finance.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    login(page, base, finance, next_path="/workbench/payouts/")
     expect(page).to_have_url(f"{base}/workbench/payouts/")
     expect(page.get_by_role("heading", level=1)).to_have_text("财务付款")
     row = page.locator(f"#order-{order.number}")

@@ -184,3 +184,35 @@ def test_an_agent_may_not_decide_from_the_inbox():
         {f"{prefix}-revision": "1", f"{prefix}-decision": "approve"},
     )
     assert response.status_code == 403
+
+
+def test_a_stale_decision_in_the_inbox_lists_what_changed_and_who():
+    import re
+
+    agent, lead = staff(Role.AGENT), staff(Role.TEAM_LEAD)
+    proposal = drafted("300.00", author=agent)
+    dispute = proposal.dispute
+    prefix = f"decision-{proposal.pk}"
+    page = client_for(lead).get(URL).content.decode()
+    seen = re.search(rf'name="{prefix}-seen" value="(\d+)"', page).group(1)
+    newest = Event.objects.filter(dispute=dispute).order_by("-id").first()
+    assert int(seen) == newest.pk  # the row remembers what the lead saw
+    # The author revises it while the lead reads the inbox.
+    proposals.proposal_revise(
+        proposal=proposal, actor=agent, remedies_raw=comp("350.00"), reason="顾客补充了照片"
+    )
+    response = client_for(lead).post(
+        f"{URL}{dispute.number}/{proposal.pk}/",
+        {f"{prefix}-revision": "1", f"{prefix}-seen": seen, f"{prefix}-decision": "approve"},
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    start = body.index('id="conflict"')
+    notice = body[start : body.index("</div>", start)]
+    assert "操作未完成：投诉在您查看之后已被更新" in notice
+    assert "调解方案已有新的版本（第 2 版）" in notice
+    revised = Event.objects.get(dispute=dispute, kind=MediationKind.PROPOSAL_REVISED)
+    assert "修改调解方案" in notice and revised.actor_label in notice
+    assert "拟定调解方案" not in notice
+    assert rows(body) == [dispute.number]  # the new revision still waits for the lead
+    assert Proposal.objects.get(pk=proposal.pk).state == ProposalState.PENDING_APPROVAL

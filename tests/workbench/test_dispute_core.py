@@ -158,6 +158,10 @@ def test_a_stale_form_answers_409_and_lists_what_changed(dispute, agent, lead):
     assert "完成分类" in html and "已分类" in html  # what changed, by whom
     assert "顾客说算了" in html  # what was typed is kept
     assert "Traceback" not in html
+    # The form comes back on the current version: sent again, it goes through.
+    assert f'name="withdraw-version" value="{fresh(dispute).version}"' in html
+    # "刷新页面" opens the dispute page (not the form's POST-only address: 405).
+    assert f'<a href="{page(dispute)}">刷新页面</a>' in html
 
 
 def test_an_agent_may_not_close_through_the_page(dispute, agent):

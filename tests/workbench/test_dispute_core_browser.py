@@ -6,52 +6,31 @@ dispute; no horizontal page scroll on the phone."""
 import re
 
 import pytest
-from django.db import connections
 
 from aftersales.disputes.contacts import note_add
 from aftersales.disputes.models import Event
 from aftersales.parties.models import Team
 from aftersales.parties.roles import Role
 from tests.api.test_evidence_api import png_bytes
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD
 from tests.factories import make_dispute, make_staff
-from tests.workbench.harness import browser_page  # noqa: F401
+from tests.workbench.harness import (  # noqa: F401
+    BROWSER_MARKS,
+    browser_page,
+    check_page,
+    login,
+    no_sideways_scroll,
+)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            connections.close_all()
-
-
-def _login(page, base, user):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-
-
-def _no_horizontal_scroll(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], width
+pytestmark = BROWSER_MARKS
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (390, 844)], ids=["desktop", "phone"])
-def test_reveal_upload_with_progress_and_live_notice(live_server, browser, size, tmp_path):
+def test_reveal_upload_with_progress_and_live_notice(
+    live_server,
+    browser_page,  # noqa: F811
+    size,
+    tmp_path,
+):
     from playwright.sync_api import expect
 
     team = Team.objects.get(is_default=True)
@@ -61,73 +40,65 @@ def test_reveal_upload_with_progress_and_live_notice(live_server, browser, size,
         customer={"name": "张三", "phone": "13812341234"},
         description="热水器用了三天就漏水，地板都泡坏了，要求退货退款。",
     )
-    context = browser.new_context(
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        viewport={"width": size[0], "height": size[1]},
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
+    page = browser_page
+    page.set_viewport_size({"width": size[0], "height": size[1]})
     progress: list[str] = []
     page.expose_binding("reportProgress", lambda _source, value: progress.append(value))
     base = live_server.url
     url = f"{base}/workbench/disputes/{dispute.number}/"
-    try:
-        _login(page, base, agent)
-        page.goto(url)
-        expect(page.get_by_role("heading", level=1)).to_contain_text(dispute.number)
-        expect(page.locator("#clocks")).to_contain_text("首次联系顾客")
-        expect(page.locator("#clocks time[data-due] .left").first).to_contain_text("剩余")
-        _no_horizontal_scroll(page)
+    login(page, base, agent)
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(dispute.number)
+    expect(page.locator("#clocks")).to_contain_text("首次联系顾客")
+    expect(page.locator("#clocks time[data-due] .left").first).to_contain_text("剩余")
+    assert no_sideways_scroll(page), "the dispute page scrolls sideways"
 
-        # Reveal: the full number in place, the look on the timeline.
-        expect(page.locator("#phone")).to_contain_text("138****1234")
-        page.get_by_role("button", name="显示完整号码").click()
-        expect(page.locator("#phone")).to_contain_text("13812341234")
-        assert Event.objects.filter(dispute=dispute, kind="contact_revealed", actor=agent).exists()
+    # Reveal: the full number in place, the look on the timeline.
+    expect(page.locator("#phone")).to_contain_text("138****1234")
+    page.get_by_role("button", name="显示完整号码").click()
+    expect(page.locator("#phone")).to_contain_text("13812341234")
+    assert Event.objects.filter(dispute=dispute, kind="contact_revealed", actor=agent).exists()
 
-        # Evidence: a wrong type is refused before anything is sent.
-        page.locator("#evidence summary").click()
-        bad = tmp_path / "setup.exe"
-        bad.write_bytes(b"MZ" + b"\x00" * 100)
-        file_input = page.get_by_label("证据文件")
-        file_input.set_input_files(str(bad))
-        expect(page.locator("#evidence .upload-error")).to_contain_text("不支持的文件类型")
-        expect(file_input).to_have_attribute("aria-invalid", "true")
-        page.locator("#evidence").get_by_role("button", name="上传").click()
-        expect(page.locator("#evidence .upload-error")).to_be_visible()
-        assert not dispute.evidence.exists()
+    # Evidence: a wrong type is refused before anything is sent.
+    page.locator("#evidence summary").click()
+    bad = tmp_path / "setup.exe"
+    bad.write_bytes(b"MZ" + b"\x00" * 100)
+    file_input = page.get_by_label("证据文件")
+    file_input.set_input_files(str(bad))
+    expect(page.locator("#evidence .upload-error")).to_contain_text("不支持的文件类型")
+    expect(file_input).to_have_attribute("aria-invalid", "true")
+    page.locator("#evidence").get_by_role("button", name="上传").click()
+    expect(page.locator("#evidence .upload-error")).to_be_visible()
+    assert not dispute.evidence.exists()
 
-        # A real image goes up with the progress bar shown.
-        good = tmp_path / "leak.png"
-        good.write_bytes(png_bytes(400, 400))
-        file_input.set_input_files(str(good))
-        expect(page.locator("#evidence .upload-error")).to_be_hidden()
-        page.evaluate(
-            """() => {
-              const bar = document.querySelector('#evidence .upload-progress');
-              new MutationObserver(() => window.reportProgress(
-                  (bar.hidden ? 'hidden:' : 'shown:') + bar.value)
-              ).observe(bar, {attributes: true});
-            }"""
-        )
-        page.locator("#evidence").get_by_role("button", name="上传").click()
-        expect(page).to_have_url(re.compile(r"#evidence$"))
-        expect(page.locator("#evidence .gallery")).to_contain_text("leak.png")
-        assert any(p.startswith("shown:") for p in progress), progress
-        assert dispute.evidence.count() == 1
-        expect(page.locator(".messages")).to_contain_text("证据已上传")
-        _no_horizontal_scroll(page)
+    # A real image goes up with the progress bar shown.
+    good = tmp_path / "leak.png"
+    good.write_bytes(png_bytes(400, 400))
+    file_input.set_input_files(str(good))
+    expect(page.locator("#evidence .upload-error")).to_be_hidden()
+    page.evaluate(
+        """() => {
+          const bar = document.querySelector('#evidence .upload-progress');
+          new MutationObserver(() => window.reportProgress(
+              (bar.hidden ? 'hidden:' : 'shown:') + bar.value)
+          ).observe(bar, {attributes: true});
+        }"""
+    )
+    page.locator("#evidence").get_by_role("button", name="上传").click()
+    expect(page).to_have_url(re.compile(r"#evidence$"))
+    expect(page.locator("#evidence .gallery")).to_contain_text("leak.png")
+    assert any(p.startswith("shown:") for p in progress), progress
+    assert dispute.evidence.count() == 1
+    expect(page.locator(".messages")).to_contain_text("证据已上传")
+    assert no_sideways_scroll(page), "the dispute page scrolls sideways"
 
-        # Someone else changes the dispute: the page says so within a poll.
-        page.goto(url)
-        note_add(dispute=dispute, actor=lead, text="顾客来电催促，请尽快处理")
-        live = page.locator("#live")
-        expect(live).to_contain_text("此投诉刚被他人更新", timeout=12_000)
-        expect(live).to_contain_text("内部备注")
-        _no_horizontal_scroll(page)
-    finally:
-        context.close()
+    # Someone else changes the dispute: the page says so within a poll.
+    page.goto(url)
+    note_add(dispute=dispute, actor=lead, text="顾客来电催促，请尽快处理")
+    live = page.locator("#live")
+    expect(live).to_contain_text("此投诉刚被他人更新", timeout=12_000)
+    expect(live).to_contain_text("内部备注")
+    assert no_sideways_scroll(page), "the dispute page scrolls sideways"
 
 
 def test_a_full_dispute_page_passes_axe_and_fits_a_phone(live_server, browser_page):  # noqa: F811
@@ -137,7 +108,6 @@ def test_a_full_dispute_page_passes_axe_and_fits_a_phone(live_server, browser_pa
 
     from aftersales.disputes.contacts import contact_record
     from aftersales.disputes.evidence import evidence_add
-    from tests.workbench.harness import check_page, login
 
     team = Team.objects.get(is_default=True)
     lead = make_staff(Role.TEAM_LEAD, team=team)

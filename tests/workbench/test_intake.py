@@ -283,3 +283,23 @@ def test_evidence_of_a_wrong_type_is_refused(agent):
     error = re.search(r'id="id_files_error">([^<]*)<', response.content.decode()).group(1)
     assert "发票.exe" in error and "不支持的文件类型" in error
     assert not Dispute.objects.exists()
+
+
+def test_a_refused_second_file_leaves_no_first_file_on_disk(agent, settings):
+    """The photo was stored before the program was refused: the intake rolls back and so
+    does the photo's file (nothing of a complaint that was not taken in stays behind)."""
+    from pathlib import Path
+
+    def files() -> set[Path]:
+        return {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
+
+    order = OrderFactory()
+    client = client_for(agent)
+    before = files()
+    photo = SimpleUploadedFile("内胆.png", png_bytes(), content_type="image/png")
+    exe = SimpleUploadedFile("发票.exe", b"MZ\x90\x00" + b"\x00" * 200, content_type="x/y")
+    response = client.post(URL, {**form_data(client, order.order_no), "files": [photo, exe]})
+
+    assert response.status_code == 422
+    assert not Dispute.objects.exists() and not Evidence.objects.exists()
+    assert files() == before

@@ -8,6 +8,8 @@ import pytest
 from aftersales.mediation.models import Proposal, ProposalState
 from aftersales.parties.roles import Role
 from tests.mediation.proposal_helpers import investigating_dispute, staff
+from tests.workbench import harness
+from tests.workbench.harness import browser_page  # noqa: F401  (the fixture)
 
 from .test_mediation_browser import login
 from .test_pages_browser import CHROMIUM, page  # noqa: F401  (the fixture)
@@ -99,3 +101,37 @@ def test_builder_adds_lines_checks_and_the_lead_approves_from_the_inbox(live_ser
     page.locator("#proposals").get_by_role("button", name="发送给顾客").click()
     expect(page.locator("#proposals .proposal")).to_have_attribute("data-state", "sent")
     assert Proposal.objects.get(dispute=dispute).state == ProposalState.SENT
+
+
+def test_an_exchange_line_with_what_the_customer_pays_and_ship_first(live_server, browser_page):  # noqa: F811
+    """The row's other options: what the customer pays and 先发后退, saved and shown."""
+    from playwright.sync_api import expect
+
+    tab = browser_page
+    agent = staff(Role.AGENT)
+    dispute = investigating_dispute()
+    base = live_server.url
+    harness.login(tab, base, agent)
+    tab.goto(f"{base}/workbench/disputes/{dispute.number}/#builder")
+    builder = tab.locator("#proposal-builder")
+    row = builder.locator("#remedy-lines tbody tr.line").nth(0)
+    row.get_by_label("第 1 项解决办法").select_option("exchange")
+    row.get_by_label("第 1 项金额（元）").fill("")
+    options = row.locator("details.line-options")
+    expect(options.get_by_label("买家应补（元）")).to_be_hidden()
+    options.get_by_text("第 1 项其他选项").click()
+    options.get_by_label("买家应补（元）").fill("50.00")
+    options.get_by_label("先发后退").check()
+    harness.check_page(tab, "proposal-builder-options")
+
+    builder.get_by_role("button", name="保存草稿").click()
+    proposal = tab.locator("#proposals .proposal")
+    expect(proposal).to_contain_text("换货，顾客补差价 50.00 元")
+    (line,) = Proposal.objects.get(dispute=dispute).revisions.get().remedies
+    assert (line["customer_pays"], line.get("ship_first")) == ("50.00", True)
+    # The builder, to revise the draft, shows the line with its options open.
+    options = tab.locator("#proposal-builder tr.line").nth(0).locator("details.line-options")
+    expect(options).to_have_attribute("open", "")
+    expect(options.get_by_label("买家应补（元）")).to_have_value("50.00")
+    expect(options.get_by_label("先发后退")).to_be_checked()
+    expect(options.get_by_label("先退款后退货")).not_to_be_checked()

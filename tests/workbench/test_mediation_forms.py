@@ -275,6 +275,14 @@ def test_an_agent_files_an_escalation_and_records_its_progress(dispute, agent):
     assert events(dispute, MediationKind.ESCALATION_FILED) == 1
     assert Dispute.objects.get(pk=dispute.pk).status == "escalated"
     escalation = Escalation.objects.get(dispute=dispute)
+    # The outside body's deadlines run and are shown under the escalation.
+    filed = client.get(page_url(dispute)).content.decode()
+    listed = filed[
+        filed.index('id="escalation-h"') : filed.index(
+            "</section>", filed.index('id="escalation-h"')
+        )
+    ]
+    assert "截止" in listed and "data-due" in listed, listed
     today = timezone.localdate().isoformat()
     url = f"{page_url(dispute)}escalations/{escalation.pk}/"
     prefix = f"accept-{escalation.pk}"

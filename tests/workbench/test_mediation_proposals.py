@@ -3,13 +3,18 @@ client: drafting (pre-filled with the category's standard remedy), the check bef
 drafting (authority and statutory verdict, nothing stored), revising, sending,
 withdrawing, and approving within authority — the same services as the API."""
 
+import re
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 
 from aftersales.disputes.models import Event
 from aftersales.mediation.models import Proposal, ProposalState
 from aftersales.mediation.timeline import MediationKind
+from aftersales.parties.models import BundleComponent, OrderLine
 from aftersales.parties.roles import Role
+from tests.factories import OrderFactory, ProductFactory
 from tests.mediation.proposal_helpers import investigating_dispute, staff
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +264,149 @@ def test_an_agent_may_not_approve(dispute, agent):
     )
     assert response.status_code == 403
     assert events(dispute, MediationKind.PROPOSAL_APPROVED) == 0
+
+
+# -- the line options the API takes ------------------------------------------------------------
+
+
+def options(page: str, row: int) -> str:
+    """The row's "其他选项" as the page shows them."""
+    start = page.index(f'name="line-{row}-customer_pays"')
+    return page[start : page.index("</details>", start)]
+
+
+def test_an_exchange_to_a_dearer_item_says_what_the_customer_pays_and_ships_first(dispute, agent):
+    client = client_for(agent)
+    line = {"code": "exchange", "customer_pays": "50.00", "ship_first": "on"}
+    response = client.post(f"{page_url(dispute)}proposals/", builder([line]))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    (saved,) = Proposal.objects.get(dispute=dispute).revisions.get().remedies
+    assert (saved["customer_pays"], saved.get("ship_first")) == ("50.00", True)
+    page = client.get(page_url(dispute)).content.decode()
+    assert "换货，顾客补差价 50.00 元" in page
+    # The builder (the draft may be revised) shows the options it was saved with.
+    row = options(page, 0)
+    assert 'value="50.00"' in row
+    assert re.search(r'name="line-0-ship_first"[^>]*checked', row)
+    assert not re.search(r'name="line-0-refund_first"[^>]*checked', row)
+
+
+def test_a_return_refunded_first_is_saved_and_shown_ticked(dispute, agent):
+    client = client_for(agent)
+    line = {"code": "return_refund", "amount": "1999.00", "refund_first": "on"}
+    assert client.post(f"{page_url(dispute)}proposals/", builder([line])).status_code == 302
+    (saved,) = Proposal.objects.get(dispute=dispute).revisions.get().remedies
+    assert saved["refund_first"] is True and saved["amount"] == "1999.00"
+    page = client.get(page_url(dispute)).content.decode()
+    assert re.search(r'name="line-0-refund_first"[^>]*checked', options(page, 0))
+
+
+def test_an_option_on_a_line_it_does_not_fit_is_marked_on_its_row(dispute, agent):
+    response = client_for(agent).post(
+        f"{page_url(dispute)}proposals/",
+        builder([("apology", ""), {"code": "compensation", "amount": "20.00", "ship_first": "on"}]),
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "只适用于" in body and "换货" in body  # the service's words, on row 2
+    assert re.search(r'<details class="line-options" open>', body)
+    assert Proposal.objects.filter(dispute=dispute).count() == 0
+
+
+@pytest.fixture
+def bundle_dispute():
+    """A gift box (羊绒礼盒, paid 399.00) of a coat (359.00) and a scarf (199.00)."""
+    box = ProductFactory(name="羊绒礼盒", three_guarantees=False, list_price=Decimal("399"))
+    for name, price in (("羊绒大衣", "359.00"), ("羊绒围巾", "199.00")):
+        BundleComponent.objects.create(
+            bundle=box,
+            component=ProductFactory(name=name, three_guarantees=False),
+            unit_price=Decimal(price),
+        )
+    order = OrderFactory(amount_paid=Decimal("399.00"), line=False)
+    OrderLine.objects.create(order=order, product=box, quantity=1, unit_price=Decimal("399"))
+    return investigating_dispute(order=order)
+
+
+def test_a_bundle_partial_return_refunds_the_price_less_what_is_kept(bundle_dispute, agent):
+    client = client_for(agent)
+    url = f"{page_url(bundle_dispute)}proposals/"
+    # A typed amount that is not the bundle's price less the scarf: refused on its row.
+    wrong = {"code": "return_refund", "amount": "300.00", "kept": "羊绒围巾"}
+    response = client.post(url, builder([wrong]))
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "套餐部分退货应退 200.00 元（套餐实付 399.00 元减去保留商品的标价 199.00 元）" in body
+    assert 'value="羊绒围巾"' in body
+    # Left empty, the amount is the money rule's: 399.00 − 199.00.
+    response = client.post(url, builder([{"code": "return_refund", "kept": "羊绒围巾"}]))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    revision = Proposal.objects.get(dispute=bundle_dispute).revisions.get()
+    (saved,) = revision.remedies
+    assert (saved["amount"], saved["kept"]) == ("200.00", ["羊绒围巾"])
+    assert revision.total_amount == Decimal("200.00")
+    page = client.get(page_url(bundle_dispute)).content.decode()
+    assert "退货退款 200.00 元（套餐部分退货，顾客保留：羊绒围巾）" in page
+    assert 'value="羊绒围巾"' in options(page, 0)
+
+
+def test_a_kept_component_not_in_the_bundle_names_what_is(bundle_dispute, agent):
+    response = client_for(agent).post(
+        f"{page_url(bundle_dispute)}proposals/",
+        builder([{"code": "return_refund", "amount": "200.00", "kept": "羊绒帽子"}]),
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "套餐中没有“羊绒帽子”，套餐包含：羊绒大衣、羊绒围巾" in options(body, 0)
+
+
+# -- a stale form: what changed since the page was loaded, and who ------------------------------
+
+
+def conflict_notice(body: str) -> str:
+    start = body.index('id="conflict"')
+    return body[start : body.index("</div>", start)]
+
+
+def test_a_stale_approval_lists_what_changed_since_the_page_was_loaded_and_who(
+    dispute, agent, lead
+):
+    client = client_for(agent)
+    client.post(f"{page_url(dispute)}proposals/", builder([("compensation", "300.00")]))
+    proposal = Proposal.objects.get(dispute=dispute)
+    page = client_for(lead).get(page_url(dispute)).content.decode()
+    seen = re.search(r'name="decision-seen" value="(\d+)"', page).group(1)
+    # The author revises it while the lead reads.
+    client.post(
+        f"{page_url(dispute)}proposals/{proposal.pk}/revisions",
+        builder([("compensation", "350.00")], reason="顾客补充了照片", revision=1),
+    )
+    response = client_for(lead).post(
+        f"{page_url(dispute)}proposals/{proposal.pk}/decision",
+        {
+            "decision-revision": "1",
+            "decision-seen": seen,
+            "decision-decision": "approve",
+            "decision-reason": "同意赔偿",
+        },
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    notice = conflict_notice(body)
+    assert "操作未完成：投诉在您查看之后已被更新" in notice
+    assert "调解方案已有新的版本（第 2 版）" in notice
+    revised = Event.objects.get(dispute=dispute, kind=MediationKind.PROPOSAL_REVISED)
+    assert "修改调解方案" in notice and revised.actor_label in notice  # what, and who
+    assert "拟定调解方案" not in notice  # seen already
+    # The form says where to look, and keeps what was typed.
+    assert "未保存：投诉已被他人更新，请看页面顶部列出的变化后再提交。" in body
+    assert "同意赔偿" in body
+    assert events(dispute, MediationKind.PROPOSAL_APPROVED) == 0
+    # It comes back on the current revision: sent again once looked at, it goes through.
+    assert 'name="decision-revision" value="2"' in body
+    response = client_for(lead).post(
+        f"{page_url(dispute)}proposals/{proposal.pk}/decision",
+        {"decision-revision": "2", "decision-decision": "approve", "decision-reason": "同意赔偿"},
+    )
+    assert response.status_code == 302
+    assert events(dispute, MediationKind.PROPOSAL_APPROVED) == 1

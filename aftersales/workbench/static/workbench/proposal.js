@@ -16,14 +16,14 @@
     function renumber() {
       var rows = body.querySelectorAll("tr.line");
       rows.forEach(function (row, i) {
-        row.querySelectorAll("[name],[id],[for]").forEach(function (el) {
-          ["name", "id", "for"].forEach(function (attr) {
+        row.querySelectorAll("[name],[id],[for],[aria-describedby]").forEach(function (el) {
+          ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
             var v = el.getAttribute(attr);
-            if (v) el.setAttribute(attr, v.replace(new RegExp(prefix + "-(\\d+|__prefix__)-"), prefix + "-" + i + "-"));
+            if (v) el.setAttribute(attr, v.replace(new RegExp(prefix + "-(\\d+|__prefix__)-", "g"), prefix + "-" + i + "-"));
           });
         });
         // "第 2 项金额" / "Line 2 amount": the first number is the row's.
-        row.querySelectorAll("label, button.remove-line").forEach(function (el) {
+        row.querySelectorAll("label.sr-only, summary, button.remove-line").forEach(function (el) {
           el.textContent = el.textContent.replace(/\d+/, String(i + 1));
         });
       });
