@@ -205,7 +205,10 @@ class DisputeOut(Schema):
 
     @staticmethod
     def resolve_duplicate_of(obj) -> str | None:
-        return obj.duplicate_of.number if obj.duplicate_of_id else None
+        if not obj.duplicate_of_id:
+            return None
+        # dispute_get reads the original's number with the dispute; a list its row.
+        return getattr(obj, "duplicate_number", None) or obj.duplicate_of.number
 
     @staticmethod
     def resolve_allowed_actions(obj) -> list[str]:

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,14 +175,17 @@ def dispute_queue(
 def dispute_get(*, number: str, user) -> Dispute:
     if "\x00" in number:  # no number has one, and PostgreSQL refuses to compare it
         raise NotFound(_("找不到投诉 %(number)s") % {"number": number.replace("\x00", "")})
-    dispute = (
+    # No ORDER BY (a number is unique) and the original's number as a scalar subquery,
+    # not a self-join of every column: on PostgreSQL, which plans every execution (custom
+    # plans), planning this statement took 12 ms with both, under 5 without (issue 13).
+    original = Dispute.objects.filter(pk=OuterRef("duplicate_of_id")).values("number")[:1]
+    found = (
         disputes_visible_to(user)
-        .select_related(
-            "customer", "order", "order__store", "product", "assignee", "team", "duplicate_of"
-        )
-        .filter(number=number)
-        .first()
+        .select_related("customer", "order", "order__store", "product", "assignee", "team")
+        .annotate(duplicate_number=Subquery(original))
+        .filter(number=number)[:1]
     )
+    dispute = next(iter(found), None)
     if dispute is None:
         raise NotFound(_("找不到投诉 %(number)s") % {"number": number})
     return dispute
