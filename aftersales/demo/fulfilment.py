@@ -223,7 +223,10 @@ def _carry_out(out, cast, users, agreement, steps, stops, forced, agent, now, en
     spare = None  # the order whose return parcel is the demo agent's stale one
     if after is not None and after[0] == Action.COMPLETE:
         plans = [(o, len(forward_path(o)), "") for o in orders]
-        if ended:
+        # Never when the dispute was reopened after: its next proposal was judged with
+        # this agreement carried out (a cancelled refund would leave that one short).
+        reopened = any(a == Action.REOPEN and at > settled for a, at in steps[d.pk])
+        if ended and not reopened:
             plans = _cancel_a_few(rng, plans, forced)
         end = until - dt.timedelta(minutes=5)
     else:
