@@ -46,8 +46,8 @@ OPTION = f"{WIDGETS}select_option.html"
 _AS_TEMPLATE = Context(autoescape=True)
 
 
-def _text(value) -> str:
-    """`{{ value }}`."""
+def template_text(value) -> str:
+    """`{{ value }}`: what a template writes for a value (localized, escaped)."""
     return render_value_in_context(value, _AS_TEMPLATE)
 
 
@@ -65,7 +65,7 @@ def _attrs(attrs: dict) -> str:
     for name, value in attrs.items():
         if value is False:
             continue
-        out.append(f" {_text(name)}")
+        out.append(f" {template_text(name)}")
         if value is not True:
             out.append(f'="{_formatted(value)}"')
     return "".join(out)
@@ -76,20 +76,21 @@ def _input(widget: dict) -> str:
     if widget["value"] != None:  # noqa: E711 — the template's `!= None`
         value = f' value="{_formatted(widget["value"])}"'
     return (
-        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"'
+        f'<input type="{template_text(widget["type"])}" name="{template_text(widget["name"])}"'
         f"{value}{_attrs(widget['attrs'])}>"
     )
 
 
 def _textarea(widget: dict) -> str:
-    value = _text(widget["value"]) if widget["value"] else ""
-    return f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+    value = template_text(widget["value"]) if widget["value"] else ""
+    name = template_text(widget["name"])
+    return f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 
 def _option(option: dict) -> str:
     return (
         f'<option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>'
-        f"{_text(option['label'])}</option>"
+        f"{template_text(option['label'])}</option>"
     )
 
 
@@ -107,10 +108,10 @@ class WidgetRenderer(DjangoTemplates):
         return super().render(template_name, context, request=request)
 
     def _select(self, widget: dict, context: dict, request) -> str:
-        out = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+        out = [f'<select name="{template_text(widget["name"])}"{_attrs(widget["attrs"])}>']
         for group_name, group_choices, _index in widget["optgroups"]:
             if group_name:
-                out.append(f'\n  <optgroup label="{_text(group_name)}">')
+                out.append(f'\n  <optgroup label="{template_text(group_name)}">')
             for option in group_choices:
                 # `{% include option.template_name with widget=option %}`: an included
                 # template keeps its last line's newline (only the whole widget is stripped).

@@ -18,22 +18,23 @@ class FollowUp:
     closure_summary: Event | None
 
 
-def dispute_follow_up(dispute: Dispute) -> FollowUp:
+def dispute_follow_up(dispute: Dispute, *, timeline=None, orders=None) -> FollowUp:
+    """`timeline`: the dispute's events when already read (all of them, with their
+    actors); `orders`: its after-sale orders when already read."""
     visits = list(
         FollowUpVisit.objects.filter(dispute=dispute)
         .select_related("recorded_by")
         .order_by("created_at", "id")
     )
+    if timeline is None:
+        timeline = Event.objects.filter(
+            dispute=dispute,
+            kind__in=[FollowUpKind.FOLLOW_UP_RECORDED, FollowUpKind.CLOSURE_SUMMARY],
+        ).select_related("actor")
+    ordered = sorted(timeline, key=lambda e: (e.at, e.pk))
     calls: dict[int, list[Event]] = {v.pk: [] for v in visits}
-    for event in (
-        Event.objects.filter(dispute=dispute, kind=FollowUpKind.FOLLOW_UP_RECORDED)
-        .select_related("actor")
-        .order_by("at", "id")
-    ):
-        calls.setdefault((event.payload or {}).get("visit"), []).append(event)
-    summary = (
-        Event.objects.filter(dispute=dispute, kind=FollowUpKind.CLOSURE_SUMMARY)
-        .order_by("-at", "-id")
-        .first()
-    )
-    return FollowUp(visits, calls, refund_expected(dispute.pk), summary)
+    for event in ordered:
+        if event.kind == FollowUpKind.FOLLOW_UP_RECORDED:
+            calls.setdefault((event.payload or {}).get("visit"), []).append(event)
+    summary = next((e for e in reversed(ordered) if e.kind == FollowUpKind.CLOSURE_SUMMARY), None)
+    return FollowUp(visits, calls, refund_expected(dispute.pk, orders), summary)

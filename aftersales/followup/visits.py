@@ -47,17 +47,20 @@ def can_record_follow_up(actor, dispute: Dispute | None = None) -> bool:
     return may(actor, Op.RECORD_FOLLOW_UP, dispute)
 
 
-def refund_expected(dispute_id: int) -> bool:
+def refund_expected(dispute_id: int, orders: list[AfterSaleOrder] | None = None) -> bool:
     """Whether the dispute has money to arrive with the customer: an after-sale order
     that pays out (refund, compensation in money, price difference, …) and was not
-    cancelled or failed, or any order that paid something already."""
-    orders = AfterSaleOrder.objects.filter(dispute_id=dispute_id)
-    if orders.filter(paid_amount__gt=0).exists():
-        return True
-    live = orders.exclude(state__in=[flows.State.CANCELLED, flows.State.FAILED])
-    return any(
-        flows.pays_out(type_, form)
-        for type_, form in live.values_list("type", "compensation_form").distinct()
+    cancelled or failed, or any order that paid something already. `orders`: the
+    dispute's after-sale orders when already read."""
+    if orders is None:
+        orders = list(
+            AfterSaleOrder.objects.filter(dispute_id=dispute_id).only(
+                "state", "type", "compensation_form", "paid_amount"
+            )
+        )
+    ended = (flows.State.CANCELLED, flows.State.FAILED)
+    return any((o.paid_amount or 0) > 0 for o in orders) or any(
+        flows.pays_out(o.type, o.compensation_form) for o in orders if o.state not in ended
     )
 
 

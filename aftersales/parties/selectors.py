@@ -1,7 +1,7 @@
 """Reads about staff (their roles, teams and departments) and orders."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import NotFound
@@ -28,9 +28,9 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
 def team_ids_of(user) -> frozenset[int]:
     cached = getattr(user, "_aftersales_team_ids", None)
     if cached is None:
-        ids = set(Team.objects.filter(lead=user).values_list("id", flat=True))
-        ids |= set(Team.objects.filter(members__user=user).values_list("id", flat=True))
-        cached = frozenset(ids)
+        # The teams they lead and the one they belong to, in one read.
+        teams = Team.objects.filter(Q(lead=user) | Q(members__user=user))
+        cached = frozenset(teams.values_list("id", flat=True))
         user._aftersales_team_ids = cached
     return cached
 

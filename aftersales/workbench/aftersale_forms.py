@@ -8,7 +8,6 @@ also answer here)."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -232,17 +231,3 @@ class FollowUpForm(Form):
         super().__init__(*args, **kwargs)
         if not refund_expected:
             del self.fields["refund_arrived"]
-
-
-# The moves moved to `aftersale_doors`; `aftersale_sections` still reads them from here.
-_MOVED = frozenset(
-    {"DOOR_OF", "DOORS", "Door", "door_label", "form_key", "make_form", "photo_choices"}
-)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from . import aftersale_doors
-
-        return getattr(aftersale_doors, name)
-    raise AttributeError(name)

@@ -32,7 +32,7 @@ from aftersales.parties.models import Order
 from aftersales.parties.roles import Department
 
 from . import aftersale_forms as f
-from .aftersale_forms import DOOR_OF, door_label, form_key, make_form, photo_choices
+from .aftersale_doors import DOOR_OF, door_label, form_key, make_form, photo_choices
 
 OUTCOMES = {
     Outcome.FOLLOW_UP_SATISFIED: pgettext_lazy("closure outcome", "回访满意结案"),
@@ -186,8 +186,10 @@ def _closure(summary) -> dict | None:
     }
 
 
-def followup_context(request, dispute: Dispute, bound: dict) -> dict[str, Any]:
-    found = followup_reads.dispute_follow_up(dispute)
+def followup_context(
+    request, dispute: Dispute, bound: dict, *, timeline=None, orders=None
+) -> dict[str, Any]:
+    found = followup_reads.dispute_follow_up(dispute, timeline=timeline, orders=orders)
     due = next((v for v in found.visits if v.state == VisitState.DUE), None)
     form = None
     if (
@@ -228,5 +230,11 @@ def context(request, dispute: Dispute, bound: dict, page_reads=None) -> dict[str
         "aftersale_create_form": create,
         "aftersale_create_open": "as-create" in bound,
         "aftersale_create_url": reverse("workbench:aftersale_create", args=[dispute.number]),
-        **followup_context(request, dispute, bound),
+        **followup_context(
+            request,
+            dispute,
+            bound,
+            timeline=page_reads.timeline if page_reads is not None else None,
+            orders=orders,
+        ),
     }

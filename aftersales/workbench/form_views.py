@@ -26,7 +26,7 @@ from aftersales.disputes.lifecycle import Action
 from aftersales.disputes.models import Dispute
 
 from .dispute_page import dispute_or_404, dispute_url, render_dispute
-from .forms_support import done, status_of, submit
+from .forms_support import done, stale_changes, status_of, submit
 
 # A text, or what to say (or where to go) once the service has answered: `f(form)`,
 # the service's result in `form.result`.
@@ -92,20 +92,14 @@ def act(
     return render_dispute(request, dispute, bound=bound, status=status)
 
 
-def changes_since(dispute: Dispute, form: forms.Form, *, most: int = 10) -> dict[str, Any]:
-    """For a form that came back stale, off the dispute page (the approvals inbox): the
-    conflict's message and the dispute's events newer than the one the user saw (the
-    form's `seen`), by whom, the newest first — what the dispute page lists."""
-    try:
-        seen = int(form.data.get(form.add_prefix("seen")) or 0)
-    except (TypeError, ValueError):
-        seen = 0
-    newer = dispute.events.filter(id__gt=seen).select_related("actor").order_by("-id")
-    events = list(newer[:most])
+def changes_since(dispute: Dispute, form: forms.Form) -> dict[str, Any]:
+    """For a form that came back stale, off the dispute page (the approvals inbox): what
+    the dispute page lists (`stale_changes`), with the actions named."""
+    changes = stale_changes(form, dispute.events.all())
     actions = {code: str(label) for code, label in Action.choices}
-    for event in events:
+    for event in changes["events"]:
         event.action_label = actions.get(event.action, event.action)
-    return {"message": form.conflict.message, "events": events, "dispute": dispute}
+    return {**changes, "dispute": dispute}
 
 
 @dataclass(frozen=True)

@@ -101,3 +101,18 @@ def done(request: HttpRequest, url: str) -> HttpResponse:
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(url)
     return HttpResponseRedirect(url)
+
+
+def stale_changes(form: forms.Form, events, *, most: int = 10) -> dict[str, Any]:
+    """For a form that came back stale: the conflict's message and the events newer
+    than the one the user saw (the form's `seen`), the newest first. `events`: the
+    dispute's timeline read already (a list), or its events to query (a queryset)."""
+    try:
+        seen = int(form.data.get(form.add_prefix("seen")) or 0)
+    except (TypeError, ValueError):
+        seen = 0
+    if isinstance(events, list):
+        newer = sorted((e for e in events if e.pk > seen), key=lambda e: e.pk, reverse=True)
+    else:
+        newer = events.filter(id__gt=seen).select_related("actor").order_by("-id")
+    return {"message": form.conflict.message, "events": list(newer[:most])}

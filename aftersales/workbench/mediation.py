@@ -38,6 +38,7 @@ from aftersales.mediation.remedies import RemedyItem
 from aftersales.parties.roles import Department, Role
 
 from . import mediation_forms as f
+from . import proposal_forms as pf
 
 
 def _entitlements(dispute: Dispute, gathered=None) -> dict[str, Any]:
@@ -286,7 +287,7 @@ def _proposal_panels(user, dispute: Dispute, bound: dict, items: list[dict]) -> 
             out["builder"] = _form(
                 bound,
                 "proposal",
-                lambda: f.ProposalForm(
+                lambda: pf.ProposalForm(
                     category=dispute.category, lines=proposal_drafts.standard_draft(dispute)
                 ),
             )
@@ -294,7 +295,7 @@ def _proposal_panels(user, dispute: Dispute, bound: dict, items: list[dict]) -> 
             out["builder"] = _form(
                 bound,
                 "proposal",
-                lambda: f.ProposalForm(
+                lambda: pf.ProposalForm(
                     category=dispute.category,
                     lines=current.remedies,
                     revising=True,
@@ -310,16 +311,16 @@ def _proposal_panels(user, dispute: Dispute, bound: dict, items: list[dict]) -> 
         [a.step for a in current.approvals.all() if a.decision == a.Decision.APPROVED],
     )
     if propose and current.state in proposal_drafts.SENDABLE and not waiting:
-        out["send"] = _form(bound, "send", lambda: f.SendForm(prefix="send", initial=start))
+        out["send"] = _form(bound, "send", lambda: pf.SendForm(prefix="send", initial=start))
     if propose:
         out["withdraw"] = _form(
-            bound, "withdraw", lambda: f.WithdrawForm(prefix="withdraw", initial=start)
+            bound, "withdraw", lambda: pf.WithdrawForm(prefix="withdraw", initial=start)
         )
     mine = reads.approvals_mine(user, current)
     if mine and can.can_approve_proposals(user):
         out["mine"] = [proposals.requirement_label(r) for r in mine]
         out["decision"] = _form(
-            bound, "decision", lambda: f.DecisionForm(prefix="decision", initial=start)
+            bound, "decision", lambda: pf.DecisionForm(prefix="decision", initial=start)
         )
     return out
 

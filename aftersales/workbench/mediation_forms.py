@@ -216,17 +216,3 @@ class OutcomeForm(Seen):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     note = _text(_("说明"), 5000, rows=2, required=False)
-
-
-# The proposal forms moved to `proposal_forms`; `mediation` still reads them from here.
-_MOVED = frozenset(
-    {"DecisionForm", "LineForm", "LineFormSet", "ProposalForm", "SendForm", "WithdrawForm"}
-)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from . import proposal_forms
-
-        return getattr(proposal_forms, name)
-    raise AttributeError(name)

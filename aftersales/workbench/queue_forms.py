@@ -8,7 +8,6 @@ import re
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.common.errors import NotFound
@@ -20,39 +19,11 @@ from aftersales.parties.models import Team
 from aftersales.parties.roles import Role
 
 from .forms_support import ReasonField
-from .queue_display import e
 
 PICKS_MAX = 200
 PICK = re.compile(r"^([A-Za-z0-9-]{1,32}):([1-9][0-9]{0,9})$")
 FLAGS = ("breaching", "at_risk", "escalation_risk", "needs_review", "my_department")
 CHOICES = ("status", "category", "severity", "channel", "team")
-
-
-def _attrs(attrs: dict) -> str:
-    # As django/forms/widgets/attrs.html: in order, True bare, False left out.
-    return "".join(
-        f" {e(name)}" if value is True else f' {e(name)}="{e(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-class Select(forms.Select):
-    """A select written in Python: the same element as Django's template-rendered one
-    (a template include per option and attribute: the queue's eight selects were a fifth
-    of its page time)."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = "".join(
-            f'\n  <option value="{e(option["value"])}"{_attrs(option["attrs"])}>'
-            f"{e(option['label'])}</option>"
-            for _group, group, _index in widget["optgroups"]
-            for option in group
-        )
-        return mark_safe(
-            f'<select name="{e(widget["name"])}"{_attrs(widget["attrs"])}>{options}\n</select>'
-        )
 
 
 def assignee_choices() -> list[tuple[str, str]]:
@@ -74,11 +45,11 @@ def _username_ok(value: str) -> bool:
 
 class QueueFilters(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=200)
-    status = forms.ChoiceField(widget=Select, label=_("状态"), required=False)
-    category = forms.ChoiceField(widget=Select, label=_("分类"), required=False)
-    severity = forms.ChoiceField(widget=Select, label=_("严重程度"), required=False)
-    channel = forms.ChoiceField(widget=Select, label=_("渠道"), required=False)
-    team = forms.ChoiceField(widget=Select, label=_("小组"), required=False)
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    category = forms.ChoiceField(label=_("分类"), required=False)
+    severity = forms.ChoiceField(label=_("严重程度"), required=False)
+    channel = forms.ChoiceField(label=_("渠道"), required=False)
+    team = forms.ChoiceField(label=_("小组"), required=False)
     assignee = forms.CharField(label=_("处理人"), required=False, max_length=150)
     breaching = forms.BooleanField(label=_("已超时"), required=False)
     at_risk = forms.BooleanField(label=_("即将超时"), required=False)
@@ -97,7 +68,7 @@ class QueueFilters(forms.Form):
         typed = (data.get("assignee") or "").strip()
         if typed and typed not in {p for p, _n in people} and _username_ok(typed):
             people.append((typed, typed))  # a saved view may name someone not listed
-        self.fields["assignee"].widget = Select(choices=people)
+        self.fields["assignee"].widget = forms.Select(choices=people)
         if mine:  # 我的工作 is the user's own open disputes
             del self.fields["assignee"]
             del self.fields["status"]
@@ -160,13 +131,13 @@ def parse_picks(data) -> tuple[list[tuple[str, int]], str | None]:
 
 class BulkAssignForm(forms.Form):
     use_required_attribute = False  # one <form> holds both bulk actions
-    team = forms.ChoiceField(widget=Select, label=_("分派到小组"), required=False)
+    team = forms.ChoiceField(label=_("分派到小组"), required=False)
     assignee = forms.CharField(label=_("处理人"), required=False, max_length=150)
 
     def __init__(self, *args, teams, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = [("", _("小组不变")), *teams]
-        self.fields["assignee"].widget = Select(
+        self.fields["assignee"].widget = forms.Select(
             choices=[("", _("处理人不变")), ("me", _("我")), ("none", _("不指定处理人")), *people]
         )
 

@@ -9,7 +9,7 @@ import re
 
 from aftersales.fulfilment.aftersale_orders import aftersale_order_create
 from aftersales.parties.actors import SYSTEM
-from tests.workbench.test_aftersale_support import section
+from tests.workbench.test_aftersale_support import form_data, logged_in, order_url, section
 
 
 def page(client, dispute) -> str:
@@ -69,3 +69,18 @@ def hand_order(dispute, type_: str, **kw):
 def fresh(order):
     order.refresh_from_db()
     return order
+
+
+def refused_step(client, dispute, order, role, step: str, label: str, **fields) -> str:
+    """A role without the step: the page offers no `label` button on the order's card,
+    and the form posted anyway answers 403 with the order where it was. Returns the page
+    as that role sees it afterwards."""
+    logged_in(client, role)
+    assert label not in actions(page(client, dispute), order)
+    before = fresh(order).state
+    response = client.post(
+        order_url(order, step), form_data(order, step, version=order.version, **fields)
+    )
+    assert response.status_code == 403
+    assert fresh(order).state == before
+    return page(client, dispute)

@@ -22,6 +22,7 @@ from tests.workbench.aftersale_page import (
     hand_order,
     messages,
     page,
+    refused_step,
     state_of,
     text,
     timeline,
@@ -94,13 +95,7 @@ def test_confirming_the_delivery_signs_for_the_parcel(client):
 def test_logistics_may_not_confirm_the_delivery(client):
     dispute, _agreed = settled()
     reship = shipped_reship(dispute)
-    logged_in(client, Role.LOGISTICS)
-    assert "确认签收" not in actions(page(client, dispute), reship)
-    response = client.post(
-        order_url(reship, "delivery"), form_data(reship, "delivery", version=reship.version)
-    )
-    assert response.status_code == 403
-    assert fresh(reship).state == "shipped"
+    refused_step(client, dispute, reship, Role.LOGISTICS, "delivery", "确认签收")
 
 
 # -- 缺货 (an exchange) ----------------------------------------------------------
@@ -142,14 +137,7 @@ def test_finance_may_not_report_an_item_out_of_stock(client):
     dispute, _agreed = settled()
     # Finance sees the dispute through its task (the price difference to collect).
     exchange = hand_order(dispute, "exchange", customer_pays="50.00")
-    logged_in(client, Role.FINANCE)
-    assert "缺货" not in actions(page(client, dispute), exchange)
-    response = client.post(
-        order_url(exchange, "out-of-stock"),
-        form_data(exchange, "out-of-stock", version=exchange.version, reason="无货"),
-    )
-    assert response.status_code == 403
-    assert fresh(exchange).state == "awaiting_customer_payment"
+    refused_step(client, dispute, exchange, Role.FINANCE, "out-of-stock", "缺货", reason="无货")
 
 
 # -- 登记物流轨迹 -----------------------------------------------------------------
