@@ -28,6 +28,16 @@ EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMA
 EMAIL_TIMEOUT  the SMTP server
 PASSWORD_RESET_ENABLED  "0" turns staff password reset by e-mail off (its pages answer 404)
 SITE_URL       base of the links in e-mails (default http://127.0.0.1:8000)
+AFTERSALES_PUBLIC_URL  base of the links customers get (the portal; default SITE_URL)
+AFTERSALES_SMS_BACKEND  dotted path of the SMS sender: the development one (a JSON line per
+               text in AFTERSALES_SMS_DEV_FILE, default var/sms-outbox.jsonl, and the log)
+               when DEBUG; aftersales.notifications.sms.aliyun.AliyunSms with
+               AFTERSALES_SMS_ALIYUN_ACCESS_KEY_ID, _ACCESS_KEY_SECRET, _SIGN_NAME,
+               _SIGN_NAMES (approved store signatures), _TEMPLATE_CODE, _TEMPLATE_PARAM
+               (content), _REGION (cn-hangzhou), _ENDPOINT; none in production: refused, the
+               message marked failed, never dropped
+AFTERSALES_SMS_SIGNATURE  【…】 of texts whose dispute names no store (default 【售后服务】)
+AFTERSALES_SMS_TIMEOUT  seconds an SMS gateway call may take (default 10)
 SLA_AT_RISK_RATIO    share of a time limit after which a timer warns (default 0.8)
 DAILY_CHECK_PARCEL_STALE_DAYS  days without tracking movement before a parcel is listed (default 3)
 AFTERSALES_RETURN_ADDRESS  where customers send returns, repairs and exchanges (no default:
@@ -136,6 +146,7 @@ INSTALLED_APPS = [
     "aftersales.privacy",
     "aftersales.api",
     "aftersales.workbench",
+    "aftersales.portal",
     "aftersales.demo",
 ]
 
@@ -314,6 +325,29 @@ DAILY_CHECK_PARCEL_STALE_DAYS = int(os.environ.get("DAILY_CHECK_PARCEL_STALE_DAY
 # (SPEC §7: 5–7 days), the 运费险 payout window; refund arrival ranges per payment channel
 # are fulfilment.rules' (REFUND_ARRIVAL_DAYS = {"credit_card": (3, 7)} overrides one).
 AFTERSALES_RETURN_ADDRESS = os.environ.get("AFTERSALES_RETURN_ADDRESS", "").strip()
+
+# Customer messages (aftersales.notifications): where their links point, and the SMS sender.
+AFTERSALES_PUBLIC_URL = os.environ.get("AFTERSALES_PUBLIC_URL", "").rstrip("/")
+AFTERSALES_SMS_BACKEND = os.environ.get("AFTERSALES_SMS_BACKEND", "")
+AFTERSALES_SMS_DEV_FILE = os.environ.get(
+    "AFTERSALES_SMS_DEV_FILE", str(DATA_DIR / "sms-outbox.jsonl")
+)
+AFTERSALES_SMS_SIGNATURE = os.environ.get("AFTERSALES_SMS_SIGNATURE", "【售后服务】")
+AFTERSALES_SMS_TIMEOUT = float(os.environ.get("AFTERSALES_SMS_TIMEOUT") or 10)
+AFTERSALES_SMS_ALIYUN_ENDPOINT = os.environ.get(
+    "AFTERSALES_SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/"
+)
+AFTERSALES_SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("AFTERSALES_SMS_ALIYUN_ACCESS_KEY_ID", "")
+AFTERSALES_SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get(
+    "AFTERSALES_SMS_ALIYUN_ACCESS_KEY_SECRET", ""
+)
+AFTERSALES_SMS_ALIYUN_SIGN_NAME = os.environ.get("AFTERSALES_SMS_ALIYUN_SIGN_NAME", "")
+AFTERSALES_SMS_ALIYUN_SIGN_NAMES = os.environ.get("AFTERSALES_SMS_ALIYUN_SIGN_NAMES", "")
+AFTERSALES_SMS_ALIYUN_TEMPLATE_CODE = os.environ.get("AFTERSALES_SMS_ALIYUN_TEMPLATE_CODE", "")
+AFTERSALES_SMS_ALIYUN_TEMPLATE_PARAM = os.environ.get(
+    "AFTERSALES_SMS_ALIYUN_TEMPLATE_PARAM", "content"
+)
+AFTERSALES_SMS_ALIYUN_REGION = os.environ.get("AFTERSALES_SMS_ALIYUN_REGION", "cn-hangzhou")
 EXCHANGE_RECEIPT_EXTENSION_DAYS = int(os.environ.get("EXCHANGE_RECEIPT_EXTENSION_DAYS", "7"))
 SHIPPING_INSURANCE_PAYOUT_HOURS = int(os.environ.get("SHIPPING_INSURANCE_PAYOUT_HOURS", "72"))
 

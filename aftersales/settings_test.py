@@ -34,6 +34,9 @@ AXES_ENABLED = False
 # Customer messages (proposal links and codes) kept in memory, where tests read them
 # (aftersales.notifications.channels.outbox); production has no default channel.
 CUSTOMER_CHANNEL = "aftersales.notifications.channels.MemoryChannel"
+# The portal's code requests take half a second each on purpose (matched or not, the same
+# time); tests that measure it set it back.
+AFTERSALES_PORTAL_CODE_MIN_SECONDS = 0
 
 # Files the tests write (evidence, agreement PDFs, retrained models) go to a temporary
 # folder of this test run, one subfolder per pytest-xdist worker (PYTEST_XDIST_WORKER),
@@ -52,6 +55,7 @@ if "AFTERSALES_DATA_DIR" not in os.environ:
     )
     MEDIA_ROOT = TEST_FILES / "media"
     TRIAGE_MODEL_STORE = TEST_FILES / "triage-models"
+    AFTERSALES_SMS_DEV_FILE = str(TEST_FILES / "sms-outbox.jsonl")
 
 # PostgreSQL: a test's commit need not wait for the write-ahead log to reach the disk (the
 # test database is thrown away); tests that commit (transactional tests, worker

@@ -38,4 +38,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", api.urls),
     path("workbench/", include("aftersales.workbench.urls")),
+    path("portal/", include("aftersales.portal.urls")),
 ]

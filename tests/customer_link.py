@@ -5,8 +5,8 @@ Nothing of it is in the database, so this is the only place tests can read them.
 import re
 
 from aftersales.notifications import channels
+from aftersales.notifications.delivery import message_deliver
 from aftersales.notifications.models import OutboundMessage
-from aftersales.notifications.services import message_deliver
 
 LINK = re.compile(r"/portal/mediation/([^/\s]+)/")
 CODE = re.compile(r"验证码为 (\d{6})")

@@ -40,3 +40,4 @@ api.add_router("/disputes", "aftersales.api.aftersale.router", tags=["fulfilment
 api.add_router("/aftersale-orders", "aftersales.api.worklists.router", tags=["fulfilment"])
 api.add_router("/disputes", "aftersales.api.followup.router", tags=["followup"])
 api.add_router("/disputes", "aftersales.api.contacts.router", tags=["disputes"])
+api.add_router("/disputes", "aftersales.api.customer_messages.router", tags=["customer"])

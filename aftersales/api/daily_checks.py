@@ -51,7 +51,9 @@ class DailyChecksOut(Schema):
         "`exchange_ship_days` days after the return passed inspection), "
         "`missing_insurance_payouts` (运费险 expected and not paid; closed disputes too), "
         "`due_commitments` (open, due today or overdue, Asia/Shanghai), "
-        "`untouched_disputes` (no timeline event for 24 hours). Without "
+        "`untouched_disputes` (no timeline event for 24 hours), `failed_messages` "
+        "(customer messages that could not be delivered in the last 7 days, with the "
+        "provider's reason). Without "
         "`user`: an agent gets their own entry (even when empty); others get every agent "
         "in their scope who has something to follow up. With `user`: that one entry."
     ),

@@ -8,8 +8,9 @@ from pydantic import AliasChoices, AliasPath, BaseModel, ConfigDict
 
 from aftersales.common.money import format_yuan
 from aftersales.disputes.intake import DESCRIPTION_MAX
-from aftersales.disputes.lifecycle import Status, allowed_actions
+from aftersales.disputes.lifecycle import Status, offered
 from aftersales.disputes.models import Channel, Expectation
+from aftersales.disputes.selectors import reopen_asked
 from aftersales.disputes.taxonomy import Category, Severity
 from aftersales.disputes.timeline_registry import kind_label, render_reason
 
@@ -212,7 +213,9 @@ class DisputeOut(Schema):
 
     @staticmethod
     def resolve_allowed_actions(obj) -> list[str]:
-        return [a.value for a in allowed_actions(obj.status)]
+        # In a list a closed dispute offers nothing; its page says when its customer asked
+        # to reopen it (DisputeDetailOut).
+        return [a.value for a in offered(obj.status)]
 
 
 class EventOut(Schema):
@@ -261,6 +264,11 @@ class EvidenceOut(Schema):
 class DisputeDetailOut(DisputeOut):
     timeline: list[EventOut]
     evidence: list[EvidenceOut]
+
+    @staticmethod
+    def resolve_allowed_actions(obj) -> list[str]:
+        asked = obj.status == Status.CLOSED and reopen_asked(obj)
+        return [a.value for a in offered(obj.status, reopen_asked=asked)]
 
     @staticmethod
     def resolve_timeline(obj) -> list:

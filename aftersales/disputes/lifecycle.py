@@ -20,7 +20,7 @@ refuses an action asked for at the wrong door.
 """
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
@@ -72,6 +72,8 @@ class CaseFacts:
     severity: str = ""
     case_meeting_held: bool = False
     responsibility_determined: bool = False
+    # The customer asked to reopen the closed dispute and nobody declined it since.
+    reopen_requested: bool = False
 
 
 FactGuard = Callable[[Status, CaseFacts], Refusal | None]
@@ -125,6 +127,43 @@ def _closing_record(attempt: Attempt) -> Refusal | None:
         return Refusal("satisfaction_invalid", "satisfaction")
     if payload.get("resolved") is not True or satisfaction <= 2:
         return Refusal("follow_up_unsatisfied", "satisfaction")
+    return None
+
+
+# The timeline kinds of a customer's request to reopen a closed dispute and of its refusal
+# (recorded by aftersales.intake.customer_messages, named here by code).
+REOPEN_REQUESTED = "reopen_requested"
+REOPEN_DECLINED = "reopen_declined"
+
+
+def reopen_requested(answers: Iterable[tuple[str, dt.datetime]], closed_at) -> bool:
+    """Whether a request to reopen waits for the team lead: among the requests and
+    refusals (kind, time) since the dispute was closed, in time order, the last is a
+    request."""
+    since = [
+        kind
+        for kind, at in answers
+        if kind in (REOPEN_REQUESTED, REOPEN_DECLINED) and (closed_at is None or at >= closed_at)
+    ]
+    return bool(since) and since[-1] == REOPEN_REQUESTED
+
+
+def offered(status: Status, *, reopen_asked: bool = False) -> list[Action]:
+    """The actions a dispute in `status` offers: all the lifecycle allows, except that a
+    closed one offers 重新打开 only while its customer's request waits (`reopen_asked`)."""
+    return [
+        a
+        for a in allowed_actions(status)
+        if not (status == Status.CLOSED and a == Action.REOPEN and not reopen_asked)
+    ]
+
+
+def _reopen_requested(source: Status, facts: CaseFacts) -> Refusal | None:
+    """Issue 14: a closed dispute reopens when its customer asks within 30 days of the
+    close (a message through the portal) and the team lead agrees; not on staff's own
+    initiative, and not after the request was declined."""
+    if source == Status.CLOSED and not facts.reopen_requested:
+        return Refusal("reopen_not_requested", "action")
     return None
 
 
@@ -229,7 +268,11 @@ TRANSITIONS: dict[Action, Transition] = {
             guards=(_closing_record,),
         ),
         Transition(
-            Action.REOPEN, frozenset({Status.FOLLOW_UP}), Status.REOPENED, needs_reason=True
+            Action.REOPEN,
+            frozenset({Status.FOLLOW_UP, Status.CLOSED}),
+            Status.REOPENED,
+            needs_reason=True,
+            fact_guards=(_reopen_requested,),
         ),
         Transition(
             Action.RENEGOTIATE,
@@ -406,6 +449,8 @@ def path_to(target: Status) -> list[Action]:
             status, path = frontier.pop(0)
             if status == target:
                 return path
+            if status in TERMINAL:  # ended: a closed dispute reopens only when asked
+                continue
             for action in allowed_actions(status):
                 nxt = TRANSITIONS[action].target_from(status)
                 if action not in avoid and nxt not in seen:

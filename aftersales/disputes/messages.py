@@ -73,6 +73,9 @@ def lifecycle_error(exc: lifecycle.LifecycleError, *, number: str = "{number}") 
             "结案需要顾客确认（customer_confirmed=true）或回访记录（satisfaction 1-5 与 resolved）"
         ),
         "satisfaction_invalid": _("满意度必须是 1 到 5 的整数"),
+        "reopen_not_requested": _(
+            "已结案的投诉只在顾客申请重新打开（结案后 30 天内留言）时才能重新打开"
+        ),
         "follow_up_unsatisfied": _(
             "回访显示顾客不满意或问题未解决，应重新打开（reopen）而不是结案"
         ),

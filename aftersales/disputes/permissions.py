@@ -24,7 +24,7 @@ from .grants import (
     READ_ALL,
     Op,
 )
-from .lifecycle import Action
+from .lifecycle import Action, Status
 from .models import Dispute, Task
 
 # Re-exported: callers and tests import these names from here.
@@ -97,7 +97,11 @@ def can_act(actor, dispute: Dispute, action: Action | str) -> bool:
         return False
     if is_customer(actor):
         return action in CUSTOMER_ACTIONS and dispute.customer_id == actor.customer_id
-    return bool(roles_of(actor) & ACTION_GRANTS[action]) and can_view(actor, dispute)
+    roles = roles_of(actor)
+    if action == Action.REOPEN and dispute.status == Status.CLOSED:
+        # A closed dispute reopens on the customer's request, by the team lead's decision.
+        return bool(roles & {Role.TEAM_LEAD, Role.ADMIN}) and can_view(actor, dispute)
+    return bool(roles & ACTION_GRANTS[action]) and can_view(actor, dispute)
 
 
 def may_apply(actor, action: Action | str) -> bool:
@@ -111,7 +115,9 @@ def may_apply(actor, action: Action | str) -> bool:
 
 
 def can_create(user) -> bool:
-    return may(user, Op.CREATE_DISPUTE)
+    """Staff who take complaints in; a customer files their own through the portal (the
+    intake service holds them to their own order: `intake.services.dispute_create`)."""
+    return is_customer(user) or may(user, Op.CREATE_DISPUTE)
 
 
 def can_assign(user, dispute: Dispute | None = None) -> bool:
@@ -134,7 +140,10 @@ def can_be_assigned(user, team) -> bool:
 
 def can_add_evidence(user, dispute: Dispute | None = None) -> bool:
     """Anyone working the case may add evidence: handlers and the departments with a task
-    on it (QC photos, logistics proofs). Readers (supervisor, management) may not."""
+    on it (QC photos, logistics proofs); the customer to their own dispute. Readers
+    (supervisor, management) may not."""
+    if is_customer(user):
+        return dispute is not None and dispute.customer_id == user.customer_id
     return may(user, Op.ADD_EVIDENCE, dispute)
 
 

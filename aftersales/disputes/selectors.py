@@ -13,6 +13,7 @@ from aftersales.common.errors import NotFound, ValidationFailed
 from aftersales.parties.models import OrderLine, Team
 from aftersales.parties.selectors import task_departments_of
 
+from . import lifecycle
 from .lifecycle import OPEN, Status
 from .models import Channel, Dispute, Event, Task
 from .permissions import scope_disputes
@@ -189,6 +190,20 @@ def dispute_get(*, number: str, user) -> Dispute:
     if dispute is None:
         raise NotFound(_("找不到投诉 %(number)s") % {"number": number})
     return dispute
+
+
+def reopen_asked(dispute: Dispute) -> bool:
+    """Whether the customer's request to reopen the closed dispute waits for the team
+    lead (`lifecycle.reopen_requested`)."""
+    if dispute.status != Status.CLOSED:
+        return False
+    kinds = (lifecycle.REOPEN_REQUESTED, lifecycle.REOPEN_DECLINED)
+    answers = (
+        Event.objects.filter(dispute=dispute, kind__in=kinds)
+        .order_by("at", "id")
+        .values_list("kind", "at")
+    )
+    return lifecycle.reopen_requested(answers, dispute.closed_at)
 
 
 def dispute_timeline(dispute: Dispute) -> QuerySet[Event]:

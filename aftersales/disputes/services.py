@@ -115,16 +115,22 @@ RESPONSIBILITY_DETERMINED = "responsibility_determined"
 
 def _case_facts(dispute: Dispute) -> lifecycle.CaseFacts:
     """What the timeline shows for the lifecycle's record guards: the case meeting and
-    the responsibility finding are timeline events (aftersales.mediation.investigation)."""
-    kinds = set(
-        Event.objects.filter(dispute=dispute, kind__in=[CASE_MEETING, RESPONSIBILITY_DETERMINED])
-        .values_list("kind", flat=True)
-        .distinct()
+    the responsibility finding are timeline events (aftersales.mediation.investigation);
+    so are the customer's requests to reopen and their refusals."""
+    reopen = (lifecycle.REOPEN_REQUESTED, lifecycle.REOPEN_DECLINED)
+    found = list(
+        Event.objects.filter(
+            dispute=dispute, kind__in=[CASE_MEETING, RESPONSIBILITY_DETERMINED, *reopen]
+        )
+        .order_by("at", "id")
+        .values_list("kind", "at")
     )
+    shown = {kind for kind, _at in found}
     return lifecycle.CaseFacts(
         severity=dispute.severity,
-        case_meeting_held=CASE_MEETING in kinds,
-        responsibility_determined=RESPONSIBILITY_DETERMINED in kinds,
+        case_meeting_held=CASE_MEETING in shown,
+        responsibility_determined=RESPONSIBILITY_DETERMINED in shown,
+        reopen_requested=lifecycle.reopen_requested(found, dispute.closed_at),
     )
 
 

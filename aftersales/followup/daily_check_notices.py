@@ -28,7 +28,7 @@ def _late(hours: int) -> str:
 
 
 def summary(check: AgentCheck) -> str:
-    return _(
+    text = _(
         "物流异常 %(parcels)d，逾期售后单 %(orders)d，退款未确认到账 %(refunds)d，"
         "换货未发货 %(exchanges)d，运费险未理赔 %(insurance)d，到期承诺 %(commitments)d，"
         "未跟进投诉 %(disputes)d"
@@ -41,6 +41,9 @@ def summary(check: AgentCheck) -> str:
         "commitments": len(check.due_commitments),
         "disputes": len(check.untouched_disputes),
     }
+    if check.failed_messages:
+        text += _("，消息发送失败 %(n)d") % {"n": len(check.failed_messages)}
+    return text
 
 
 def _order_lines(check: AgentCheck) -> list[str]:
@@ -174,6 +177,21 @@ def check_lines(check: AgentCheck, *, stale_days: int | None = None) -> list[str
             + _("%(number)s %(status)s，最近处理 %(at)s")
             % {"number": d.number, "status": d.status_label, "at": _when(d.last_touched_at)}
             for d in check.untouched_disputes
+        ]
+    if check.failed_messages:
+        lines.append(_("消息发送失败（顾客未收到）：%(n)d 条") % {"n": len(check.failed_messages)})
+        lines += [
+            "  "
+            + _("%(number)s %(channel)s“%(subject)s”，%(at)s %(failure)s：%(detail)s")
+            % {
+                "number": f.number,
+                "channel": f.channel_label,
+                "subject": f.subject,
+                "at": _when(f.attempted_at),
+                "failure": f.failure_label,
+                "detail": f.failure_detail or "—",
+            }
+            for f in check.failed_messages
         ]
     return lines
 

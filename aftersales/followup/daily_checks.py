@@ -13,9 +13,12 @@ over their open disputes and the after-sale orders (售后单) carrying them out
   (`missing_insurance_payouts`; closed disputes too: the insurer still owes the customer),
 - commitments to the customer due today or already overdue and not kept,
 - disputes no one has touched for a day: no timeline event in 24 hours other than the
-  ones the system writes by itself (SLA warnings).
+  ones the system writes by itself (SLA warnings),
+- messages to the customer that failed for good (消息发送失败: an invalid number, an
+  undelivered text, retries used up) within FAILED_MESSAGE_DAYS: the customer was not
+  told, someone has to reach them another way.
 
-Seven set-based queries (the after-sale order lists are `daily_check_orders`')
+Eight set-based queries (the after-sale order lists are `daily_check_orders`')
 whatever the number of agents or disputes; each filters on a partial index of the rows
 still outstanding (see the models) and on the dispute's (assignee, is_open) index.
 "Untouched" is a NOT EXISTS probe of the timeline's (dispute, at) index per open
@@ -35,6 +38,7 @@ from django.utils import timezone
 from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Dispute, Event
 from aftersales.mediation.models import Commitment
+from aftersales.notifications.models import OutboundMessage
 from aftersales.sla.timeline import SlaKind
 
 from . import daily_check_orders as orders
@@ -51,6 +55,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 UNTOUCHED_HOURS = 24
 # Events the system writes on its own: they do not mean anyone looked at the dispute.
 SYSTEM_EVENT_KINDS = (SlaKind.SLA_AT_RISK, SlaKind.SLA_BREACHED)
+# Failed customer messages are listed this many days after their last attempt.
+FAILED_MESSAGE_DAYS = 7
 
 
 def parcel_stale_days() -> int:
@@ -80,6 +86,18 @@ class UntouchedDispute:
 
 
 @dataclass(frozen=True)
+class FailedMessage:
+    number: str
+    message: int
+    subject: str
+    channel: str
+    channel_label: str
+    failure_label: str
+    failure_detail: str  # the provider's reason: "手机号码格式错误（isv.MOBILE_NUMBER_ILLEGAL）"
+    attempted_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
 class AgentCheck:
     username: str
     name: str
@@ -90,6 +108,7 @@ class AgentCheck:
     missing_insurance_payouts: list[MissingInsurancePayout] = field(default_factory=list)
     due_commitments: list[DueCommitment] = field(default_factory=list)
     untouched_disputes: list[UntouchedDispute] = field(default_factory=list)
+    failed_messages: list[FailedMessage] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -105,6 +124,7 @@ LISTS = (
     "missing_insurance_payouts",
     "due_commitments",
     "untouched_disputes",
+    "failed_messages",
 )
 
 
@@ -118,6 +138,7 @@ class CheckWindow:
     end_of_today: dt.datetime  # commitments due before this (Shanghai midnight)
     stale_days: int
     ship_waiting_since: dt.datetime  # exchanges waiting to ship since before this
+    failed_since: dt.datetime  # customer messages whose last attempt failed after this
 
 
 def check_window(now: dt.datetime, stale_days: int | None = None) -> CheckWindow:
@@ -130,6 +151,7 @@ def check_window(now: dt.datetime, stale_days: int | None = None) -> CheckWindow
         end_of_today=dt.datetime.combine(tomorrow, dt.time(0, 0), tzinfo=SHANGHAI),
         stale_days=days,
         ship_waiting_since=now - dt.timedelta(days=exchange_ship_days()),
+        failed_since=now - dt.timedelta(days=FAILED_MESSAGE_DAYS),
     )
 
 
@@ -181,6 +203,44 @@ def _untouched(w: CheckWindow, agents) -> list[tuple[int, UntouchedDispute]]:
     ]
 
 
+def _failed_messages(w: CheckWindow, agents) -> list[tuple[int, FailedMessage]]:
+    failed = OutboundMessage.State.FAILED
+    rows = scoped(
+        OutboundMessage.objects.filter(
+            state=failed, retry_at__isnull=True, attempted_at__gt=w.failed_since
+        ),
+        "dispute",
+        agents,
+    ).order_by("attempted_at", "id")
+    channels = dict(OutboundMessage.Channel.choices)
+    failures = dict(OutboundMessage.Failure.choices)
+    return [
+        (
+            r["dispute__assignee_id"],
+            FailedMessage(
+                number=r["dispute__number"],
+                message=r["id"],
+                subject=r["subject"],
+                channel=r["channel"],
+                channel_label=str(channels.get(r["channel"], r["channel"])),
+                failure_label=str(failures.get(r["failure"], "")),
+                failure_detail=r["failure_detail"],
+                attempted_at=r["attempted_at"],
+            ),
+        )
+        for r in rows.values(
+            "dispute__assignee_id",
+            "dispute__number",
+            "id",
+            "subject",
+            "channel",
+            "failure",
+            "failure_detail",
+            "attempted_at",
+        )
+    ]
+
+
 def daily_checks(
     *,
     now: dt.datetime | None = None,
@@ -201,6 +261,7 @@ def daily_checks(
         ("missing_insurance_payouts", orders.missing_insurance(w, agents)),
         ("due_commitments", _due_commitments(w, agents)),
         ("untouched_disputes", _untouched(w, agents)),
+        ("failed_messages", _failed_messages(w, agents)),
     ):
         for agent_id, item in rows:
             found.setdefault(agent_id, {}).setdefault(name, []).append(item)

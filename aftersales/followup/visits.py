@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.common.errors import Conflict, Forbidden, ValidationFailed
+from aftersales.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from aftersales.common.text import clean_text
 from aftersales.disputes.lifecycle import Action, Status
 from aftersales.disputes.models import Dispute
@@ -30,7 +30,7 @@ from aftersales.disputes.services import dispute_apply
 from aftersales.disputes.timeline import record
 from aftersales.fulfilment import flows
 from aftersales.fulfilment.models import AfterSaleOrder
-from aftersales.parties.actors import user_of
+from aftersales.parties.actors import SYSTEM, customer_actor, user_of
 from aftersales.sla.models import Timer
 
 from .models import FollowUpVisit, VisitChannel, VisitResult, VisitState
@@ -234,6 +234,58 @@ def followup_record(
         )
 
 
+def customer_rating(
+    *,
+    dispute: Dispute,
+    customer,
+    satisfaction: int,
+    comment: str = "",
+    at: dt.datetime | None = None,
+) -> FollowUpVisit:
+    """The customer's own answer to the follow-up, in the portal while the visit is due:
+    a score of 1–5 and a comment. It is the visit's record (channel 顾客门户): satisfied
+    (3 or more) closes the dispute, unsatisfied reopens it, as a call would; whether the
+    money arrived is the customer's own confirmation on the after-sale order, not asked
+    again here. Another customer's dispute: 404; nothing due: 409."""
+    if dispute.customer_id != getattr(customer, "pk", None):
+        raise NotFound(_("找不到该投诉"))
+    comment = clean_text(comment or "")
+    fields = {}
+    if satisfaction is None:
+        fields["satisfaction"] = _("请选择满意度（1 到 5 分）")
+    elif (problem := _satisfaction_problem(satisfaction)) is not None:
+        fields["satisfaction"] = problem
+    if len(comment) > COMMENT_MAX:
+        fields["comment"] = _("评价不能超过 %(n)d 个字") % {"n": COMMENT_MAX}
+    if fields:
+        raise _refuse(fields)
+    now = at or timezone.now()
+    actor = customer_actor(customer)
+    with transaction.atomic():
+        locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
+        visit = (
+            FollowUpVisit.objects.select_for_update()
+            .filter(dispute=locked, state=VisitState.DUE)
+            .first()
+        )
+        if visit is None or locked.status != Status.FOLLOW_UP:
+            raise Conflict(
+                _("这件投诉现在不需要评价（处理完成后我们会请您评价）"), code="no_follow_up_due"
+            )
+        return _answered(
+            locked,
+            visit,
+            actor=actor,
+            resolved=satisfaction >= SATISFIED_FROM,
+            refund_arrived=None,
+            satisfaction=satisfaction,
+            comment=comment,
+            channel=VisitChannel.PORTAL,
+            at=now,
+            mover=SYSTEM,
+        )
+
+
 def _attempt(
     dispute: Dispute, visit: FollowUpVisit, *, actor, channel: str, comment: str, at
 ) -> FollowUpVisit:
@@ -267,7 +319,11 @@ def _answered(
     comment: str,
     channel: str,
     at,
+    mover=None,
 ) -> FollowUpVisit:
+    """The visit answered; the dispute closed or reopened by `mover` (the recorder, or the
+    system on a customer's own answer: customers apply no such step themselves)."""
+    mover = actor if mover is None else mover
     problems = [
         code
         for code, found in (
@@ -313,7 +369,7 @@ def _answered(
         dispute_apply(
             dispute=dispute,
             action=Action.REOPEN,
-            actor=actor,
+            actor=mover,
             version=dispute.version,
             reason=UNSATISFIED(problems=",".join(problems), satisfaction=satisfaction),
             payload={**record_payload, "problems": problems},
@@ -323,7 +379,7 @@ def _answered(
         dispute_apply(
             dispute=dispute,
             action=Action.CLOSE,
-            actor=actor,
+            actor=mover,
             version=dispute.version,
             reason=SATISFIED(satisfaction=satisfaction),
             payload=record_payload,

@@ -15,7 +15,7 @@ from aftersales.common.fastinsert import from_row, insert_many
 from aftersales.common.text import search_form
 from aftersales.disputes.intake import IntakeRequest
 from aftersales.disputes.lifecycle import Status
-from aftersales.disputes.models import Dispute, needs_review_of
+from aftersales.disputes.models import Channel, Dispute, needs_review_of
 from aftersales.disputes.numbering import assign_number, intake_day, provisional_number
 from aftersales.disputes.permissions import can_create
 from aftersales.disputes.search import dispute_tokens
@@ -30,7 +30,8 @@ from aftersales.disputes.timeline import (
     new_event,
 )
 from aftersales.notifications.services import acknowledge_intakes
-from aftersales.parties.models import Order, OrderLine
+from aftersales.parties.actors import is_customer
+from aftersales.parties.models import Customer, Order, OrderLine
 from aftersales.parties.order_input import OrderInput
 from aftersales.parties.orders import order_upsert
 from aftersales.parties.services import customer_for_intake
@@ -53,6 +54,8 @@ def dispute_create(
     with `known_events` (its timeline) so the caller need not read it again."""
     if not can_create(actor):
         raise Forbidden(_("您没有受理投诉的权限"))
+    if is_customer(actor):
+        _own_complaint(request, actor)
     # Everything intake reads is read before the transaction, so the write lock (all of
     # SQLite; the day's number row on PostgreSQL) is held only for the inserts.
     facts = _intake_facts(request, actor, intake_key)
@@ -79,6 +82,22 @@ def dispute_create(
             if existing is not None:
                 raise _external_ref_taken(existing) from None
         raise
+
+
+def _own_complaint(request: IntakeRequest, actor) -> None:
+    """A customer files through the portal, about an order of their own, as themselves:
+    no inline order, no historical time, no platform reference."""
+    own = Order.objects.filter(order_no=request.order_no, customer_id=actor.customer_id)
+    themselves = Customer.objects.filter(pk=actor.customer_id, phone=request.customer.phone)
+    if (
+        request.channel != Channel.PORTAL
+        or request.order is not None
+        or request.received_at is not None
+        or request.external_ref
+        or not own.exists()
+        or not themselves.exists()
+    ):
+        raise Forbidden(_("只能就本人的订单在线投诉"))
 
 
 def _replay(existing: Dispute, request_hash: str) -> Dispute:

@@ -46,4 +46,10 @@ DEFAULT_JOBS = (
     Job("daily_checks", "aftersales.followup.tasks.daily_checks", daily_at=dt.time(8, 30)),
     # From 1 December: admins asked to enter next year's holidays (calendar years).
     Job("calendar_years", "aftersales.sla.tasks.calendar_years", daily_at=dt.time(9, 0)),
+    # The portal's sign-in codes of yesterday and before: nothing reads them any more.
+    Job(
+        "code_requests_purge",
+        "aftersales.intake.tasks.code_requests_purge",
+        daily_at=dt.time(3, 30),
+    ),
 )

@@ -7,7 +7,7 @@ class MediationConfig(AppConfig):
     verbose_name = "调查与调解"
 
     def ready(self) -> None:
-        from aftersales.notifications.services import register_renderer
+        from aftersales.notifications.delivery import register_renderer
 
         from . import timeline  # noqa: F401 (registers its timeline event kinds)
         from .proposal_delivery import render_proposal

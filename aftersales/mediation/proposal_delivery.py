@@ -1,6 +1,6 @@
 """The customer link and one-time code of a sent proposal, minted when its message is
 delivered and never stored: `proposal_send` writes the message with placeholders and a
-reference to the revision; at delivery (notifications.services.message_deliver) the
+reference to the revision; at delivery (notifications.delivery.message_deliver) the
 renderer here creates the link (`CustomerAccess`, SHA-256 only) and the code (SHA-256
 with the revision's id on the revision), puts both in the text handed to the channel,
 and forgets them. The hashes are committed before the channel is called (so a link
@@ -13,12 +13,12 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from aftersales.notifications.delivery import Rendered
+from aftersales.notifications.links import public_url
 from aftersales.notifications.models import OutboundMessage
-from aftersales.notifications.services import Rendered
 
 from .models import CustomerAccess, ProposalRevision, ProposalState
 
@@ -84,7 +84,7 @@ def render_proposal(message: OutboundMessage, now: dt.datetime) -> Rendered | No
 
     text = _text(
         revision.message,
-        link=f"{settings.SITE_URL}/portal/mediation/{token}/",
+        link=public_url(f"/portal/mediation/{token}/"),
         code=code,
         expires=timezone.localtime(access.expires_at).strftime("%Y-%m-%d"),
     )

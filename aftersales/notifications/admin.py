@@ -1,7 +1,7 @@
 """Admin for the customer outbox: read-only. A message is written by the service that
 sends it (and recorded on the timeline there) and delivered by the worker; the stored
 text never holds a customer link or a one-time code (they exist only in what is handed
-to the channel, see services.message_deliver)."""
+to the channel, see delivery.message_deliver)."""
 
 from django.contrib import admin
 

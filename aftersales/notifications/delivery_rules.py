@@ -23,3 +23,9 @@ def retry_time(*, attempt: int, failed_at: dt.datetime) -> dt.datetime | None:
     if attempt >= MAX_ATTEMPTS:
         return None
     return failed_at + RETRY_FIRST * RETRY_FACTOR ** (attempt - 1)
+
+
+# Delivery receipts (SMS): asked for texts sent within this window, each at most once
+# per RECEIPT_EVERY; a text with no receipt after the window stays `sent`.
+RECEIPT_WINDOW = dt.timedelta(days=2)
+RECEIPT_EVERY = dt.timedelta(minutes=5)

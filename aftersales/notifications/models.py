@@ -1,5 +1,6 @@
-"""Messages to customers, and the staff inbox. Delivery channels (SMS, e-mail, platform)
-come later; the record of what we told whom, and when, exists from intake on."""
+"""Messages to customers, and the staff inbox. A customer message is delivered by the
+worker through the adapter of its channel (channels.py: SMS, e-mail, the portal inbox);
+every message is also shown in the customer's portal inbox."""
 
 from django.conf import settings
 from django.db import models
@@ -25,12 +26,20 @@ class OutboundMessage(models.Model):
         # killed after the channel took the text leaves this state, not "pending".
         SENDING = "sending", _("发送中")
         SENT = "sent", _("已发送")
+        # The provider's delivery receipt said it reached the phone, or the customer read
+        # it in the portal (message_read).
+        DELIVERED = "delivered", _("已送达")
         FAILED = "failed", _("发送失败")
         CANCELLED = "cancelled", _("已取消")  # nothing left to say by delivery time
 
     class Failure(models.TextChoices):
-        REFUSED = "refused", _("通道未接收")  # retried with backoff
+        REFUSED = "refused", _("通道未接收")  # transient: retried with backoff
         UNKNOWN = "unknown", _("不确定是否已送达")  # never retried blindly
+        # Permanent: the provider will never take it (invalid number, unsubscribed); not
+        # retried. `failure_detail` says why in words.
+        REJECTED = "rejected", _("无法发送")
+        # The provider took it, and its delivery receipt says it did not reach the phone.
+        UNDELIVERED = "undelivered", _("未能送达")
 
     dispute = models.ForeignKey(
         "disputes.Dispute", on_delete=models.PROTECT, related_name="outbound_messages"
@@ -49,8 +58,17 @@ class OutboundMessage(models.Model):
     # (`delivery_key`), the provider's idempotency key (SMS out-id, session context).
     attempts = models.PositiveSmallIntegerField("发送次数", default=0)
     attempted_at = models.DateTimeField("最近一次发送", null=True, blank=True)
-    failure = models.CharField("失败原因", max_length=10, choices=Failure.choices, blank=True)
+    failure = models.CharField("失败原因", max_length=12, choices=Failure.choices, blank=True)
+    # The provider's words for the last failure, e.g.
+    # "手机号码格式错误（isv.MOBILE_NUMBER_ILLEGAL）".
+    failure_detail = models.CharField("失败说明", max_length=200, blank=True)
     retry_at = models.DateTimeField("下次重试", null=True, blank=True)
+    provider_message_id = models.CharField("服务商消息编号", max_length=100, blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    # When the customer opened it in the portal inbox.
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+    # When the provider was last asked for the delivery receipt (SMS).
+    receipt_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "顾客消息"
@@ -94,6 +112,12 @@ class Notification(models.Model):
         CALENDAR_YEAR_MISSING = (
             "calendar_year_missing",
             pgettext_lazy("notification kind", "工作日历缺少下一年"),
+        )
+        # aftersales.intake.customer_messages
+        CUSTOMER_MESSAGE = "customer_message", pgettext_lazy("notification kind", "顾客留言")
+        REOPEN_REQUESTED = (
+            "reopen_requested",
+            pgettext_lazy("notification kind", "顾客申请重新打开"),
         )
 
     recipient = models.ForeignKey(

@@ -1,11 +1,9 @@
 """Writes of messages: to customers (the caller records each on the dispute timeline;
-the worker delivers them, see `message_deliver`) and to staff (inbox, then e-mail in the
-background)."""
+the worker delivers them: delivery.message_deliver) and to staff (inbox, then e-mail in
+the background)."""
 
 import datetime as dt
-import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+import re
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -17,19 +15,20 @@ from django.utils.translation import gettext as _
 from aftersales.common.errors import NotFound
 from aftersales.common.fastinsert import insert_many
 
-from .channels import ChannelError, Delivery, accepted, channel
-from .delivery_rules import retry_time
 from .messages import Acknowledgement, acknowledgement_text
 from .models import Notification, OutboundMessage
-from .selectors import due_for_delivery
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ACK_NEXT_STEP_HOURS = 24
-logger = logging.getLogger(__name__)
+# A mainland China mobile number (11 digits from 13x to 19x), with or without +86.
+MAINLAND_MOBILE = re.compile(r"^(?:\+?86[- ]?)?1[3-9]\d{9}$")
 
 
 def ack_channel(customer) -> str:
-    if customer.phone.startswith("1"):
+    """The channel of every message to this customer (the one place it is chosen): SMS to
+    a mainland mobile, else e-mail when they gave an address, else the portal inbox.
+    Whatever the channel, the message is also shown in the portal inbox."""
+    if MAINLAND_MOBILE.match(customer.phone.replace(" ", "")):
         return OutboundMessage.Channel.SMS
     if customer.email:
         return OutboundMessage.Channel.EMAIL
@@ -118,133 +117,7 @@ def notification_email_release(*, note_id: int, claimed_at: dt.datetime) -> None
     ).update(email_claimed_at=None)
 
 
-# -- delivering customer messages ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rendered:
-    subject: str
-    text: str  # what the customer reads; may carry a secret, so it is never stored
-    # Undoes what the renderer minted (a link, a code) when the channel surely did not
-    # take the text; None when there is nothing to undo.
-    discard: Callable[[], None] | None = None
-
-
-# template → renderer(message, now): the text to hand over, or None when there is nothing
-# left to say (the message is cancelled). A renderer that mints a secret stores only its
-# hash, committed with the delivery attempt. Apps register theirs in AppConfig.ready().
-Renderer = Callable[[OutboundMessage, dt.datetime], Rendered | None]
-RENDERERS: dict[str, Renderer] = {}
-State = OutboundMessage.State
-
-
-def register_renderer(template: str, renderer: Renderer) -> None:
-    RENDERERS[template] = renderer
-
-
-def message_deliver(*, message_id: int, at: dt.datetime | None = None) -> str | None:
-    """Deliver one customer message that is due (`selectors.due_for_delivery`), in two
-    steps, so that a worker killed at any point neither loses the message silently nor
-    sends it twice:
-
-    1. Record the attempt — state `sending`, `attempts` + 1 — and commit it with what
-       the renderer mints (the hashes of the link and code). A worker killed after the
-       channel took the text leaves the message `sending`, and the link it carried works.
-    2. Hand the text to the channel with the attempt's idempotency key
-       (`delivery_key`), holding the row lock, and mark it `sent`. A refusal
-       (ChannelError) marks it `failed`, undoes the minted secrets and sets `retry_at`
-       (delivery_rules).
-
-    A message left `sending` past SENDING_TIMEOUT is settled first: `sent` when the
-    channel says it took that key, a new attempt when it says it never saw it, otherwise
-    `failed` with the reason "unknown whether delivered" — never a second text blindly.
-    Returns the new state, or None when the message is not due (delivered, held by
-    another worker, a retry not yet due)."""
-    now = at or timezone.now()
-    backend = channel()
-    with transaction.atomic():
-        message = (
-            OutboundMessage.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(due_for_delivery(now), pk=message_id)
-            .select_related("customer")
-            .first()
-        )
-        if message is None:
-            return None
-        if message.state == State.SENDING and (settled := _settle(message, backend)):
-            return settled
-        renderer = RENDERERS.get(message.template)
-        rendered = renderer(message, now) if renderer else Rendered(message.subject, message.body)
-        if rendered is None:
-            _update(message, state=State.CANCELLED, retry_at=None)
-            return State.CANCELLED
-        message.attempts += 1
-        _update(
-            message,
-            state=State.SENDING,
-            attempts=message.attempts,
-            attempted_at=now,
-            failure="",
-            retry_at=None,
-        )
-    return _hand_over(message, rendered, backend, now)
-
-
-def _update(message: OutboundMessage, **fields) -> None:
-    OutboundMessage.objects.filter(pk=message.pk).update(**fields)
-
-
-def _settle(message: OutboundMessage, backend) -> str | None:
-    """The attempt of a worker that died mid-send: what the channel knows of its key
-    decides. None: the channel never saw it, so a new attempt may go out."""
-    taken = accepted(backend, message.delivery_key)
-    if taken:
-        _update(message, state=State.SENT, sent_at=message.attempted_at)
-        return State.SENT
-    if taken is None:
-        logger.warning(
-            "customer message %s: unknown whether %s was delivered; not sent again",
-            message.pk,
-            message.delivery_key,
-        )
-        _update(message, state=State.FAILED, failure=OutboundMessage.Failure.UNKNOWN)
-        return State.FAILED
-    return None
-
-
-def _hand_over(message: OutboundMessage, rendered: Rendered, backend, now) -> str | None:
-    with transaction.atomic():
-        # The row lock, held while the channel works, makes other workers skip it.
-        held = OutboundMessage.objects.select_for_update().filter(
-            pk=message.pk, state=State.SENDING, attempts=message.attempts
-        )
-        if held.first() is None:  # settled by another worker meanwhile
-            return None
-        try:
-            backend.send(
-                Delivery(
-                    message_id=message.pk,
-                    key=message.delivery_key,
-                    channel=message.channel,
-                    phone=message.customer.phone,
-                    email=message.customer.email,
-                    subject=rendered.subject,
-                    text=rendered.text,
-                )
-            )
-        except ChannelError as exc:
-            logger.warning("customer message %s not delivered: %s", message.pk, exc)
-            if rendered.discard is not None:
-                rendered.discard()
-            _update(
-                message,
-                state=State.FAILED,
-                failure=OutboundMessage.Failure.REFUSED,
-                retry_at=retry_time(attempt=message.attempts, failed_at=now),
-            )
-            return State.FAILED
-        _update(message, state=State.SENT, sent_at=now)
-    return State.SENT
+# -- delivering customer messages: delivery.py (re-exported here for the callers) -------
 
 
 def messages_deliver_later(message_ids: list[int]) -> None:

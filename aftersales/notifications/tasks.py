@@ -1,4 +1,4 @@
-"""Background delivery: customer messages through their channel (services.message_deliver),
+"""Background delivery: customer messages through their channel (delivery.message_deliver),
 and staff notifications by e-mail (Django's mail backend: the
 console in development, SMTP when EMAIL_BACKEND says so), in the recipient's language:
 Chinese unless their staff profile (or settings.LANGUAGE_CODE) says English; a language
@@ -12,11 +12,11 @@ from django.template.loader import select_template
 from django.utils import timezone, translation
 from django_tasks import task
 
+from .delivery import message_deliver, receipts_check
 from .delivery_rules import BATCH
 from .models import Notification
 from .selectors import messages_due
 from .services import (
-    message_deliver,
     notification_email_claim,
     notification_email_release,
     notification_emailed,
@@ -111,12 +111,15 @@ def deliver_customer_messages(message_ids: list[int]) -> int:
 def deliver_messages() -> dict[str, int]:
     """Every minute (jobs.schedule): deliver the customer messages due — pending ones
     nobody delivered (intake acknowledgements, a lost task's messages), refused ones whose
-    retry is due, attempts left `sending` by a worker that died — at most BATCH a run.
-    Returns how many ended in each state. Idempotent: each goes through message_deliver,
-    which takes a message only while it is due, under a row lock."""
+    retry is due, attempts left `sending` by a worker that died — at most BATCH a run;
+    then the SMS delivery receipts due (`receipts_check`, at most BATCH). Returns how
+    many ended in each state. Idempotent: each goes through message_deliver, which takes
+    a message only while it is due, under a row lock."""
     ended: Counter[str] = Counter()
     for pk in messages_due(now=timezone.now(), limit=BATCH):
         state = message_deliver(message_id=pk)
         if state is not None:
             ended[str(state)] += 1
+    for state, n in receipts_check(now=timezone.now(), limit=BATCH).items():
+        ended[state] += n
     return dict(ended)

@@ -285,3 +285,56 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CustomerCode(models.Model):
+    """One request for a customer portal code (aftersales.intake.identity): the order
+    number and phone as typed, kept only as keyed hashes, and the code's hash. Every
+    request leaves a row, matched or not (`order` empty), so the limits count the pair as
+    typed and a mismatch costs the same work as a match."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, null=True, blank=True, related_name="portal_codes"
+    )
+    order_key_hash = models.CharField("订单号摘要", max_length=64)
+    phone_hash = models.CharField("手机号摘要", max_length=64)
+    code_hash = models.CharField("验证码摘要", max_length=64, blank=True)
+    ip = models.CharField("来源地址", max_length=64, blank=True)
+    created_at = models.DateTimeField("申请时间")
+    expires_at = models.DateTimeField("失效时间")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "顾客验证码"
+        verbose_name_plural = "顾客验证码"
+        indexes = [
+            models.Index(
+                fields=["order_key_hash", "phone_hash", "created_at"], name="customer_code_pair_idx"
+            ),
+            models.Index(fields=["order_key_hash", "created_at"], name="customer_code_order_idx"),
+            models.Index(fields=["ip", "created_at"], name="customer_code_ip_idx"),
+            models.Index(
+                fields=["order", "phone_hash", "created_at"], name="customer_code_match_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id or '-'} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OrderCodeLock(models.Model):
+    """Wrong portal codes counted per order (by the keyed hash of its number, so an order
+    number that matches nothing locks the same way): too many within the window lock
+    every confirmation for that order until `locked_until`."""
+
+    order_key_hash = models.CharField("订单号摘要", max_length=64, unique=True)
+    failures = models.PositiveIntegerField("连续错误次数", default=0)
+    window_start = models.DateTimeField("计数起点", null=True, blank=True)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "验证码锁定"
+        verbose_name_plural = "验证码锁定"
+
+    def __str__(self) -> str:
+        return f"{self.order_key_hash[:8]}… ({self.failures})"

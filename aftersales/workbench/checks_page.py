@@ -27,6 +27,7 @@ LISTS = (
     "unconfirmed_refunds",
     "unshipped_exchanges",
     "missing_insurance_payouts",
+    "failed_messages",
 )
 
 

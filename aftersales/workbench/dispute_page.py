@@ -29,7 +29,7 @@ from aftersales.disputes.models import Dispute, Event, Evidence
 from aftersales.mediation import selectors as mediation_selectors
 from aftersales.sla.selectors import TimerView, timer_views
 
-from . import aftersale_sections, dispute_sections, mediation
+from . import aftersale_sections, dispute_sections, mediation, messages_section
 
 
 def dispute_or_404(request, number: str) -> Dispute:
@@ -80,7 +80,7 @@ def render_dispute(request, dispute: Dispute, *, bound=None, status: int = 200) 
     bound = bound or {}
     reads = page_reads(dispute)
     context = {"dispute": dispute, "bound": bound, "last_event_id": reads.last_event_id}
-    for section in (dispute_sections, mediation, aftersale_sections):
+    for section in (dispute_sections, mediation, aftersale_sections, messages_section):
         context.update(section.context(request, dispute, bound, reads))
     return render(request, "workbench/dispute_detail.html", context, status=status)
 

@@ -23,6 +23,7 @@ from aftersales.disputes.lifecycle import Action, Status
 from aftersales.disputes.models import Dispute
 from aftersales.disputes.taxonomy import Category
 from aftersales.disputes.timeline import DisputeKind
+from aftersales.intake.customer_messages import reopen_request_pending
 from aftersales.mediation import entitlements
 from aftersales.mediation import selectors as mediation_selectors
 from aftersales.mediation.facts_rules import RECORDABLE
@@ -120,14 +121,19 @@ def _facts(request, dispute: Dispute, bound: dict, reads: PageReads) -> dict[str
     return {"rows": rows, "form": form}
 
 
-def _actions(request, dispute: Dispute, bound: dict) -> list[dict[str, Any]]:
-    """The generic lifecycle actions the lifecycle allows from the current status and
-    the user may apply, each with its form (the bound one when it came back)."""
+def _actions(request, dispute: Dispute, bound: dict, timeline: list) -> list[dict[str, Any]]:
+    """The generic lifecycle actions the dispute offers and the user may apply, each with
+    its form (the bound one when it came back). A closed dispute offers 重新打开 while its
+    customer's request to reopen waits, to the team lead."""
+    asked = reopen_request_pending(dispute, timeline=timeline)
     out = []
-    for action in lifecycle.allowed_actions(dispute.status):
+    for action in lifecycle.offered(dispute.status, reopen_asked=asked):
         if action not in lifecycle.GENERIC or action not in f.ACTION_FORMS:
             continue
-        if not can.may_apply(request.user, action):  # the dispute is in scope already
+        if dispute.status == Status.CLOSED:
+            if not can.can_act(request.user, dispute, action):
+                continue
+        elif not can.may_apply(request.user, action):  # the dispute is in scope already
             continue
         key = f"action_{action.value}"
         form = bound.get(key) or f.ACTION_FORMS[action](
@@ -248,7 +254,7 @@ def context(request, dispute: Dispute, bound: dict, reads: PageReads) -> dict[st
         "tasks": reads.investigation.tasks,
         "groups": list(dispute.group_complaints.order_by("-created_at")),
         "core_clocks": clocks,
-        "core_actions": _actions(request, dispute, bound),
+        "core_actions": _actions(request, dispute, bound, reads.timeline),
         "core_forms": forms,
         "core_signals": signal_sentences(classification, dispute.category),
         "core_can_reveal": can.can_reveal_contact(user),

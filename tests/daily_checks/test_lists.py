@@ -153,7 +153,7 @@ def test_the_number_of_queries_does_not_grow_with_agents_or_disputes(default_tea
     with CaptureQueriesContext(connection) as three_agents:
         checks = daily_checks()
     assert len(checks) == 3
-    assert len(three_agents) == len(one_agent) == 8
+    assert len(three_agents) == len(one_agent) == 9
 
 
 def test_the_after_sale_order_lists_clear_when_the_work_is_done(agent, morning):

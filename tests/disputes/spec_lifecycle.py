@@ -34,6 +34,9 @@ SPEC_MOVES: dict[tuple[Status, Action], Status] = {
     (S.FOLLOW_UP, A.RESUME): S.EXECUTING,
     (S.FOLLOW_UP, A.CLOSE): S.CLOSED,
     (S.FOLLOW_UP, A.REOPEN): S.REOPENED,
+    # Issue 14: a closed dispute reopens on its customer's request (a message within 30
+    # days of the close), by the team lead's decision; the dispute stays ended until then.
+    (S.CLOSED, A.REOPEN): S.REOPENED,
     (S.REOPENED, A.INVESTIGATE): S.INVESTIGATING,
     (S.ESCALATED, A.PROPOSE): S.PROPOSING,
     (S.ESCALATED, A.CLOSE): S.CLOSED,

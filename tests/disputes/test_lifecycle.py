@@ -17,6 +17,7 @@ from aftersales.disputes.lifecycle import (
     Action,
     ActionNotAllowed,
     ActionOwned,
+    CaseFacts,
     EscalationRoute,
     GuardRefused,
     Owner,
@@ -82,11 +83,23 @@ def test_allowed_actions_per_state(status):
 
 
 @pytest.mark.parametrize("status", sorted(TERMINAL), ids=lambda v: v.value)
-def test_terminal_states_allow_nothing(status):
-    assert allowed_actions(status) == []
-    for action in Action:
+def test_terminal_states_allow_nothing_but_a_requested_reopen(status):
+    reopens = [Action.REOPEN] if status == S.CLOSED else []
+    assert allowed_actions(status) == reopens
+    for action in set(Action) - set(reopens):
         with pytest.raises(ActionNotAllowed):
             good(status, action)
+
+
+def test_a_closed_dispute_reopens_only_on_the_customers_request():
+    asked = CaseFacts(reopen_requested=True)
+    move = decide(S.CLOSED, Action.REOPEN, reason=GOOD_REASON, facts=asked)
+    assert move.target == S.REOPENED
+    with pytest.raises(GuardRefused) as refused:
+        decide(S.CLOSED, Action.REOPEN, reason=GOOD_REASON, facts=CaseFacts())
+    assert refused.value.refusal.code == "reopen_not_requested"
+    # From follow-up (an unsatisfied visit) no request is asked for.
+    assert decide(S.FOLLOW_UP, Action.REOPEN, reason=GOOD_REASON, facts=CaseFacts()).target
 
 
 def test_unknown_action_is_its_own_error():
@@ -329,8 +342,11 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @invariant()
     def terminal_allows_nothing(self):
+        # …but a closed dispute's reopen, on its customer's request (issue 14).
         if self.status in TERMINAL:
-            assert allowed_actions(self.status) == []
+            reopens = [Action.REOPEN] if self.status == S.CLOSED else []
+            assert allowed_actions(self.status) == reopens
+            assert lifecycle.offered(self.status) == []
 
 
 TestLifecycleMachine = LifecycleMachine.TestCase

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from aftersales.jobs.models import ScheduledRun
 from aftersales.notifications import channels
+from aftersales.notifications.delivery import message_deliver
 from aftersales.notifications.delivery_rules import BATCH, MAX_ATTEMPTS, SENDING_TIMEOUT
 from aftersales.notifications.models import OutboundMessage
-from aftersales.notifications.services import message_deliver
 from aftersales.notifications.tasks import deliver_messages
 from aftersales.parties.roles import Role
 from tests.customer_link import LINK

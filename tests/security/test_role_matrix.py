@@ -278,6 +278,7 @@ def body(door: matrix.Door, world: World, role: Role | None) -> dict:
             "summary": "已致电顾客",
         },
         ("POST", "/notes"): {"text": "内部备注"},
+        ("POST", "/messages"): {"text": "您好，已收到您的留言。"},
         ("POST", "/follow-up"): {"reached": False, "channel": "phone"},
         ("POST", "/qc-notify"): {"note": "商品已寄到质检"},
         ("POST", "/conclude"): {"summary": "调查完毕"},

@@ -22,7 +22,7 @@ from aftersales.demo.live import demo_live_intakes
 from aftersales.demo.populate import DEMO_PASSWORD, DemoLogin, DemoSummary, demo_populate
 from aftersales.demo.serve import serve
 from aftersales.disputes.lifecycle import Status
-from aftersales.disputes.models import Channel
+from aftersales.disputes.models import Channel, Dispute
 from aftersales.disputes.taxonomy import Category, Severity
 
 
@@ -79,9 +79,10 @@ class Command(BaseCommand):
         base = self._base_url(options["addrport"])
         self.stdout.write("")
         self.stdout.write("访问地址：")
-        for label, path in (("工作台", "/workbench/"), ("后台", "/admin/"),
-                            ("接口文档", "/api/v1/docs")):  # fmt: skip
+        for label, path in (("工作台", "/workbench/"), ("顾客门户", "/portal/"),
+                            ("后台", "/admin/"), ("接口文档", "/api/v1/docs")):  # fmt: skip
             self.stdout.write(f"  {_pad(label, 10)}{base}{path}")
+        self._print_portal_login()
         self._print_logins(summary.logins)
         if options["no_serve"]:
             return
@@ -151,6 +152,22 @@ class Command(BaseCommand):
         row("按渠道", s.by_channel, dict(Channel.choices))
         row("按分类", s.by_category, dict(Category.choices))
         row("按严重程度", s.by_severity, dict(Severity.choices))
+
+    def _print_portal_login(self) -> None:
+        """A demo customer to sign in to the portal as: one whose dispute waits for their
+        answer to a proposal. The one-time code goes by the development SMS sender."""
+        dispute = (
+            Dispute.objects.filter(status=Status.PROPOSING, order__isnull=False)
+            .select_related("order", "customer")
+            .order_by("received_at")
+            .first()
+        )
+        if dispute is None:
+            return
+        self.stdout.write(
+            f"  顾客门户演示：订单号 {dispute.order.order_no}，手机号 {dispute.customer.phone}；"
+            f"验证码（开发用短信）写在 {settings.AFTERSALES_SMS_DEV_FILE} 和服务日志里"
+        )
 
     def _print_logins(self, logins: list[DemoLogin]) -> None:
         self.stdout.write("")
