@@ -14,8 +14,8 @@ settings.CUSTOMER_CHANNEL unset, so every message goes through `adapters.for_cha
 writing its acknowledgement), the rest of the `--messages` acknowledgements through the
 bulk service `acknowledge_intakes` on those disputes; all to mainland mobiles, so all go
 by SMS. The sweep is then called back to back (no minute's wait) until nothing is due;
-each call takes at most `delivery_rules.BATCH` messages — the worker, once a minute,
-delivers at most BATCH a minute. Each message: a locked read, the attempt committed, the
+each call takes batch after batch (`delivery_rules.BATCH`) for at most SWEEP_SECONDS — the
+worker's minute. Each message: a locked read, the attempt committed, the
 text handed over under the row lock, `sent` committed; then the receipt (`delivered`).
 
 The floor, measured in the same run on the same rows: one bare autocommit UPDATE of
@@ -111,7 +111,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from aftersales.notifications.delivery_rules import BATCH
+    from aftersales.notifications.delivery_rules import BATCH, SWEEP_SECONDS
     from aftersales.notifications.models import OutboundMessage
     from aftersales.notifications.services import acknowledge_intakes
     from aftersales.notifications.tasks import deliver_messages
@@ -167,8 +167,8 @@ def main() -> None:
     )
     print(f"{'sweep → dev SMS → delivered':34} {rate:9.0f} {unit:8.3f} {unit / floor_unit:8.1f}")
     print(
-        f"{sweeps} sweeps of at most {BATCH}; {dict(ended)}; "
-        f"once a minute the worker delivers at most {BATCH} a minute"
+        f"{sweeps} sweeps (batches of {BATCH}); {dict(ended)}; once a minute the worker "
+        f"sweeps for at most {SWEEP_SECONDS} s: about {rate * SWEEP_SECONDS:,.0f} a minute here"
     )
 
 

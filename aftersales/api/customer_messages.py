@@ -39,7 +39,11 @@ class MessageOut(Schema):
     at: datetime
     text: str
     author: str
-    kind: str = Field(..., description="customer_message，或我方消息的模板（staff_reply 等）")
+    kind: str = Field(
+        ...,
+        description="customer_message、proposal_countered（顾客还价），或我方消息的模板"
+        "（staff_reply 等）",
+    )
     subject: str = ""
     channel: str = ""
     channel_label: str = ""
@@ -62,7 +66,7 @@ class CustomerMessageIn(Schema):
     attachments: list[int] = Field([], description="已上传到本投诉的证据编号")
 
 
-class TemplateOut(Schema):
+class ReplyTemplateOut(Schema):
     code: str
     label: str
     text: str = Field(..., description="已按本投诉填好的内容")
@@ -106,7 +110,7 @@ def conversation(request: HttpRequest, number: str):
 
 @router.get(
     "/{number}/messages/templates",
-    response={200: list[TemplateOut], **ERRORS},
+    response={200: list[ReplyTemplateOut], **ERRORS},
     summary="回复模板 / Reply templates, filled in for this dispute",
 )
 def templates(request: HttpRequest, number: str):

@@ -7,7 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from aftersales.disputes.models import Dispute, Event
+from aftersales.mediation.remedies import RemedyCode
+from aftersales.mediation.timeline import MediationKind
 from aftersales.notifications.models import OutboundMessage
 
 from .customer_messages import MessageKind
@@ -36,26 +40,48 @@ class Entry:
     failure: str = ""  # why delivering ours failed, in words
 
 
+def counter_text(counter: dict) -> str:
+    """The customer's counter to a proposal in words: what they asked for instead."""
+    parts = [_("对处理方案提出了不同意见")]
+    remedy = counter.get("remedy")
+    if remedy in RemedyCode.values:
+        parts.append(_("希望：%(remedy)s") % {"remedy": RemedyCode(remedy).label})
+    if counter.get("amount"):
+        parts.append(_("金额 %(amount)s 元") % {"amount": counter["amount"]})
+    if counter.get("message"):
+        parts.append(str(counter["message"]))
+    return "；".join(str(p) for p in parts)
+
+
 def conversation(dispute: Dispute, *, timeline: list[Event] | None = None) -> list[Entry]:
-    """Both directions in time order: the customer's messages (from the timeline) and
-    every message we sent them (OutboundMessages, with their delivery state). For the
-    dispute page and the portal alike: nothing internal (notes, contacts) is in it.
+    """Both directions in time order: the customer's messages and counters to proposals
+    (from the timeline) and every message we sent them (OutboundMessages, with their
+    delivery state). For the dispute page and the portal alike: nothing internal (notes,
+    contacts) is in it.
     `timeline`: the dispute's events when already read."""
-    kinds = (MessageKind.CUSTOMER_MESSAGE, MessageKind.STAFF_REPLY)
+    kinds = (
+        MessageKind.CUSTOMER_MESSAGE,
+        MessageKind.STAFF_REPLY,
+        MediationKind.PROPOSAL_COUNTERED,
+    )
     if timeline is None:
         timeline = list(Event.objects.filter(dispute=dispute, kind__in=kinds))
     entries: list[Entry] = []
     for event in timeline:
-        if event.kind != MessageKind.CUSTOMER_MESSAGE:
-            continue
         payload = event.payload or {}
+        if event.kind == MessageKind.CUSTOMER_MESSAGE:
+            text = str(payload.get("message", ""))
+        elif event.kind == MediationKind.PROPOSAL_COUNTERED:
+            text = counter_text(payload.get("counter") or {})
+        else:
+            continue
         entries.append(
             Entry(
                 direction="in",
                 at=event.at,
-                text=str(payload.get("message", "")),
+                text=text,
                 author=event.actor_label,
-                kind=MessageKind.CUSTOMER_MESSAGE.value,
+                kind=str(event.kind),
                 attachments=tuple(payload.get("attachments") or ()),
                 event_id=event.pk,
             )

@@ -13,8 +13,10 @@ RETRY_FACTOR = 4
 # The scheduled sweep delivers pending messages written within this window; older ones
 # (an acknowledgement nobody sent for days says nothing useful any more) are left alone.
 PENDING_WINDOW = dt.timedelta(days=3)
-# Messages one sweep takes at most (the rest wait for the next minute).
+# Messages the sweep reads at a time; it takes batch after batch while messages are due,
+# for at most SWEEP_SECONDS of the minute (the rest wait for the next minute's run).
 BATCH = 100
+SWEEP_SECONDS = 45
 
 
 def retry_time(*, attempt: int, failed_at: dt.datetime) -> dt.datetime | None:

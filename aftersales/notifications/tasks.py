@@ -4,6 +4,7 @@ console in development, SMTP when EMAIL_BACKEND says so), in the recipient's lan
 Chinese unless their staff profile (or settings.LANGUAGE_CODE) says English; a language
 without its own template gets the Chinese one."""
 
+import time
 from collections import Counter
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from .delivery import message_deliver, receipts_check
-from .delivery_rules import BATCH
+from .delivery_rules import BATCH, SWEEP_SECONDS
 from .models import Notification
 from .selectors import messages_due
 from .services import (
@@ -111,15 +112,24 @@ def deliver_customer_messages(message_ids: list[int]) -> int:
 def deliver_messages() -> dict[str, int]:
     """Every minute (jobs.schedule): deliver the customer messages due — pending ones
     nobody delivered (intake acknowledgements, a lost task's messages), refused ones whose
-    retry is due, attempts left `sending` by a worker that died — at most BATCH a run;
-    then the SMS delivery receipts due (`receipts_check`, at most BATCH). Returns how
-    many ended in each state. Idempotent: each goes through message_deliver, which takes
-    a message only while it is due, under a row lock."""
+    retry is due, attempts left `sending` by a worker that died — BATCH at a time, batch
+    after batch while any is due, for at most settings.AFTERSALES_DELIVERY_SWEEP_SECONDS
+    (SWEEP_SECONDS) of the minute; then the SMS delivery receipts due (`receipts_check`,
+    at most BATCH). Returns how many ended in each state. Idempotent: each goes through
+    message_deliver, which takes a message only while it is due, under a row lock."""
+    seconds = getattr(settings, "AFTERSALES_DELIVERY_SWEEP_SECONDS", SWEEP_SECONDS)
+    until = time.monotonic() + seconds
     ended: Counter[str] = Counter()
-    for pk in messages_due(now=timezone.now(), limit=BATCH):
-        state = message_deliver(message_id=pk)
-        if state is not None:
-            ended[str(state)] += 1
+    tried: set[int] = set()  # a message held by another worker is not asked twice
+    while True:
+        due = [pk for pk in messages_due(now=timezone.now(), limit=BATCH) if pk not in tried]
+        for pk in due:
+            tried.add(pk)
+            state = message_deliver(message_id=pk)
+            if state is not None:
+                ended[str(state)] += 1
+        if not due or time.monotonic() >= until:
+            break
     for state, n in receipts_check(now=timezone.now(), limit=BATCH).items():
         ended[state] += n
     return dict(ended)

@@ -102,6 +102,10 @@ def tracking_page(request, door: Door, *, bound: dict | None = None, status: int
         "status_words": wording.customer_status(dispute.status, awaiting_answer=awaiting),
         "deadline": next_deadline(dispute) if dispute.status in OPEN else None,
         "entries": _entries(dispute),
+        # What the customer sent themselves (staff's uploads are the merchant's own).
+        "my_evidence": list(
+            dispute.evidence.filter(uploaded_by__isnull=True).order_by("uploaded_at", "id")
+        ),
         "message_form": message_form,
         "files_help": evidence_help(),
         "proposal": found[0] if found else None,

@@ -143,6 +143,12 @@ def _dispute(dispute: Dispute) -> dict:
                 "state": m.state,
                 "created_at": m.created_at,
                 "sent_at": m.sent_at,
+                "delivered_at": m.delivered_at,
+                "read_at": m.read_at,
+                "attempts": m.attempts,
+                "failure": m.failure,
+                "failure_detail": m.failure_detail,
+                "provider_message_id": m.provider_message_id,
             }
             for m in OutboundMessage.objects.filter(dispute=dispute).order_by("created_at", "id")
         ],

@@ -378,3 +378,23 @@ def test_a_dispute_closed_long_ago_answers_409_by_api(agent):
     )
     assert answer.status_code == 409
     assert answer.json()["error"]["code"] == "closed_too_long"
+
+
+def test_a_counter_to_a_proposal_is_the_customers_message_too(agent):
+    """What the customer wrote with their counter shows in the conversation (both the
+    dispute page and the portal read it), with what they asked for."""
+    from tests.customer_link import last_link
+
+    dispute = walk_to(make_dispute(OrderFactory()), "proposing", actor=agent)
+    token, _code = last_link(dispute)
+    response = Client().post(
+        f"{URL}/{dispute.number}/proposals/{dispute.proposals.get().pk}/counter",
+        {"remedy": "return_refund", "amount": "120.00", "message": "希望多补偿运费"},
+        content_type="application/json",
+        headers={"X-Customer-Token": token},
+    )
+    assert response.status_code == 200, response.content
+    [counter] = [e for e in conversation(dispute) if e.kind == "proposal_countered"]
+    assert counter.direction == "in"
+    assert "退货退款" in counter.text and "120.00" in counter.text
+    assert "希望多补偿运费" in counter.text

@@ -173,16 +173,20 @@ def outbox_of(dispute, n: int, *, written_at=None) -> list[OutboundMessage]:
 
 
 @pytest.mark.django_db
-def test_the_minute_job_delivers_pending_messages_in_bounded_batches():
+def test_the_minute_job_delivers_batch_after_batch_within_its_time(settings):
     dispute = make_dispute()
     OutboundMessage.objects.filter(dispute=dispute).delete()  # the acknowledgement
     stale = outbox_of(dispute, 1, written_at=timezone.now() - dt.timedelta(days=4))[0]
-    outbox_of(dispute, BATCH + 5)
+    outbox_of(dispute, 2 * BATCH + 5)
+    # Out of time after its first batch: the rest wait for the next minute's run.
+    settings.AFTERSALES_DELIVERY_SWEEP_SECONDS = 0
     assert deliver_messages.call() == {"sent": BATCH}
-    assert deliver_messages.call() == {"sent": 5}
+    # With the minute's time: batch after batch until nothing is due.
+    settings.AFTERSALES_DELIVERY_SWEEP_SECONDS = 45
+    assert deliver_messages.call() == {"sent": BATCH + 5}
     assert deliver_messages.call() == {}
-    assert len(channels.outbox) == BATCH + 5
-    assert len({d.message_id for d in channels.outbox}) == BATCH + 5
+    assert len(channels.outbox) == 2 * BATCH + 5
+    assert len({d.message_id for d in channels.outbox}) == 2 * BATCH + 5
     stale.refresh_from_db()
     assert stale.state == "pending"  # days old: not sent out of the blue
 

@@ -83,6 +83,8 @@ def test_a_photo_goes_with_the_message(client_of, mine):
     )
     assert "附 1 个文件" in visible(response)
     assert dispute.evidence.count() == 1
+    # Listed among what the customer sent, by its name.
+    assert "我提交的凭证" in visible(response) and "photo.png" in visible(response)
 
 
 def test_withdraw_with_a_reason(client_of, mine):

@@ -86,6 +86,8 @@ def test_export_prints_everything_held_and_is_recorded(customer_history):
     assert exported["description"] == "热水器漏水（旧）"
     assert {"intake", "action"} <= {e["kind"] for e in exported["timeline"]}
     assert exported["messages"] and all(m["body"] for m in exported["messages"])
+    # How each message went: the customer can see what reached them and what did not.
+    assert {"state", "attempts", "delivered_at", "failure_detail"} <= set(exported["messages"][0])
     assert exported["proposals"] and exported["proposals"][0]["message"]
     assert exported["agreements"][0]["sha256"]
     for d in (old, recent, current):
