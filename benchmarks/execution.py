@@ -30,10 +30,12 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_db import prepare_database  # noqa: E402 (after the path)
+
 DEFAULT_URL = "sqlite:////tmp/aftersales_execution_bench.sqlite3"
 # The agreements, by dispute index modulo 4: remedy lines (code, amount).
 MIX = (
@@ -42,22 +44,6 @@ MIX = (
     (("reship", None),),
     (("refund", "50.00"), ("compensation", "20.00")),
 )
-
-
-def prepare_database(url: str) -> None:
-    parsed = urlparse(url)
-    if parsed.scheme.startswith("sqlite"):
-        path = Path(parsed.path)
-        for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            file.unlink(missing_ok=True)
-        return
-    import psycopg
-
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(scheme="postgresql", path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
 
 
 def load(count: int, now: dt.datetime) -> tuple[list[int], list[int], dict]:

@@ -165,6 +165,18 @@ def _problems(
     return fields
 
 
+def _visit_due(dispute: Dispute) -> tuple[Dispute, FollowUpVisit | None]:
+    """The dispute and its visit due, both locked (in this order, as everywhere); no
+    visit when none is due or the dispute is no longer at follow-up."""
+    locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    visit = (
+        FollowUpVisit.objects.select_for_update()
+        .filter(dispute=locked, state=VisitState.DUE)
+        .first()
+    )
+    return locked, (visit if locked.status == Status.FOLLOW_UP else None)
+
+
 def _refuse(fields: dict[str, str]) -> ValidationFailed:
     return ValidationFailed(
         _("回访记录有误：%(fields)s") % {"fields": "、".join(fields)}, fields=fields
@@ -202,13 +214,8 @@ def followup_record(
         raise _refuse(fields)
     now = at or timezone.now()
     with transaction.atomic():
-        locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
-        visit = (
-            FollowUpVisit.objects.select_for_update()
-            .filter(dispute=locked, state=VisitState.DUE)
-            .first()
-        )
-        if visit is None or locked.status != Status.FOLLOW_UP:
+        locked, visit = _visit_due(dispute)
+        if visit is None:
             raise Conflict(
                 _("投诉 %(number)s 当前没有待回访的记录（状态：%(status)s）")
                 % {"number": locked.number, "status": locked.get_status_display()},
@@ -262,13 +269,8 @@ def customer_rating(
     now = at or timezone.now()
     actor = customer_actor(customer)
     with transaction.atomic():
-        locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
-        visit = (
-            FollowUpVisit.objects.select_for_update()
-            .filter(dispute=locked, state=VisitState.DUE)
-            .first()
-        )
-        if visit is None or locked.status != Status.FOLLOW_UP:
+        locked, visit = _visit_due(dispute)
+        if visit is None:
             raise Conflict(
                 _("这件投诉现在不需要评价（处理完成后我们会请您评价）"), code="no_follow_up_due"
             )

@@ -128,10 +128,8 @@ def dispute_view(request, door: Door):
     return tracking_page(request, door)
 
 
+@limits.limited
 def _act(request, door: Door, name: str, form, call, done: str, renames=None):
-    wait = limits.over_limit(request)
-    if wait is not None:
-        return limits.too_many(request, wait)
     if submit(form, call, renames=renames):
         messages.success(request, done)
         return redirect(door.url() + f"#{name}")

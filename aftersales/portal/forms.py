@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from aftersales.common.errors import DomainError
+from aftersales.common.upload_fields import EvidenceField
 from aftersales.mediation.remedies import RemedyCode
 
 
@@ -156,21 +157,6 @@ class ReturnForm(PortalForm):
 
 class EmptyForm(PortalForm):
     """A button: the request itself is the answer (confirm the refund arrived)."""
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceField(forms.FileField):
-    """Several files at once; each is judged by `evidence_add` (content, size)."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(EvidenceField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 class MessageForm(PortalForm):

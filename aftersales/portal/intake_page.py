@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from aftersales.common.errors import Conflict, Forbidden
+from aftersales.common.upload_fields import EvidenceField
 from aftersales.disputes.intake import validate_intake
 from aftersales.disputes.models import Channel, Expectation
 from aftersales.intake.evidence import dispute_create_with_evidence
@@ -26,7 +27,7 @@ from aftersales.parties.models import Order
 from . import session, wording
 from .doors import signed_in_only
 from .evidence import evidence_help, evidence_widget_attrs
-from .forms import EvidenceField, PortalForm, submit
+from .forms import PortalForm, submit
 
 # The service's field names → the form's.
 RENAMES = {

@@ -4,6 +4,8 @@ portal instead of the API."""
 
 from __future__ import annotations
 
+import functools
+
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -37,6 +39,20 @@ def over_limit(request, *, code_for_dispute: int | None = None) -> float | None:
         if wait is not None:
             return wait
     return None
+
+
+def limited(view):
+    """A view whose request is first counted against the customer's limits (past them,
+    `too_many`)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        wait = over_limit(request)
+        if wait is not None:
+            return too_many(request, wait)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def too_many(request, wait: float):

@@ -33,10 +33,8 @@ def _back(door: Door) -> str:
     return (door.url() if door.signed_in else door.base) + "#orders"
 
 
+@limits.limited
 def _act(request, door: Door, form, call, done: str, *, key: str | None = None):
-    wait = limits.over_limit(request)
-    if wait is not None:
-        return limits.too_many(request, wait)
     if submit(form, call):
         messages.success(request, done)
         return redirect(_back(door))

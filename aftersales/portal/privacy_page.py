@@ -33,10 +33,8 @@ def privacy(request):
 
 @require_GET
 @signed_in_only
+@limits.limited
 def export(request):
-    wait = limits.over_limit(request)
-    if wait is not None:
-        return limits.too_many(request, wait)
     data = customer_export(request.customer)
     response = HttpResponse(data.content, content_type=data.content_type)
     response["Content-Disposition"] = f'attachment; filename="{data.filename}"'

@@ -119,10 +119,8 @@ def page(request, door: Door, *, forms: dict | None = None, status: int = 200):
 
 @require_GET
 @door_view
+@limits.limited
 def proposal_view(request, door: Door):
-    wait = limits.over_limit(request)
-    if wait is not None:
-        return limits.too_many(request, wait)
     return page(request, door)
 
 
@@ -166,10 +164,8 @@ def accept(request, door: Door):
 
 @require_POST
 @door_view
+@limits.limited
 def reject(request, door: Door):
-    wait = limits.over_limit(request)
-    if wait is not None:
-        return limits.too_many(request, wait)
     proposal = _live_proposal(door)
     form = RejectForm(request.POST, prefix="reject")
     return _answer(
@@ -189,10 +185,8 @@ def reject(request, door: Door):
 
 @require_POST
 @door_view
+@limits.limited
 def counter(request, door: Door):
-    wait = limits.over_limit(request)
-    if wait is not None:
-        return limits.too_many(request, wait)
     proposal = _live_proposal(door)
     form = CounterForm(request.POST, prefix="counter")
     return _answer(
@@ -214,10 +208,8 @@ def counter(request, door: Door):
 
 @require_http_methods(["GET"])
 @door_view
+@limits.limited
 def agreement_pdf(request, door: Door):
-    wait = limits.over_limit(request)
-    if wait is not None:
-        return limits.too_many(request, wait)
     record = proposal_reads.proposal_agreement(_live_proposal(door))
     response = HttpResponse(bytes(record.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="agreement-{door.dispute.number}.pdf"'

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from aftersales.common.upload_fields import EvidenceField
 from aftersales.disputes.filetypes import ALLOWED_MEDIA, TEXT_EXTENSIONS
 from aftersales.disputes.models import Channel, Expectation
 from aftersales.parties.models import Order, Store
@@ -84,21 +85,6 @@ def accepted_types() -> tuple[list[str], list[str]]:
 
 def new_key() -> str:
     return uuid.uuid4().hex
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceField(forms.FileField):
-    """Several files at once; each is judged by `evidence_add` (content, size)."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(EvidenceField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 def _text(label, *, max_length=200, widget=None, required=False, **attrs) -> forms.CharField:
