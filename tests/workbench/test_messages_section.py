@@ -137,3 +137,20 @@ def test_no_reopen_is_offered_on_a_closed_dispute_nobody_asked_about(
     html = page(client, dispute)
     assert "重新打开" not in actions(html)
     assert "顾客申请重新打开" not in section(html)
+
+
+def test_a_message_that_could_not_be_delivered_says_why_on_the_dispute_page(
+    client, agent, default_team
+):
+    """An invalid number: the provider's reason, in words, beside the message."""
+    dispute = held(agent, default_team)
+    OutboundMessage.objects.filter(dispute=dispute).update(
+        state="failed",
+        failure="rejected",
+        failure_detail="手机号码格式错误（isv.MOBILE_NUMBER_ILLEGAL）",
+        attempts=1,
+    )
+    client.force_login(agent)
+    shown = section(page(client, dispute))
+    assert "发送失败：手机号码格式错误（isv.MOBILE_NUMBER_ILLEGAL）" in shown
+    assert 'class="out failed"' in shown
