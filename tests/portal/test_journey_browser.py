@@ -5,20 +5,24 @@ carries the same) → an agent sees it in the workbench queue → the proposal a
 SMS and on the dispute's page → counter once → accept the revision with its new code →
 download the agreement → fill in the return's tracking → confirm the refund → rate 4 →
 the dispute reads closed. Each step asserts what the customer sees (the page's text,
-the SMS on their "phone": `channels.outbox`, after the worker delivered the outbox) and
+the SMS on their "phone": the development SMS sender's file, after the worker delivered
+the outbox) and
 passes axe; screenshots test-artifacts/portal-journey-<nn>-<step>-phone.png. Staff act
 through the services the workbench calls (tests.factories `walk_to`, `step`,
 `carry_to`)."""
 
 import re
+from pathlib import Path
 
+import pytest
+from django.conf import settings as live_settings
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
 from aftersales.disputes.models import Dispute
 from aftersales.fulfilment.models import AfterSaleOrder
-from aftersales.notifications import channels
+from aftersales.notifications.sms.dev import read_outbox
 from aftersales.notifications.tasks import deliver_messages
 from aftersales.parties.models import Team
 from aftersales.parties.roles import Role
@@ -42,6 +46,19 @@ WHAT_HAPPENED = "热水器到货后外壳开裂，通电后漏水，地板也泡
 # --- the customer's phone: the SMS they received --------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def development_sms(settings, tmp_path):
+    """Texts go as in development: by the development SMS sender, one JSON line per text
+    in a file (what `aftersales demo` prints the path of) — the customer's phone here."""
+    settings.CUSTOMER_CHANNEL = ""
+    settings.AFTERSALES_SMS_BACKEND = "aftersales.notifications.sms.dev.DevelopmentSms"
+    settings.AFTERSALES_SMS_DEV_FILE = str(tmp_path / "sms-outbox.jsonl")
+
+
+def received() -> list[dict]:
+    return read_outbox(Path(live_settings.AFTERSALES_SMS_DEV_FILE))
+
+
 def run_worker() -> None:
     """The background worker's run: every customer message due goes out."""
     deliver_messages.call()
@@ -49,17 +66,17 @@ def run_worker() -> None:
 
 def sms_to(phone: str, containing: str | re.Pattern) -> str:
     """The latest SMS the phone received that contains `containing` (text or pattern)."""
-    for delivery in reversed(channels.outbox):
-        if delivery.phone != phone:
+    for sms in reversed(received()):
+        if sms["phone"] != phone:
             continue
-        text = delivery.text
+        text = sms["text"]
         found = (
             containing.search(text) if isinstance(containing, re.Pattern) else containing in text
         )
         if found:
             return text
-    received = [d.text for d in channels.outbox if d.phone == phone]
-    raise AssertionError(f"no SMS to {phone} with {containing!r}; it received: {received}")
+    texts = [sms["text"] for sms in received() if sms["phone"] == phone]
+    raise AssertionError(f"no SMS to {phone} with {containing!r}; it received: {texts}")
 
 
 def proposal_sms(phone: str) -> tuple[str, str]:
