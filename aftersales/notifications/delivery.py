@@ -23,6 +23,7 @@ from .links import public_url
 from .messages import acknowledgement_sms, sms_signature, with_signature
 from .models import OutboundMessage
 from .selectors import due_for_delivery
+from .timeline import not_delivered
 
 logger = logging.getLogger("aftersales.notifications.delivery")
 State = OutboundMessage.State
@@ -126,6 +127,7 @@ def _settle(message: OutboundMessage, backend) -> str | None:
             message.delivery_key,
         )
         _update(message, state=State.FAILED, failure=Failure.UNKNOWN)
+        not_delivered(message, failure=Failure.UNKNOWN, detail="", at=timezone.now())
         return State.FAILED
     return "resend"
 
@@ -172,15 +174,17 @@ def _hand_over(message: OutboundMessage, rendered: Rendered, backend, now) -> st
             logger.warning("customer message %s not delivered: %s", message.pk, exc)
             if rendered.discard is not None:
                 rendered.discard()
+            failure = Failure.REJECTED if exc.permanent else Failure.REFUSED
+            retry = None if exc.permanent else retry_time(attempt=message.attempts, failed_at=now)
             _update(
                 message,
                 state=State.FAILED,
-                failure=Failure.REJECTED if exc.permanent else Failure.REFUSED,
+                failure=failure,
                 failure_detail=exc.detail[:200],
-                retry_at=None
-                if exc.permanent
-                else retry_time(attempt=message.attempts, failed_at=now),
+                retry_at=retry,
             )
+            if retry is None:  # rejected, or refused past the last retry: for good
+                not_delivered(message, failure=failure, detail=exc.detail[:200], at=now)
             return State.FAILED
         _update(
             message,
@@ -228,12 +232,17 @@ def receipts_check(*, now: dt.datetime | None = None, limit: int = 100) -> dict[
                 state=State.DELIVERED, delivered_at=now, receipt_checked_at=now
             )
         else:
-            ended["failed"] += sent.update(
+            failed = sent.update(
                 state=State.FAILED,
                 failure=Failure.UNDELIVERED,
                 failure_detail=found.detail[:200],
                 receipt_checked_at=now,
             )
+            if failed:
+                not_delivered(
+                    message, failure=Failure.UNDELIVERED, detail=found.detail[:200], at=now
+                )
+            ended["failed"] += failed
     return {state: n for state, n in ended.items() if n}
 
 

@@ -96,6 +96,11 @@ def test_an_invalid_number_fails_at_once_with_the_providers_reason(aliyun):
     later = timezone.now() + dt.timedelta(days=1)
     assert message_deliver(message_id=message.pk, at=later) is None  # never again
     assert aliyun.calls("SendSms") == 1
+    # On the case's timeline, once: the handler must reach the customer another way.
+    (event,) = dispute.events.filter(kind="message_not_delivered")
+    assert event.kind_label == "顾客消息未能送达"
+    assert event.reason == "无法发送：手机号码格式错误（isv.MOBILE_NUMBER_ILLEGAL）"
+    assert event.payload["message_id"] == message.pk
 
 
 def test_an_unreachable_provider_is_tried_again(settings, aliyun):
