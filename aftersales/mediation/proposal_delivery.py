@@ -49,8 +49,10 @@ def stored_body(revision: ProposalRevision) -> str:
 
 
 def customer_link_create(dispute_id: int, at: dt.datetime) -> tuple[str, CustomerAccess]:
-    """A new customer link to one dispute: the token (for the text only) and its record."""
-    token = secrets.token_urlsafe(32)
+    """A new customer link to one dispute: the token (for the text only) and its record.
+    128 random bits (22 characters: the link must fit an SMS), kept only as its hash,
+    expiring, and rate-limited at the door."""
+    token = secrets.token_urlsafe(16)
     access = CustomerAccess.objects.create(
         dispute_id=dispute_id,
         token_hash=secret_hash(token),
