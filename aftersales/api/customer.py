@@ -10,7 +10,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from ninja import Field, Router, Schema
 from ninja.security import APIKeyHeader
 from ninja.throttling import BaseThrottle
@@ -20,6 +19,7 @@ from aftersales.common.money import format_yuan
 from aftersales.disputes.access_log import agreement_read
 from aftersales.fulfilment import flows, goods, payouts
 from aftersales.fulfilment import selectors as aftersale_reads
+from aftersales.fulfilment.customer_words import customer_state_text
 from aftersales.fulfilment.flows import State
 from aftersales.fulfilment.models import AfterSaleOrder
 from aftersales.mediation import negotiation, proposal_drafts
@@ -219,22 +219,6 @@ def agreement_pdf(request: HttpRequest, number: str, proposal_id: int):
 # refund arrived or the parcel was delivered. Any other dispute's orders answer 404.
 
 # What the customer reads for each state: what is happening and who acts, never our codes.
-CUSTOMER_STATE_TEXT: dict[State, Any] = {
-    State.AWAITING_FINANCE: pgettext_lazy("customer after-sale", "退款处理中"),
-    State.AWAITING_PAYOUT: pgettext_lazy("customer after-sale", "退款处理中"),
-    State.AWAITING_CUSTOMER_PAYMENT: pgettext_lazy("customer after-sale", "等待您补付差价"),
-    State.AWAITING_RETURN_ADDRESS: pgettext_lazy("customer after-sale", "商家即将提供退货地址"),
-    State.AWAITING_RETURN: pgettext_lazy("customer after-sale", "请寄回商品并填写退货物流"),
-    State.RETURN_SHIPPED: pgettext_lazy("customer after-sale", "商品寄回途中"),
-    State.RECEIVED: pgettext_lazy("customer after-sale", "商家已收到商品，正在检验"),
-    State.REPAIRING: pgettext_lazy("customer after-sale", "维修中"),
-    State.AWAITING_SHIPMENT: pgettext_lazy("customer after-sale", "商家正在准备发货"),
-    State.SHIPPED: pgettext_lazy("customer after-sale", "商品已发出，请注意查收"),
-    State.AWAITING_ISSUE: pgettext_lazy("customer after-sale", "优惠券发放中"),
-    State.DONE: pgettext_lazy("customer after-sale", "已完成"),
-    State.CANCELLED: pgettext_lazy("customer after-sale", "已取消"),
-    State.FAILED: pgettext_lazy("customer after-sale", "未能按约定执行，客服将与您联系"),
-}
 
 
 class CustomerParcelOut(Schema):
@@ -285,7 +269,7 @@ def customer_order_out(order: AfterSaleOrder) -> dict:
     return {
         "number": order.number,
         "kind": order.get_type_display(),
-        "status": str(CUSTOMER_STATE_TEXT[State(order.state)]),
+        "status": customer_state_text(order.state),
         "amount": _yuan(order.amount),
         "paid_amount": format_yuan(order.paid_amount),
         "customer_pays": _yuan(order.customer_pays),

@@ -6,10 +6,10 @@ from __future__ import annotations
 from aftersales.common.money import format_yuan
 from aftersales.fulfilment import flows
 from aftersales.fulfilment import selectors as aftersale_reads
+from aftersales.fulfilment.customer_words import customer_state_text
 from aftersales.fulfilment.flows import State
 from aftersales.fulfilment.models import AfterSaleOrder
 
-from . import wording
 from .doors import Door
 from .forms import ReturnForm
 
@@ -25,7 +25,7 @@ def _row(order: AfterSaleOrder, bound: dict) -> dict:
     return {
         "number": order.number,
         "kind": order.get_type_display(),
-        "status": wording.order_words(order.state),
+        "status": customer_state_text(order.state),
         "amount": format_yuan(order.amount),
         "customer_pays": format_yuan(order.customer_pays),
         "expected_by": order.expected_by if pays else None,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.utils.translation import pgettext_lazy
 
 from aftersales.disputes.states import Status
-from aftersales.fulfilment.flows import State as OrderState
 from aftersales.mediation.models import ProposalState
 
 # The dispute's status, as the customer reads it.
@@ -70,33 +69,3 @@ DEADLINE_WORDS = {
 
 def deadline_words(kind: str) -> str:
     return str(DEADLINE_WORDS.get(kind, pgettext_lazy("customer deadline", "答复您")))
-
-
-# An after-sale order's state, as the customer reads it: what is happening and who acts.
-# (The same words as aftersales.api.customer.CUSTOMER_STATE_TEXT; interfaces do not
-# import each other, so the table is here too until it moves to fulfilment.)
-ORDER_WORDS = {
-    OrderState.AWAITING_FINANCE: pgettext_lazy("customer after-sale", "退款处理中"),
-    OrderState.AWAITING_PAYOUT: pgettext_lazy("customer after-sale", "退款处理中"),
-    OrderState.AWAITING_CUSTOMER_PAYMENT: pgettext_lazy("customer after-sale", "等待您补付差价"),
-    OrderState.AWAITING_RETURN_ADDRESS: pgettext_lazy(
-        "customer after-sale", "商家即将提供退货地址"
-    ),
-    OrderState.AWAITING_RETURN: pgettext_lazy("customer after-sale", "请寄回商品并填写退货物流"),
-    OrderState.RETURN_SHIPPED: pgettext_lazy("customer after-sale", "商品寄回途中"),
-    OrderState.RECEIVED: pgettext_lazy("customer after-sale", "商家已收到商品，正在检验"),
-    OrderState.REPAIRING: pgettext_lazy("customer after-sale", "维修中"),
-    OrderState.AWAITING_SHIPMENT: pgettext_lazy("customer after-sale", "商家正在准备发货"),
-    OrderState.SHIPPED: pgettext_lazy("customer after-sale", "商品已发出，请注意查收"),
-    OrderState.AWAITING_ISSUE: pgettext_lazy("customer after-sale", "优惠券发放中"),
-    OrderState.DONE: pgettext_lazy("customer after-sale", "已完成"),
-    OrderState.CANCELLED: pgettext_lazy("customer after-sale", "已取消"),
-    OrderState.FAILED: pgettext_lazy("customer after-sale", "未能按约定执行，客服将与您联系"),
-}
-
-
-def order_words(state: str) -> str:
-    try:
-        return str(ORDER_WORDS[OrderState(state)])
-    except (KeyError, ValueError):
-        return str(pgettext_lazy("customer after-sale", "处理中"))

@@ -3,6 +3,7 @@
 import re
 
 from aftersales.disputes.states import Status
+from aftersales.fulfilment.customer_words import customer_state_text
 from aftersales.fulfilment.flows import State
 from aftersales.mediation.models import ProposalState
 from aftersales.portal import wording
@@ -24,7 +25,7 @@ def test_every_proposal_and_after_sale_state_has_customer_words():
     for state in ProposalState:
         assert not CODE_LIKE.search(wording.proposal_words(state))
     for state in State:
-        assert not CODE_LIKE.search(wording.order_words(state))
+        assert not CODE_LIKE.search(customer_state_text(state))
 
 
 def test_deadlines_in_customer_words():
