@@ -241,19 +241,23 @@ def _carry_out(out, cast, users, agreement, steps, stops, forced, agent, now, en
     # A closed dispute's replay ends at its close: nothing recorded after it.
     until_now = d.closed_at if ended else now
     for i, (order, stop, extra) in enumerate(plans):
-        walk(cast, order, stop, extra, handler, created, end, until_now, forced, stale=i == spare)
+        done = walk(
+            cast, order, stop, extra, handler, created, end, until_now, forced, stale=i == spare
+        )
+        forced["cancelled"] |= done and ended
     if spare is not None and d.assignee_id != agent.pk:
         _hand_over(d, users.get(Role.TEAM_LEAD.value), agent, now)
 
 
 def _cancel_a_few(rng, plans, forced):
     """A closed dispute's orders all done, but now and then one of two or more was
-    cancelled part of the way (the customer changed their mind); never the last."""
+    cancelled part of the way (the customer changed their mind); never the last. Until
+    one was (`walk` says so: a gift the carrier's scan delivered cannot be), every one
+    it can be."""
     out = []
     for i, (order, stop, extra) in enumerate(plans):
         if i < len(plans) - 1 and stop > 1:
             if not forced["cancelled"] or rng.random() < CLOSED_CANCEL_SHARE:
-                forced["cancelled"] = True
                 stop, extra = rng.randrange(1, stop), "cancel"
         out.append((order, stop, extra))
     return out

@@ -28,11 +28,12 @@ CANCEL_REASONS = {
 OTHER_CANCEL_REASONS = ("顾客表示该项不再需要办理，协商取消", "与其他售后单合并办理，本单取消")
 
 
-def walk(cast, order, stop, extra, handler, created, end, now, forced, *, stale=False) -> None:
+def walk(cast, order, stop, extra, handler, created, end, now, forced, *, stale=False) -> bool:
     """Carry `order` `stop` moves along its path, between `created` and `end`; then the
     extra: bounce its payout, cancel it, or fail its inspection (back to mediation).
     `stale`: its last move is the customer's return parcel (the plan stops just after
-    it), picked up more than `cast.stale_days` days before `now`, nothing since."""
+    it), picked up more than `cast.stale_days` days before `now`, nothing since.
+    Whether it was cancelled (one the carrier's scan delivered first is not)."""
     rng = cast.rng
     full = forward_path(order)
     if extra == "fail":
@@ -76,8 +77,10 @@ def walk(cast, order, stop, extra, handler, created, end, now, forced, *, stale=
     elif extra == "cancel" and order.state in flows.OPEN:
         reason = rng.choice(CANCEL_REASONS.get(order.type, OTHER_CANCEL_REASONS))
         move(cast, order, flows.Action.CANCEL, handler=handler, at=last, reason=reason)
+        return True
     elif extra == "fail":
         move(cast, order, flows.Action.INSPECT, handler=handler, at=last, outcome=False)
+    return False
 
 
 def times_between(rng, start, end, n: int, *, open_: bool) -> list[dt.datetime]:

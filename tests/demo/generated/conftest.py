@@ -8,6 +8,8 @@ folder is done, so no test elsewhere sees the demo. Under pytest-xdist each work
 its own. Tests that need an empty database (the command) live outside this folder.
 """
 
+import datetime as dt
+import os
 import time
 from dataclasses import dataclass
 
@@ -36,7 +38,10 @@ def demo(django_db_setup, django_db_blocker):
         outer._from_testcase = True
         outer.__enter__()
         try:
-            now = timezone.now()
+            # DEMO_NOW=2026-12-05T17:28:02+00:00 replays the demo of a given moment (a
+            # failure that depends on the hour the demo was generated at).
+            fixed = os.environ.get("DEMO_NOW")
+            now = dt.datetime.fromisoformat(fixed) if fixed else timezone.now()
             started = time.monotonic()
             summary = demo_populate(count=COUNT, seed=SEED, now=now)
             yield Demo(summary=summary, now=now, seconds=time.monotonic() - started)
