@@ -27,7 +27,7 @@ from aftersales.mediation.remedies import RemedyItem
 from aftersales.mediation.timeline import MediationKind
 from aftersales.parties.roles import Role
 
-from .conftest import COUNT, SEED
+from .conftest import SEED
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +42,6 @@ def _revisions():
 
 
 def test_the_demo_disputes_carry_their_mediation_records(demo):
-    assert demo.seconds < COUNT / 10  # a tenth of a second a dispute, even on a busy machine
-
     assert TaskReport.objects.exists()
     for report in TaskReport.objects.select_related("task")[:50]:
         assert report.task.state == "done" and report.dispute_id == report.task.dispute_id
