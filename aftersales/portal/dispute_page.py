@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from aftersales.common.errors import DomainError
+from aftersales.common.errors import DomainError, NotFound
 from aftersales.disputes.evidence import evidence_add, files_removed_on_failure
 from aftersales.disputes.lifecycle import OPEN, Action, Owner, Status
 from aftersales.disputes.services import dispute_apply
@@ -219,3 +220,28 @@ def withdraw(request, door: Door):
         ),
         _("您的投诉已撤回。"),
     )
+
+
+@require_GET
+@door_view
+def evidence_file(request, door: Door, evidence_id: int):
+    """A file the customer sent themselves, to look at again: a photo or a video shown
+    in the page, anything else downloaded. The merchant's own files (QC photos, call
+    records) are not theirs; those and another dispute's answer as a missing one."""
+    if not door.signed_in:
+        return redirect(door.base)
+    evidence = door.dispute.evidence.filter(pk=evidence_id, uploaded_by__isnull=True).first()
+    if (
+        evidence is None
+        or not evidence.file
+        or not evidence.file.storage.exists(evidence.file.name)
+    ):
+        raise NotFound(_("找不到该文件。"))
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=evidence.kind not in ("image", "video"),
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

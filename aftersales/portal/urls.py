@@ -47,6 +47,11 @@ urlpatterns = [
                 path("messages/", dispute_page.message_post, name="dispute_message"),
                 path("rating/", dispute_page.rate, name="dispute_rating"),
                 path("withdraw/", dispute_page.withdraw, name="dispute_withdraw"),
+                path(
+                    "evidence/<int:evidence_id>/",
+                    dispute_page.evidence_file,
+                    name="dispute_evidence",
+                ),
                 *_named("dispute", _shared),
             ]
         ),

@@ -2,26 +2,34 @@
 the merchant owes me, the messages both ways and a form to write; withdraw with a
 reason; the proposal by the signed-in door; the return tracking and the refund."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
+from aftersales.disputes.evidence import evidence_add
 from aftersales.disputes.models import Dispute
 from aftersales.fulfilment.models import AfterSaleOrder
-from tests.factories import carry_to
+from aftersales.parties.roles import Role
+from tests.factories import carry_to, make_staff
 
 from .conftest import visible
 
 pytestmark = pytest.mark.django_db
-
-# The customer's own evidence: aftersales.disputes.permissions.can_add_evidence refuses a
-# customer actor today (see the portal's report); these pass once it takes their own.
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00"
     b"\x00\x00\x00IEND\xaeB`\x82"
 )
+
+
+def _png(colour) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(out, format="PNG")
+    return out.getvalue()
 
 
 def test_my_dispute_in_my_words_with_the_next_deadline(client_of, mine):
@@ -85,6 +93,32 @@ def test_a_photo_goes_with_the_message(client_of, mine):
     assert dispute.evidence.count() == 1
     # Listed among what the customer sent, by its name.
     assert "我提交的凭证" in visible(response) and "photo.png" in visible(response)
+
+
+def test_i_open_my_own_photo_again_but_not_the_merchants_files(client_of, mine):
+    customer, order, dispute = mine
+    client = client_of(customer, order)
+    photo = SimpleUploadedFile("photo.png", PNG, content_type="image/png")
+    client.post(
+        f"/portal/disputes/{dispute.number}/messages/",
+        {"message-text": "照片在附件", "message-files": [photo]},
+    )
+    staff_file = evidence_add(
+        dispute=dispute,
+        upload=SimpleUploadedFile("质检.png", _png((0, 90, 0)), content_type="image/png"),
+        actor=make_staff(Role.QUALITY_CONTROL),
+    ).evidence
+    mine_file = dispute.evidence.get(uploaded_by__isnull=True)
+    page = client.get(f"/portal/disputes/{dispute.number}/").content.decode()
+    link = f"/portal/disputes/{dispute.number}/evidence/{mine_file.pk}/"
+    assert f'href="{link}"' in page and "质检.png" not in page
+    response = client.get(link)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert response["Content-Type"] == "image/png"
+    assert not response["Content-Disposition"].startswith("attachment")  # shown, not saved
+    refused = client.get(f"/portal/disputes/{dispute.number}/evidence/{staff_file.pk}/")
+    assert refused.status_code == 404
 
 
 def test_withdraw_with_a_reason(client_of, mine):
