@@ -1,7 +1,7 @@
 """When a refund is expected to arrive, by payment channel (SPEC §7), and when the
 运费险 insurer is expected to pay. Pure apart from reading settings: no ORM.
 
-Platform balance: at once. Bank card quick-pay: 3 days. Credit card: 3–7 days. The
+Platform balance: at once. Bank card quick-pay: up to 3 days. Credit card: 3–7 days. The
 customer is told the range; the expected date we hold ourselves to is its late end, so
 the daily check calls a refund late only once the whole range has passed. Days are
 calendar days (the banks' range, not our working calendar).
@@ -28,7 +28,7 @@ class ArrivalRange:
 # Codes as in parties.Order.PaymentChannel. The defaults of SPEC §7.
 ARRIVAL_BY_CHANNEL: dict[str, ArrivalRange] = {
     "platform_balance": ArrivalRange(0, 0, "平台余额：即时到账"),
-    "bank_quickpay": ArrivalRange(3, 3, "银行卡快捷支付：3 天内到账"),
+    "bank_quickpay": ArrivalRange(0, 3, "银行卡快捷支付：3 天内到账"),
     "credit_card": ArrivalRange(3, 7, "信用卡：3–7 天到账"),
     # Wallets refund to where the money came from: their balance at once, or the bank
     # card behind them; we cannot tell which, so the card's 3 days.

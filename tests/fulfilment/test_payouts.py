@@ -183,7 +183,7 @@ def test_a_stale_version_is_a_conflict(refund, finance):
 
 @pytest.mark.parametrize(
     ("channel", "earliest", "latest"),
-    [("platform_balance", 0, 0), ("bank_quickpay", 3, 3), ("alipay", 0, 3)],
+    [("platform_balance", 0, 0), ("bank_quickpay", 0, 3), ("alipay", 0, 3)],
 )
 def test_the_expected_arrival_follows_the_channel_paid_through(
     refund, finance, channel, earliest, latest

@@ -16,7 +16,7 @@ PAID = dt.datetime(2026, 9, 30, 16, 45, tzinfo=SH)
     ("channel", "earliest_days", "latest_days"),
     [
         ("platform_balance", 0, 0),  # at once
-        ("bank_quickpay", 3, 3),
+        ("bank_quickpay", 0, 3),
         ("credit_card", 3, 7),  # the customer hears 3–7 days; we hold ourselves to 7
         ("alipay", 0, 3),
         ("wechat_pay", 0, 3),
