@@ -28,6 +28,9 @@ LINK_DAYS = 30
 LINK_SHOWN = "〔顾客链接：发送时生成，不保存〕"
 CODE_SHOWN = "〔发送时生成，不保存〕"
 EXPIRES_SHOWN = f"〔发送后 {LINK_DAYS} 日〕"
+# The SMS: what to do and how, the proposal itself on the page the link opens (a
+# proposal's lines would take three or four texts). Two texts with a public address.
+SMS = "投诉{number}有处理方案待您确认：{link} 验证码为 {code}，{expires}前有效，勿告诉他人"
 
 
 def secret_hash(value: str) -> str:
@@ -84,10 +87,8 @@ def render_proposal(message: OutboundMessage, now: dt.datetime) -> Rendered | No
             code_hash=revision.code_hash, code_attempts=revision.code_attempts
         )
 
-    text = _text(
-        revision.message,
-        link=public_url(f"/portal/mediation/{token}/"),
-        code=code,
-        expires=timezone.localtime(access.expires_at).strftime("%Y-%m-%d"),
-    )
-    return Rendered(subject=message.subject, text=text, discard=discard)
+    link = public_url(f"/portal/mediation/{token}/")
+    expires = timezone.localtime(access.expires_at).strftime("%Y-%m-%d")
+    text = _text(revision.message, link=link, code=code, expires=expires)
+    sms = SMS.format(number=message.dispute.number, link=link, code=code, expires=expires)
+    return Rendered(subject=message.subject, text=text, sms=sms, discard=discard)

@@ -34,6 +34,7 @@ Failure = OutboundMessage.Failure
 class Rendered:
     subject: str
     text: str  # what the customer reads; may carry a secret, so it is never stored
+    sms: str = ""  # its short form for an SMS (the full text is in the portal), if any
     # Undoes what the renderer minted (a link, a code) when the channel surely did not
     # take the text; None when there is nothing to undo.
     discard: Callable[[], None] | None = None
@@ -134,7 +135,9 @@ def _settle(message: OutboundMessage, backend) -> str | None:
 
 def channel_text(message: OutboundMessage, rendered: Rendered) -> str:
     """The text as the channel carries it: an SMS starts with the store's signature
-    【店铺名】, and the acknowledgement is its short form (one SMS where possible)."""
+    【店铺名】 and, where the message has one, is its short form (the acknowledgement:
+    one SMS; a proposal: its number, link and code — the proposal itself is read on the
+    page the link opens)."""
     if message.channel != OutboundMessage.Channel.SMS:
         return rendered.text
     order = message.dispute.order
@@ -143,7 +146,7 @@ def channel_text(message: OutboundMessage, rendered: Rendered) -> str:
         return acknowledgement_sms(
             signature=signature, number=message.dispute.number, link=public_url("/portal/")
         )
-    return with_signature(rendered.text, signature)
+    return with_signature(rendered.sms or rendered.text, signature)
 
 
 def settings_signature() -> str:

@@ -8,11 +8,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.timeline import DisputeKind
 from aftersales.mediation.models import Proposal, ProposalRevision, SettlementAgreement
 from aftersales.mediation.timeline import MediationKind
+from aftersales.notifications.messages import sms_parts
 from aftersales.parties.roles import Role
 from tests.customer_link import delivered_text
 
@@ -153,8 +155,13 @@ def sent_proposal(api_as, amount="120.00", **kw):
 def test_the_customer_is_told_in_the_outgoing_message(api_as):
     _agent, dispute, _pid, token, code = sent_proposal(api_as)
     received = delivered_text(dispute)
-    assert "赔偿金 120.00 元" in received
+    # By SMS (the customer has a mobile): the short form — the number, the link and the
+    # code; the proposal itself is on the page the link opens, and in the e-mail.
+    assert dispute.number in received and "赔偿金" not in received
     assert f"/portal/mediation/{token}/" in received and f"验证码为 {code}" in received
+    assert sms_parts(received) <= 2
+    page = Client().get(f"/portal/mediation/{token}/")
+    assert "120.00" in page.content.decode() and "赔偿" in page.content.decode()
     # What is kept of it says the same, without the link or the code.
     message = dispute.outbound_messages.get(template="proposal")
     assert (message.state, message.subject) == ("sent", f"投诉 {dispute.number} 的调解方案")

@@ -6,6 +6,7 @@ dispute's message list and in the assignee's daily check."""
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.core import mail
@@ -22,7 +23,7 @@ from aftersales.notifications.selectors import failed_messages, messages_for, po
 from aftersales.notifications.sms.dev import read_outbox
 from aftersales.notifications.tasks import deliver_messages
 from aftersales.parties.models import Customer
-from tests.factories import OrderFactory, StoreFactory, make_dispute, make_held_dispute
+from tests.factories import OrderFactory, StoreFactory, make_dispute, make_held_dispute, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +174,20 @@ def test_an_address_the_mail_server_refuses_fails_at_once(settings):
         "邮箱地址被对方服务器拒收",
         None,
     )
+
+
+def test_a_proposal_by_sms_is_its_short_form_in_two_texts(settings, sms_file):
+    settings.AFTERSALES_PUBLIC_URL = "https://kf.midea.cn"
+    store = StoreFactory(name="美的官方旗舰店")
+    dispute = walk_to(make_dispute(OrderFactory(store=store)), "proposing")
+    OutboundMessage.objects.filter(dispute=dispute).exclude(template="proposal").delete()
+    deliver_messages.call()
+    (line,) = read_outbox(sms_file)
+    text = line["text"]
+    assert text.startswith("【美的官方旗舰店】投诉" + dispute.number)
+    assert "https://kf.midea.cn/portal/mediation/" in text
+    assert re.search(r"验证码为 \d{6}，\d{4}-\d{2}-\d{2}前有效", text)
+    assert sms_parts(text) == 2  # with the proposal's lines it would be three or more
+    # The full proposal stays in the portal inbox (without the link and code).
+    (kept,) = portal_messages(dispute.pk)
+    assert "方案" in kept.subject
