@@ -2,10 +2,11 @@
 Checked before the write, so a refused write changes nothing (422 naming the field).
 
 - Refunds of the price on a (sales) order never exceed what was paid on it: the refunds
-  agreed on its after-sale orders (neither cancelled nor failed) and the refunds actually
-  paid. Nothing is added for the law's extras (three-times damages, loss compensation):
-  those are compensation lines (`compensation`, `shipping_compensation`), not refunds of
-  the price, and are not capped by it.
+  agreed on its after-sale orders (neither cancelled nor failed), what cancelled or failed
+  ones paid out anyway, and the refunds actually paid. Nothing is added for the law's
+  extras (three-times damages, loss compensation): those are compensation lines
+  (`compensation`, `shipping_compensation`), not refunds of the price, and are not capped
+  by it.
 - A payout pays exactly what remains of its order (amount − paid); a customer's payment
   exactly what they owe (买家应补).
 - A bundle (套餐) partial refund — an order that names the components the customer
@@ -21,7 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Case, F, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from aftersales.common.errors import ValidationFailed
@@ -50,13 +52,19 @@ def _refused(message: str, code: str, field: str = "amount", **extra) -> Validat
 
 def refunds_on_order(order_id: int, *, excluding: Sequence[int] = ()) -> Decimal:
     """The refunds of the price agreed or paid on a (sales) order: after-sale orders of
-    every dispute of it, neither cancelled nor failed."""
+    every dispute of it — their amount when neither cancelled nor failed, else what they
+    paid and was not bounced (a refund paid before a failed inspection stays paid)."""
     total = (
-        AfterSaleOrder.objects.filter(
-            dispute__order_id=order_id, type__in=flows.REFUND_TYPES, state__in=LIVE
-        )
+        AfterSaleOrder.objects.filter(dispute__order_id=order_id, type__in=flows.REFUND_TYPES)
         .exclude(pk__in=list(excluding))
-        .aggregate(total=Sum("amount"))["total"]
+        .aggregate(
+            total=Sum(
+                Case(
+                    When(state__in=LIVE, then=Coalesce("amount", Value(ZERO))),
+                    default=F("paid_amount"),
+                )
+            )
+        )["total"]
     )
     return fen(total or ZERO)
 

@@ -9,7 +9,8 @@ recorded and writes nothing, even after the order moved on. Two finance users co
 one payout at once make one payout: the order's row lock serialises them, and the partial
 unique index `payout_one_live_per_order` stands behind it; the second is told
 `already_paid`. A bounced payout stays, marked, and its key stays spent: paying again
-takes a new key."""
+takes a new key. A retry under a key with another amount is refused (422), not answered
+with the payout as though it had been made."""
 
 from __future__ import annotations
 
@@ -69,6 +70,27 @@ def _recorded(key: str, order: AfterSaleOrder) -> Payout | None:
             _("该幂等键已用于另一张售后单的打款"),
             code="idempotency_key_reused",
             extra={"idempotency_key": key},
+        )
+    return found
+
+
+def _replayed(found: Payout, amount) -> Payout:
+    """The payout a retry under its key answers with. A retry is the same request: an
+    amount other than the one paid under the key is refused (422 naming the key), never
+    answered as though it had been paid."""
+    if amount is None or amount == "":
+        return found
+    value = parse_yuan(amount, field="amount")
+    if value != found.amount:
+        message = _(
+            "该幂等键已用于一笔 %(paid)s 元的打款，不能用于 %(amount)s 元；"
+            "不同的打款请使用新的幂等键"
+        ) % {"paid": format_yuan(found.amount), "amount": format_yuan(value)}
+        raise ValidationFailed(
+            message,
+            code="idempotency_key_mismatch",
+            fields={"idempotency_key": message},
+            extra={"payout": found.pk, "amount": format_yuan(found.amount)},
         )
     return found
 
@@ -176,7 +198,7 @@ def payout_record(
     key = _key(idempotency_key)
     locked, found = _lock(order, key, Action.RECORD_PAYOUT, actor, version)
     if found is not None:
-        return found
+        return _replayed(found, amount)
     reference = _reference(reference)
     channel = clean_line(channel or "") or locked.payment_channel
     if channel and channel not in Order.PaymentChannel.values:
@@ -293,7 +315,7 @@ def customer_payment_record(
     key = _key(idempotency_key)
     locked, found = _lock(order, key, Action.COLLECT_PAYMENT, actor, None)
     if found is not None:
-        return found
+        return _replayed(found, amount)
     value = parse_yuan(amount, field="amount", allow_zero=False)
     reference = _reference(reference)
     _judge(locked, Action.COLLECT_PAYMENT, Payout.Direction.FROM_CUSTOMER)
