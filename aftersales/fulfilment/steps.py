@@ -248,6 +248,19 @@ def carry_dispute_on(order: AfterSaleOrder, *, actor, at: dt.datetime) -> None:
     if dispute.status != Status.EXECUTING:
         return
     if order.state == State.FAILED:
+        # Back to mediation first: the siblings' cancelling below then finds the
+        # dispute no longer executing (else the last one would complete it).
+        dispute_apply(
+            dispute=dispute,
+            action=DisputeAction.RENEGOTIATE,
+            actor=SYSTEM,
+            version=dispute.version,
+            reason=_("售后单 %(number)s 未能执行：%(reason)s")
+            % {"number": order.number, "reason": order.cancel_reason},
+            payload={"aftersale_order": order.pk, "number": order.number},
+            at=at,
+            via=Owner.FULFILMENT,
+        )
         siblings = AfterSaleOrder.objects.select_for_update().filter(
             dispute_id=order.dispute_id,
             agreement_id=order.agreement_id,
@@ -262,18 +275,6 @@ def carry_dispute_on(order: AfterSaleOrder, *, actor, at: dt.datetime) -> None:
                 reason=_("售后单 %(number)s 未能执行，方案退回调解：%(reason)s")
                 % {"number": order.number, "reason": order.cancel_reason},
             )
-        dispute.refresh_from_db()
-        dispute_apply(
-            dispute=dispute,
-            action=DisputeAction.RENEGOTIATE,
-            actor=SYSTEM,
-            version=dispute.version,
-            reason=_("售后单 %(number)s 未能执行：%(reason)s")
-            % {"number": order.number, "reason": order.cancel_reason},
-            payload={"aftersale_order": order.pk, "number": order.number},
-            at=at,
-            via=Owner.FULFILMENT,
-        )
         return
     still_open = AfterSaleOrder.objects.filter(
         dispute_id=order.dispute_id, state__in=[s.value for s in flows.OPEN]
