@@ -12,6 +12,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from aftersales.fulfilment.flows import OPEN, AfterSaleType, State
 from aftersales.fulfilment.models import AfterSaleOrder, Parcel, Payout
+from aftersales.fulfilment.selectors import ship_first_due
 
 if TYPE_CHECKING:
     from .daily_checks import CheckWindow
@@ -238,11 +239,12 @@ def unconfirmed_refunds(w: "CheckWindow", agents) -> list[tuple[int, Unconfirmed
 
 def unshipped_exchanges(w: "CheckWindow", agents) -> list[tuple[int, UnshippedExchange]]:
     # An order waiting to ship is not moved until it ships: its last change is when the
-    # returned goods passed inspection.
+    # returned goods passed inspection — or, shipping first (先发后退), when the customer
+    # sent the return whose parcel now moves.
     rows = scoped(
-        AfterSaleOrder.objects.filter(
-            type=AfterSaleType.EXCHANGE, state=State.AWAITING_SHIPMENT
-        ).filter(Q(deadline_at__lt=w.now) | Q(updated_at__lte=w.ship_waiting_since)),
+        AfterSaleOrder.objects.filter(type=AfterSaleType.EXCHANGE)
+        .filter(Q(state=State.AWAITING_SHIPMENT) | ship_first_due())
+        .filter(Q(deadline_at__lt=w.now) | Q(updated_at__lte=w.ship_waiting_since)),
         "dispute",
         agents,
     ).order_by("updated_at", "id")

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from aftersales.common.errors import Forbidden, ValidationFailed
 from aftersales.common.text import clean_text
 from aftersales.disputes.models import Evidence
 from aftersales.parties.actors import user_of
+from aftersales.parties.models import BundleComponent, OrderLine
 
 from .flows import Action, AfterSaleType
 from .models import AfterSaleOrder, Parcel, ReturnInspection
@@ -215,8 +217,14 @@ def return_inspect(
     good = _quantity(good_quantity, "good_quantity", fields)
     defective = _quantity(defective_quantity, "defective_quantity", fields)
     counted = "good_quantity" not in fields and "defective_quantity" not in fields
+    bought = _quantity_bought(locked)
     if counted and good + defective < 1:
         fields["good_quantity"] = _("良品与次品数量至少一件")
+    elif counted and bought and good + defective > bought:
+        fields["good_quantity"] = _("良品与次品合计 %(n)d 件，超过订单购买的 %(bought)d 件") % {
+            "n": good + defective,
+            "bought": bought,
+        }
     serial_or_batch = clean_text(serial_or_batch or "", multiline=False)
     if len(serial_or_batch) > 100:
         fields["serial_or_batch"] = _("SN/批次不能超过 100 个字")
@@ -255,6 +263,26 @@ def return_inspect(
         },
     )
     return inspection
+
+
+def _quantity_bought(locked: AfterSaleOrder) -> int | None:
+    """How many pieces could come back: those of the order line, else of the sales order,
+    a bundle (套餐) counting its components' pieces (None without an order: nothing to
+    count against)."""
+    if locked.order_line_id:
+        lines = OrderLine.objects.filter(pk=locked.order_line_id)
+    elif locked.dispute.order_id:
+        lines = OrderLine.objects.filter(order_id=locked.dispute.order_id)
+    else:
+        return None
+    pieces = {
+        bundle: n
+        for bundle, n in BundleComponent.objects.filter(bundle_id__in=lines.values("product_id"))
+        .values("bundle_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("bundle_id", "n")
+    }
+    return sum(q * (pieces.get(p) or 1) for p, q in lines.values_list("product_id", "quantity"))
 
 
 def _photo_ids(photos, locked: AfterSaleOrder, fields: dict[str, str]) -> list[int]:

@@ -23,6 +23,10 @@ from .models import AfterSaleOrder, Parcel
 from .steps import apply_move, lock_order
 from .timeline import parcel_moved_event, parcel_recorded_event
 
+CARRIER_MAX = 50  # Parcel.carrier
+# A tracking feed's clock may run a little ahead of ours; beyond this a movement is a typo.
+MOVEMENT_SKEW = dt.timedelta(minutes=10)
+
 
 def tracking_problems(carrier: str, tracking_no: str) -> dict[str, str]:
     """Field messages for a carrier and tracking number as a person typed them: both
@@ -30,6 +34,11 @@ def tracking_problems(carrier: str, tracking_no: str) -> dict[str, str]:
     fields = {}
     if not carrier.strip():
         fields["carrier"] = _("请填写快递公司")
+    elif len(carrier.strip()) > CARRIER_MAX:
+        fields["carrier"] = _("快递公司不能超过 %(max)d 个字") % {"max": CARRIER_MAX}
+    elif not any(c.isalpha() for c in carrier):
+        # Digits or punctuation alone name no carrier (顺丰, SF, 中通快递 do).
+        fields["carrier"] = _("请填写快递公司的名称，如：顺丰、中通")
     number = tracking_no.strip()
     if not number:
         fields["tracking_no"] = _("请填写快递单号")
@@ -64,7 +73,7 @@ def parcel_add(
             parcel = Parcel.objects.create(
                 aftersale_order=order,
                 direction=direction,
-                carrier=carrier[:50],
+                carrier=carrier,
                 tracking_no=tracking_no[:64],
                 shipped_at=shipped,
                 last_movement_at=shipped,
@@ -95,6 +104,9 @@ def parcel_track(
     Our parcel delivered confirms a shipped order's delivery (the system, at `at`)."""
     if not can_track_parcel(actor):
         raise Forbidden(_("您没有登记包裹的权限"))
+    if at > (recorded_at or timezone.now()) + MOVEMENT_SKEW:
+        message = _("物流轨迹时间不能晚于现在")
+        raise ValidationFailed(message, fields={"at": message})
     # The order first, then the parcel: the order's services lock in that order too.
     order = lock_order(parcel.aftersale_order_id)
     locked = Parcel.objects.select_for_update(of=("self",)).get(pk=parcel.pk)

@@ -193,7 +193,9 @@ def _start_of(day: dt.date) -> dt.datetime:
 def returns_awaiting_receipt(user) -> QuerySet[AfterSaleOrder]:
     """Orders whose goods the customer sent back (买家已退货), longest quiet first, with
     their return parcels."""
-    qs = _scoped(user, AfterSaleOrder.objects.filter(state=State.RETURN_SHIPPED))
+    # Shipping first (先发后退), the replacement may have left while the return is away.
+    away = Q(state=State.RETURN_SHIPPED) | Q(variant=flows.Variant.SHIP_FIRST, state=State.SHIPPED)
+    qs = _scoped(user, AfterSaleOrder.objects.filter(away))
     return (
         qs.select_related("dispute")
         .prefetch_related(
@@ -209,10 +211,23 @@ def returns_awaiting_receipt(user) -> QuerySet[AfterSaleOrder]:
     )
 
 
+def ship_first_due() -> Q:
+    """A ship-first exchange (先发后退) whose replacement may leave: the customer's return
+    parcel is moving (the flow's `return_moving` guard)."""
+    moving = Exists(
+        Parcel.objects.filter(
+            aftersale_order=OuterRef("pk"), direction=Parcel.Direction.FROM_CUSTOMER, moved=True
+        )
+    )
+    return Q(moving, variant=flows.Variant.SHIP_FIRST, state=State.RETURN_SHIPPED)
+
+
 def shipments_to_send(user) -> QuerySet[AfterSaleOrder]:
     """Orders waiting for us to ship (待发货: re-shipments, exchange items, gifts,
     repaired goods), oldest first."""
-    qs = _scoped(user, AfterSaleOrder.objects.filter(state=State.AWAITING_SHIPMENT))
+    qs = _scoped(
+        user, AfterSaleOrder.objects.filter(Q(state=State.AWAITING_SHIPMENT) | ship_first_due())
+    )
     return qs.select_related("dispute", "order_line__product").order_by("updated_at", "id")
 
 

@@ -376,6 +376,7 @@ def test_inspection_input_is_checked_field_by_field(executing_dispute, agent, lo
 def test_inspection_photos_of_the_dispute_are_kept(executing_dispute, agent, logistics, qc):
     dispute = executing_dispute()
     order = agreed_return(dispute)
+    dispute.order.lines.update(quantity=2)  # two bought: one good, one scratched
     to_received(order, agent=agent, logistics=logistics, customer=customer_actor(dispute.customer))
     shots = [photo(dispute), photo(dispute)]
     inspection = goods.return_inspect(
