@@ -22,7 +22,7 @@ from aftersales.disputes.grants import Op
 from aftersales.disputes.lifecycle import Status
 from aftersales.disputes.models import Dispute, Event
 from aftersales.disputes.permissions import may
-from aftersales.parties.actors import user_of
+from aftersales.parties.actors import SYSTEM, user_of
 from aftersales.sla.timers import timers_on_events
 
 from . import flows, invariants, platform
@@ -264,3 +264,35 @@ def aftersale_step(
     locked = lock_order(order, version=version)
     # The note is the move's reason on the timeline (shown beside it).
     return apply_move(locked, action, actor=actor, at=at, reason=clean_text(note)[:500])
+
+
+def paid_difference_refund(order: AfterSaleOrder, *, at: dt.datetime) -> AfterSaleOrder | None:
+    """An exchange the customer paid a price difference for (买家应补) that ended failed
+    or cancelled: what they paid goes back to them, as a refund order of its own (已发货
+    仅退款, finance approves and pays it). None when nothing was collected."""
+    collected = invariants.collected(order.pk)
+    if order.type != AfterSaleType.EXCHANGE or not collected:
+        return None
+    dispute = Dispute.objects.select_related("order").get(pk=order.dispute_id)
+    reason = _("换货未完成（售后单 %(number)s），退还顾客补付的差价 %(amount)s 元") % {
+        "number": order.number,
+        "amount": f"{collected:.2f}",
+    }
+    (number,) = _next_numbers(dispute, 1)
+    refund = _new_order(
+        dispute,
+        number,
+        now=at,
+        actor=SYSTEM,
+        type=AfterSaleType.REFUND_SHIPPED,
+        amount=collected,
+        reason=reason,
+    )
+    refund.save()
+    event = aftersale_state_event(
+        refund, action="create", source="", actor=SYSTEM, at=at, reason=reason
+    )
+    event.save()
+    timers_on_events(dispute, [event], at)
+    sync_tasks(dispute, at)
+    return refund

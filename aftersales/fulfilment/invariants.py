@@ -81,6 +81,17 @@ def refunds_paid_on_order(order_id: int) -> Decimal:
     return fen(total or ZERO)
 
 
+def paid_on_order(order) -> Decimal:
+    """What the customer paid on a (sales) order: its price paid, and the differences
+    they paid for exchanges to dearer items (买家应补; refunded when the exchange fails)."""
+    extra = Payout.objects.filter(
+        aftersale_order__dispute__order_id=order.pk,
+        direction=Payout.Direction.FROM_CUSTOMER,
+        state=Payout.State.PAID,
+    ).aggregate(total=Sum("amount"))["total"]
+    return fen(order.amount_paid) + fen(extra or ZERO)
+
+
 def _above_paid(paid: Decimal, before: Decimal) -> ValidationFailed:
     remaining = max(paid - before, ZERO)
     message = _(
@@ -98,7 +109,7 @@ def check_new(dispute: Dispute, orders: Sequence[AfterSaleOrder]) -> None:
             check_bundle(dispute, order)
     if dispute.order_id is None:
         return
-    paid = fen(dispute.order.amount_paid)
+    paid = paid_on_order(dispute.order)
     adding = fen(sum((o.amount or ZERO for o in orders if o.type in flows.REFUND_TYPES), ZERO))
     if not adding:
         return
@@ -130,7 +141,7 @@ def check_payout(order: AfterSaleOrder, amount: Decimal) -> None:
         check_bundle(order.dispute, order)
     dispute = order.dispute
     if order.type in flows.REFUND_TYPES and dispute.order_id is not None:
-        paid = fen(dispute.order.amount_paid)
+        paid = paid_on_order(dispute.order)
         before = refunds_paid_on_order(dispute.order_id)
         if before + fen(amount) > paid:
             raise _above_paid(paid, before)
@@ -240,6 +251,11 @@ def _collected(order_ids: Sequence[int]) -> dict[int, Decimal]:
         .annotate(total=Sum("amount"))
     )
     return {r["aftersale_order_id"]: fen(r["total"]) for r in rows}
+
+
+def collected(order_id: int) -> Decimal:
+    """What was collected from the customer on one after-sale order (买家应补 paid)."""
+    return _collected([order_id]).get(order_id, ZERO)
 
 
 def agreement_balance(dispute: Dispute, agreement_id: int | None = None) -> list[LineBalance]:

@@ -181,7 +181,12 @@ def apply_move(
     timers_on_events(locked.dispute, [event], now)  # the order's own clocks (its subject)
     sync_tasks(locked.dispute, now)
     if move.target in flows.FINAL:
-        carry_dispute_on(locked, actor=actor, at=now)
+        refund = None
+        if move.target in (State.CANCELLED, State.FAILED) and locked.customer_paid_at:
+            from .aftersale_orders import paid_difference_refund  # it moves orders too
+
+            refund = paid_difference_refund(locked, at=now)
+        carry_dispute_on(locked, actor=actor, at=now, keep=refund)
     elif source in flows.FINAL:
         resume_dispute(locked, at=now, reason=reason.strip())
     return locked
@@ -239,11 +244,13 @@ def sync_tasks(dispute: Dispute, at: dt.datetime) -> None:
         handlers.tell(handlers.TasksCreated(dispute=dispute, tasks=tuple(added), at=at))
 
 
-def carry_dispute_on(order: AfterSaleOrder, *, actor, at: dt.datetime) -> None:
+def carry_dispute_on(
+    order: AfterSaleOrder, *, actor, at: dt.datetime, keep: AfterSaleOrder | None = None
+) -> None:
     """An order finished. Failed: the dispute goes back to mediation (`renegotiate`), its
-    other open orders of the same agreement cancelled with the reason. Otherwise, once no
-    order of the dispute is open, the dispute is complete (`complete`, the follow-up
-    visit next)."""
+    other open orders of the same agreement cancelled with the reason (but `keep`: the
+    refund of what the customer paid for it). Otherwise, once no order of the dispute is
+    open, the dispute is complete (`complete`, the follow-up visit next)."""
     dispute = Dispute.objects.get(pk=order.dispute_id)
     if dispute.status != Status.EXECUTING:
         return
@@ -261,10 +268,14 @@ def carry_dispute_on(order: AfterSaleOrder, *, actor, at: dt.datetime) -> None:
             at=at,
             via=Owner.FULFILMENT,
         )
-        siblings = AfterSaleOrder.objects.select_for_update().filter(
-            dispute_id=order.dispute_id,
-            agreement_id=order.agreement_id,
-            state__in=[s.value for s in flows.OPEN],
+        siblings = (
+            AfterSaleOrder.objects.select_for_update()
+            .filter(
+                dispute_id=order.dispute_id,
+                agreement_id=order.agreement_id,
+                state__in=[s.value for s in flows.OPEN],
+            )
+            .exclude(pk=keep.pk if keep else None)
         )
         for sibling in siblings:
             apply_move(

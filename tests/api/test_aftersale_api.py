@@ -319,6 +319,52 @@ def test_out_of_stock_sends_the_dispute_back_to_mediation(staff):
     assert status(dispute) == "investigating"
 
 
+def _paid_exchange(staff, dispute) -> dict:
+    order = created(
+        staff["agent"], dispute, "exchange", customer_pays="100.00", replacement="升级款热水器"
+    )
+    return moved(
+        staff["finance"],
+        dispute,
+        order,
+        "customer-payment",
+        {"amount": "100.00", "reference": "WX-PAY-1", "idempotency_key": "diff-1"},
+    )
+
+
+def _difference_refund(dispute, exchange: dict) -> AfterSaleOrder:
+    (refund,) = AfterSaleOrder.objects.filter(dispute=dispute).exclude(number=exchange["number"])
+    return refund
+
+
+def test_the_difference_paid_for_an_exchange_out_of_stock_goes_back_to_the_customer(staff):
+    dispute = executing()
+    exchange = _paid_exchange(staff, dispute)
+    exchange = inspect(staff["qc"], dispute, send_back(staff, dispute, exchange))
+    exchange = moved(
+        staff["logistics"], dispute, exchange, "out-of-stock", {"reason": "升级款已停产"}
+    )
+    assert exchange["state"] == "failed" and status(dispute) == "investigating"
+    refund = _difference_refund(dispute, exchange)
+    assert (refund.type, refund.state, refund.amount) == ("refund_shipped", "awaiting_finance", 100)
+    assert exchange["number"] in refund.reason and "100.00" in refund.reason
+    seen = staff["finance"].get(orders_url(dispute, refund.number)).json()
+    assert seen["state_label"] == "待财审"
+    paid = pay(staff["finance"], dispute, seen)
+    assert (paid["state"], paid["paid_amount"]) == ("done", "100.00")
+    assert status(dispute) == "investigating"  # still to be agreed again
+
+
+def test_a_paid_exchange_cancelled_keeps_the_dispute_open_until_the_difference_is_back(staff):
+    dispute = executing()
+    exchange = _paid_exchange(staff, dispute)
+    exchange = moved(staff["agent"], dispute, exchange, "cancel", {"reason": "顾客改为退款"})
+    refund = _difference_refund(dispute, exchange)
+    assert refund.amount == 100 and status(dispute) == "executing"
+    pay(staff["finance"], dispute, staff["finance"].get(orders_url(dispute, refund.number)).json())
+    assert status(dispute) == "follow_up"
+
+
 def test_a_repair_failing_twice_counts_two_failed_repairs(staff):
     dispute = executing()
     for _attempt in range(2):
