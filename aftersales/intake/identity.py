@@ -30,6 +30,8 @@ from aftersales.common.phones import mask_phone
 from aftersales.common.ratelimit import ip_key, parse_rate
 from aftersales.disputes.models import Dispute
 from aftersales.notifications.channels import ChannelError
+from aftersales.notifications.delivery import settings_signature
+from aftersales.notifications.messages import sms_signature, with_signature
 from aftersales.notifications.sms import send_now
 from aftersales.parties import identity_rules as rules
 from aftersales.parties.models import Customer, CustomerCode, Order, OrderCodeLock
@@ -186,6 +188,9 @@ def _send(row: CustomerCode, order: Order, code: str, now: dt.datetime) -> None:
         "code": code,
         "minutes": _code_minutes(),
     }
+    # Signed by the order's store (the customer knows whom they asked), as every SMS.
+    store = order.store.name if order.store_id else ""
+    text = with_signature(text, sms_signature(store, settings_signature()))
     phone = order.customer.phone
     if settings.DEBUG:
         logger.info("Portal code for %s (order %s): %s", mask_phone(phone), order.order_no, code)

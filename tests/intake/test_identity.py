@@ -72,7 +72,8 @@ def test_matching_pair_gets_a_code_by_sms_and_confirms(order):
     assert "如果订单号与手机号匹配" in answer.message
     sent = channels.outbox[-1]
     assert sent.phone == "13912345678"
-    assert sent.text.startswith("【售后服务】您的验证码为 ")
+    # Signed by the order's store, as every SMS the customer gets from it.
+    assert sent.text.startswith(f"【{order.store.name}】您的验证码为 ")
     assert "10 分钟内有效。请勿告诉他人。" in sent.text
     proof = confirm(order.order_no, "13912345678", sms_code(), at=T0 + dt.timedelta(minutes=3))
     assert (proof.customer_id, proof.order_id) == (order.customer_id, order.pk)
