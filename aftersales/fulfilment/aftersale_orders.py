@@ -221,13 +221,19 @@ def aftersale_order_create(
         reason=reason[:500],
     )
     invariants.check_new(locked, [order])
+    return _created(locked, order, actor=actor, at=now, reason=reason)
+
+
+def _created(dispute: Dispute, order: AfterSaleOrder, *, actor, at, reason: str):
+    """Save a new order made by hand or by the system: its `create` event on the
+    timeline, its first clock, its department's task."""
     order.save()
     event = aftersale_state_event(
-        order, action="create", source="", actor=actor, at=now, reason=reason
+        order, action="create", source="", actor=actor, at=at, reason=reason
     )
     event.save()
-    timers_on_events(locked, [event], now)  # the order's first clock
-    sync_tasks(locked, now)
+    timers_on_events(dispute, [event], at)
+    sync_tasks(dispute, at)
     return order
 
 
@@ -288,11 +294,4 @@ def paid_difference_refund(order: AfterSaleOrder, *, at: dt.datetime) -> AfterSa
         amount=collected,
         reason=reason,
     )
-    refund.save()
-    event = aftersale_state_event(
-        refund, action="create", source="", actor=SYSTEM, at=at, reason=reason
-    )
-    event.save()
-    timers_on_events(dispute, [event], at)
-    sync_tasks(dispute, at)
-    return refund
+    return _created(dispute, refund, actor=SYSTEM, at=at, reason=reason)

@@ -32,6 +32,16 @@ def client(role: Role, language: str | None = None) -> ApiClient:
     return ApiClient(make_staff(role, team=Team.objects.get(is_default=True)), language)
 
 
+def department_staff() -> dict[str, ApiClient]:
+    """The case handler and the departments that carry after-sale orders out."""
+    return {
+        "agent": client(Role.AGENT),
+        "finance": client(Role.FINANCE),
+        "logistics": client(Role.LOGISTICS),
+        "qc": client(Role.QUALITY_CONTROL),
+    }
+
+
 def orders_url(dispute, *rest) -> str:
     return "/".join([f"{URL}/{dispute.number}/aftersale-orders", *[str(r) for r in rest]])
 

@@ -12,6 +12,7 @@ from tests.api.aftersale_helpers import (
     client,
     create,
     created,
+    department_staff,
     executing,
     move,
     moved,
@@ -26,12 +27,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff(default_team):
-    return {
-        "agent": client(Role.AGENT),
-        "finance": client(Role.FINANCE),
-        "logistics": client(Role.LOGISTICS),
-        "qc": client(Role.QUALITY_CONTROL),
-    }
+    return department_staff()
 
 
 def status(dispute) -> str:

@@ -24,6 +24,7 @@ from tests.api.aftersale_helpers import (
     URL,
     client,
     created,
+    department_staff,
     executing,
     move,
     moved,
@@ -44,14 +45,7 @@ def staff(default_team):
     lead = make_staff(Role.TEAM_LEAD, team=default_team)
     default_team.lead = lead
     default_team.save(update_fields=["lead"])
-    return {
-        "agent": client(Role.AGENT),
-        "lead": client(Role.TEAM_LEAD),
-        "finance": client(Role.FINANCE),
-        "logistics": client(Role.LOGISTICS),
-        "qc": client(Role.QUALITY_CONTROL),
-        "lead_user": lead,
-    }
+    return {**department_staff(), "lead": client(Role.TEAM_LEAD), "lead_user": lead}
 
 
 def timeline(api, dispute) -> list[dict]:
@@ -91,6 +85,26 @@ def state_of(number: str) -> tuple[str, int]:
     return o.state, o.version
 
 
+def assign_to(lead, dispute, agent) -> None:
+    assigned = lead.post(
+        f"{URL}/{dispute.number}/assignment",
+        {"assignee": agent.user.username, "version": dispute.version},
+    )
+    assert assigned.status_code == 200, assigned.content.decode()
+
+
+def ship_first_returned(staff, dispute, author) -> dict:
+    """A ship-first exchange (先发后退) whose return parcel the carrier picked up."""
+    order = created(author, dispute, "exchange", variant="ship_first", replacement="新款")
+    order = sent_back(staff, dispute, order)
+    parcel = Parcel.objects.get(aftersale_order__number=order["number"])
+    tracked = staff["logistics"].post(
+        f"{URL}/{dispute.number}/parcels/{parcel.pk}/movements", {"description": "已揽收"}
+    )
+    assert tracked.status_code == 200, tracked.content.decode()
+    return order
+
+
 # -- the return that never arrives ----------------------------------------------------------
 
 
@@ -99,11 +113,7 @@ def test_a_return_that_never_arrives_breaches_goes_to_the_lead_and_the_daily_che
 ):
     dispute = executing()
     agent = staff["agent"]
-    assigned = staff["lead"].post(
-        f"{URL}/{dispute.number}/assignment",
-        {"assignee": agent.user.username, "version": dispute.version},
-    )
-    assert assigned.status_code == 200, assigned.content.decode()
+    assign_to(staff["lead"], dispute, agent)
     order = created(agent, dispute, "return_refund", amount="1999.00")
     order = sent_back(staff, dispute, order)
     assert order["state"] == "return_shipped"
@@ -313,13 +323,7 @@ def test_a_carrier_that_is_no_name_is_refused(staff, carrier):
 
 def test_a_ship_first_exchange_still_awaits_its_return_on_the_list(staff):
     dispute = executing()
-    order = created(staff["agent"], dispute, "exchange", variant="ship_first", replacement="新款")
-    order = sent_back(staff, dispute, order)
-    parcel = Parcel.objects.get(aftersale_order__number=order["number"])
-    tracked = staff["logistics"].post(
-        f"{URL}/{dispute.number}/parcels/{parcel.pk}/movements", {"description": "已揽收"}
-    )
-    assert tracked.status_code == 200, tracked.content.decode()
+    order = ship_first_returned(staff, dispute, staff["agent"])
     order = moved(
         staff["logistics"],
         dispute,
@@ -334,13 +338,7 @@ def test_a_ship_first_exchange_still_awaits_its_return_on_the_list(staff):
 
 def test_a_ship_first_replacement_is_on_the_parcels_to_ship_once_the_return_moves(staff):
     dispute = executing()
-    order = created(staff["agent"], dispute, "exchange", variant="ship_first", replacement="新款")
-    order = sent_back(staff, dispute, order)
-    parcel = Parcel.objects.get(aftersale_order__number=order["number"])
-    tracked = staff["logistics"].post(
-        f"{URL}/{dispute.number}/parcels/{parcel.pk}/movements", {"description": "已揽收"}
-    )
-    assert tracked.status_code == 200, tracked.content.decode()
+    order = ship_first_returned(staff, dispute, staff["agent"])
     rows = staff["logistics"].get("/api/v1/aftersale-orders/shipments").json()["items"]
     assert [r["number"] for r in rows] == [order["number"]]
 
@@ -350,18 +348,8 @@ def test_a_ship_first_replacement_not_sent_once_the_return_moves_is_a_daily_chec
 ):
     dispute = executing()
     agent = staff["agent"]
-    assigned = staff["lead"].post(
-        f"{URL}/{dispute.number}/assignment",
-        {"assignee": agent.user.username, "version": dispute.version},
-    )
-    assert assigned.status_code == 200, assigned.content.decode()
-    order = created(agent, dispute, "exchange", variant="ship_first", replacement="新款")
-    order = sent_back(staff, dispute, order)
-    parcel = Parcel.objects.get(aftersale_order__number=order["number"])
-    tracked = staff["logistics"].post(
-        f"{URL}/{dispute.number}/parcels/{parcel.pk}/movements", {"description": "已揽收"}
-    )
-    assert tracked.status_code == 200, tracked.content.decode()
+    assign_to(staff["lead"], dispute, agent)
+    order = ship_first_returned(staff, dispute, agent)
     assert "ship" in [
         a["action"]
         for a in staff["logistics"]
