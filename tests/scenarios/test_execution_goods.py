@@ -105,6 +105,18 @@ def ship_first_returned(staff, dispute, author) -> dict:
     return order
 
 
+def record_visit(api, dispute, **answers):
+    """The follow-up call recorded through the API: reached, resolved, the refund
+    arrived, satisfied (4) unless `answers` say otherwise."""
+    body = {"reached": True, "resolved": True, "refund_arrived": True, "satisfaction": 4}
+    return api.post(follow_up_url(dispute), {**body, "channel": "phone", **answers})
+
+
+def running_clocks(dispute) -> set[str]:
+    timers = Timer.objects.filter(dispute=dispute, state="running")
+    return set(timers.values_list("kind__code", flat=True))
+
+
 # -- the return that never arrives ----------------------------------------------------------
 
 
@@ -402,39 +414,20 @@ def test_a_return_walked_to_an_unsatisfied_visit_reopens_then_closes(staff):
 
     # Bad ratings change nothing.
     for bad in (0, 6, "five", 4.5):
-        response = staff["lead"].post(
-            follow_up_url(dispute),
-            {
-                "reached": True,
-                "resolved": True,
-                "refund_arrived": True,
-                "satisfaction": bad,
-                "channel": "phone",
-            },
-        )
+        response = record_visit(staff["lead"], dispute, satisfaction=bad)
         assert response.status_code in (400, 422), (bad, response.content.decode())
         assert "satisfaction" in str(response.json()["error"]), (bad, response.json())
     assert Dispute.objects.get(pk=dispute.pk).status == "follow_up"
 
     # Unsatisfied: reopened, the count shows, the reopen clock runs.
-    unhappy = staff["lead"].post(
-        follow_up_url(dispute),
-        {
-            "reached": True,
-            "resolved": False,
-            "refund_arrived": True,
-            "satisfaction": 2,
-            "comment": "退款是到了，但运费没人管",
-            "channel": "phone",
-        },
+    unhappy = record_visit(
+        staff["lead"], dispute, resolved=False, satisfaction=2, comment="退款是到了，但运费没人管"
     )
     assert unhappy.status_code == 201, unhappy.content.decode()
     assert (unhappy.json()["status"], unhappy.json()["reopen_count"]) == ("reopened", 1)
     detail = agent.get(f"{URL}/{dispute.number}").json()
     assert detail["reopen_count"] == 1
-    running = set(
-        Timer.objects.filter(dispute=dispute, state="running").values_list("kind__code", flat=True)
-    )
+    running = running_clocks(dispute)
     assert "reopen_response" in running and "follow_up" not in running
 
     # Mediated again and carried out again: a second visit, satisfied, closes.
@@ -444,9 +437,7 @@ def test_a_return_walked_to_an_unsatisfied_visit_reopens_then_closes(staff):
         {"action": "investigate", "version": dispute.version, "reason": "回访不满意，重新核实"},
     )
     assert taken_up.status_code == 200, taken_up.content.decode()
-    running = set(
-        Timer.objects.filter(dispute=dispute, state="running").values_list("kind__code", flat=True)
-    )
+    running = running_clocks(dispute)
     assert "reopen_response" not in running
     assert running & {"investigation", "investigation_general"}, running
     dispute = rewalk(dispute)
@@ -461,16 +452,7 @@ def test_a_return_walked_to_an_unsatisfied_visit_reopens_then_closes(staff):
         headers={"Idempotency-Key": "goods-2"},
     )
     assert Dispute.objects.get(pk=dispute.pk).status == "follow_up"
-    closed = staff["lead"].post(
-        follow_up_url(dispute),
-        {
-            "reached": True,
-            "resolved": True,
-            "refund_arrived": True,
-            "satisfaction": 4,
-            "channel": "phone",
-        },
-    )
+    closed = record_visit(staff["lead"], dispute)
     assert closed.status_code == 201, closed.content.decode()
     body = closed.json()
     assert (body["status"], body["reopen_count"]) == ("closed", 1)
