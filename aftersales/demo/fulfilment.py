@@ -256,7 +256,9 @@ def _cancel_a_few(rng, plans, forced):
     it can be."""
     out = []
     for i, (order, stop, extra) in enumerate(plans):
-        if i < len(plans) - 1 and stop > 1:
+        # Not an exchange the customer paid a difference for: its cancelling makes a
+        # refund of the difference, which a closed dispute would have waited for.
+        if i < len(plans) - 1 and stop > 1 and not order.customer_pays:
             if not forced["cancelled"] or rng.random() < CLOSED_CANCEL_SHARE:
                 stop, extra = rng.randrange(1, stop), "cancel"
         out.append((order, stop, extra))
