@@ -18,6 +18,9 @@ MAX_AMOUNT = Decimal("99999999.99")
 
 # Plain decimal notation: digits (thousands may be grouped by commas), an optional
 # fraction. No exponent, no underscores, no non-ASCII digits (Decimal accepts all three).
+_FULL_WIDTH = {
+    ord(c): c2 for c, c2 in zip("０１２３４５６７８９．，＋－￥", "0123456789.,+-¥", strict=True)
+}
 _PLAIN = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|[+-]?\.\d+", re.ASCII)
 # Quantising a bounded amount never needs more digits than this.
 _QUANTISE = Context(prec=40, rounding=ROUND_HALF_UP)
@@ -76,7 +79,9 @@ def _to_decimal(raw: object) -> Decimal | None:
         return Decimal(raw)  # exact at any size, no str() (Python caps int→str digits)
     if not isinstance(raw, str):
         return None
-    text = raw.strip().removeprefix("¥").removeprefix("￥").strip()
+    # Full-width as a Chinese input method types it ("３００．００", "￥２０"); no other
+    # look-alike (a superscript ² is not a 2).
+    text = raw.translate(_FULL_WIDTH).strip().removeprefix("¥").strip()
     if len(text) > 64 or not _PLAIN.fullmatch(text):
         return None
     return Decimal(text.replace(",", ""))

@@ -25,7 +25,8 @@ from aftersales.common.money import MAX_AMOUNT, InvalidAmount, parse_yuan
         (199.5, "amount_not_decimal"),
         (True, "amount_not_decimal"),
         (Decimal("NaN"), "amount_not_decimal"),
-        ("１９９", "amount_not_decimal"),  # full-width digits: Decimal would take them
+        ("1²", "amount_not_decimal"),  # a superscript is not a digit
+        ("١٩٩", "amount_not_decimal"),  # nor are other scripts' digits (Decimal takes them)
         ("1_000", "amount_not_decimal"),
         ("1,5", "amount_not_decimal"),  # not a thousands group: never read as 15
         ("", "amount_not_decimal"),
@@ -56,6 +57,8 @@ def test_what_is_not_money_is_refused_with_a_stable_code(raw, code):
         (Decimal("1E+2"), "100.00"),
         ("-0", "0.00"),
         ("99999999.99", "99999999.99"),
+        ("１９９", "199.00"),  # full-width, as a Chinese input method types it
+        ("￥１，９９９．５０", "1999.50"),
     ],
 )
 def test_money_is_read_to_the_fen(raw, value):
