@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema
 from ninja.security import APIKeyHeader
 from ninja.throttling import BaseThrottle
 
-from aftersales.common.errors import NotFound
+from aftersales.common.errors import Conflict, NotFound
 from aftersales.common.money import format_yuan
 from aftersales.disputes.access_log import agreement_read
 from aftersales.fulfilment import flows, goods, payouts
@@ -24,7 +24,7 @@ from aftersales.fulfilment.flows import State
 from aftersales.fulfilment.models import AfterSaleOrder
 from aftersales.mediation import negotiation, proposal_drafts
 from aftersales.mediation import proposal_selectors as proposal_reads
-from aftersales.mediation.models import CustomerAccess, Proposal
+from aftersales.mediation.models import CustomerAccess, Proposal, ProposalRevision
 from aftersales.parties.actors import customer_actor
 
 from .aftersale_schemas import BODY_ERRORS as AFTERSALE_ERRORS
@@ -83,15 +83,21 @@ class CustomerProposalOut(Schema):
     agreement: AgreementOut | None
 
 
-class AcceptIn(Schema):
+class AnswerIn(Schema):
+    revision: int | None = Field(
+        None, description="所答复的方案版本（查看方案时的 revision）；已有新版本时 409"
+    )
+
+
+class AcceptIn(AnswerIn):
     code: str | None = Field(None, max_length=20)  # required; a missing one is a clear 422
 
 
-class RejectIn(Schema):
+class RejectIn(AnswerIn):
     message: str = Field("", max_length=1000)
 
 
-class CounterIn(Schema):
+class CounterIn(AnswerIn):
     remedy: str | None = None
     amount: Any = None
     message: str = Field("", max_length=1000)
@@ -103,12 +109,30 @@ def _customer_proposal(request: HttpRequest, number: str, proposal_id: int) -> P
     return negotiation.customer_proposal(access, number, proposal_id)
 
 
-def _customer_out(proposal: Proposal) -> dict:
+def _sent_revision(proposal: Proposal) -> ProposalRevision:
+    """The newest revision the customer was sent."""
     proposal = proposal_reads.dispute_proposal(proposal.dispute, proposal.pk)
     shown = [r for r in proposal.revisions.all() if r.sent_at is not None]
     if not shown:
         raise NotFound(_("找不到该调解方案"))
-    revision = shown[-1]
+    return shown[-1]
+
+
+def _answering(proposal: Proposal, payload: AnswerIn) -> Proposal:
+    """The proposal, unless the answer names a revision older than the one now sent: a
+    newer one is not answered unread (nothing is answered, no code attempt counted)."""
+    if payload.revision is not None and payload.revision != _sent_revision(proposal).number:
+        raise Conflict(
+            _("商家已发来新的方案，请先阅读新方案再答复；接受时请使用最新短信中的验证码。"),
+            code="revision_superseded",
+            fields={"revision": _("已有新的方案版本")},
+        )
+    return proposal
+
+
+def _customer_out(proposal: Proposal) -> dict:
+    revision = _sent_revision(proposal)
+    proposal = revision.proposal
     return {
         "id": proposal.pk,
         "number": proposal.dispute.number,
@@ -147,7 +171,7 @@ def customer_view(request: HttpRequest, number: str, proposal_id: int):
     summary="顾客接受 / The customer accepts (with the one-time code)",
 )
 def customer_accept(request: HttpRequest, number: str, proposal_id: int, payload: AcceptIn):
-    proposal = _customer_proposal(request, number, proposal_id)
+    proposal = _answering(_customer_proposal(request, number, proposal_id), payload)
     ip, agent = _client(request)
     negotiation.proposal_accept(
         proposal=proposal, access=request.auth, code=payload.code, ip=ip, user_agent=agent
@@ -163,7 +187,7 @@ def customer_accept(request: HttpRequest, number: str, proposal_id: int, payload
     summary="顾客拒绝 / The customer rejects",
 )
 def customer_reject(request: HttpRequest, number: str, proposal_id: int, payload: RejectIn):
-    proposal = _customer_proposal(request, number, proposal_id)
+    proposal = _answering(_customer_proposal(request, number, proposal_id), payload)
     ip, _agent = _client(request)
     negotiation.proposal_reject(
         proposal=proposal, access=request.auth, message=payload.message, ip=ip
@@ -179,7 +203,7 @@ def customer_reject(request: HttpRequest, number: str, proposal_id: int, payload
     summary="顾客还价 / The customer counters (remedy, amount, message)",
 )
 def customer_counter(request: HttpRequest, number: str, proposal_id: int, payload: CounterIn):
-    proposal = _customer_proposal(request, number, proposal_id)
+    proposal = _answering(_customer_proposal(request, number, proposal_id), payload)
     ip, _agent = _client(request)
     negotiation.proposal_counter(
         proposal=proposal,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from aftersales.common.errors import DomainError, NotFound
+from aftersales.common.errors import Conflict, DomainError, NotFound
 from aftersales.disputes.evidence import evidence_add, files_removed_on_failure
 from aftersales.disputes.lifecycle import OPEN, Action, Owner, Status
 from aftersales.disputes.services import dispute_apply
@@ -29,7 +29,7 @@ from aftersales.sla.selectors import timer_views
 from . import limits, orders_section, session, wording
 from .doors import Door, door_view, signed_in_only
 from .evidence import evidence_help, evidence_widget_attrs
-from .forms import MessageForm, RatingForm, WithdrawForm, submit
+from .forms import MessageForm, RatingForm, WithdrawForm, refusals, submit
 from .proposal_page import awaiting_answer, current_proposal
 
 COUNTING = (Timer.State.RUNNING, Timer.State.BREACHED)  # paused: waiting for the customer
@@ -118,6 +118,10 @@ def tracking_page(request, door: Door, *, bound: dict | None = None, status: int
         "withdraw_form": bound.get("withdraw") or WithdrawForm(prefix="withdraw"),
         **orders_section.orders_context(door, bound=bound),
     }
+    shown = {"message", *context.pop("order_forms_shown")}
+    shown |= {"rating"} if context["can_rate"] else set()
+    shown |= {"withdraw"} if context["can_withdraw"] else set()
+    context["refusals"] = refusals(bound, shown)
     return render(request, "portal/dispute.html", context, status=status)
 
 
@@ -203,22 +207,33 @@ def withdraw(request, door: Door):
     if not door.signed_in:
         return redirect(door.base)
     form = WithdrawForm(request.POST, prefix="withdraw")
-    dispute = door.dispute
     return _act(
         request,
         door,
         "withdraw",
         form,
-        lambda d: dispute_apply(
-            dispute=dispute,
-            action=Action.WITHDRAW,
-            actor=customer_actor(door.customer),
-            version=dispute.version,
-            reason=d["reason"],
-            payload={"confirmation": {"method": "portal"}},
-            via=Owner.CUSTOMER_PORTAL,
-        ),
+        lambda d: _withdraw(door, d["reason"]),
         _("您的投诉已撤回。"),
+    )
+
+
+def _withdraw(door: Door, reason: str) -> None:
+    dispute = door.dispute
+    if dispute.status not in OPEN:
+        # The lifecycle's refusal names its actions; the customer reads where it stands.
+        raise Conflict(
+            _("这个投诉已经结束（%(status)s），不能再撤回。")
+            % {"status": wording.customer_status(dispute.status)},
+            code="not_open",
+        )
+    dispute_apply(
+        dispute=dispute,
+        action=Action.WITHDRAW,
+        actor=customer_actor(door.customer),
+        version=dispute.version,
+        reason=reason,
+        payload={"confirmation": {"method": "portal"}},
+        via=Owner.CUSTOMER_PORTAL,
     )
 
 

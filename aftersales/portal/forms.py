@@ -4,6 +4,7 @@ the top, with what was typed kept (`submit`)."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -76,6 +77,24 @@ def submit(
     return True
 
 
+def refusals(bound: dict, shown: set[str]) -> list[str]:
+    """What was said to a submitted form the page no longer shows — its step closed
+    meanwhile (answered, done, withdrawn) — to say at the top of the page instead."""
+    return [
+        str(message)
+        for name, form in bound.items()
+        if name not in shown and isinstance(form, forms.Form)
+        for messages in form.errors.values()
+        for message in messages
+    ]
+
+
+def half_width(text: str) -> str:
+    """Digits and letters typed with a Chinese input method in full-width mode ("３００",
+    "ＳＦ１２３") as the services read them; anything else is left for them to judge."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def _text(label, *, max_length=200, required=True, **attrs) -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -96,7 +115,14 @@ class CodeForm(PortalForm):
     code = _text(_("短信验证码"), max_length=10, inputmode="numeric", pattern="[0-9]*")
 
 
-class AcceptForm(PortalForm):
+class AnswerForm(PortalForm):
+    """An answer to the revision the page showed (its id): a newer one sent meanwhile is
+    not answered unread."""
+
+    revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class AcceptForm(AnswerForm):
     autocomplete = {"code": "one-time-code"}
     code = _text(
         _("验证码（随方案短信发给您的 6 位数字）"),
@@ -107,7 +133,7 @@ class AcceptForm(PortalForm):
     )
 
 
-class RejectForm(PortalForm):
+class RejectForm(AnswerForm):
     message = forms.CharField(
         label=_("您不接受的原因（可选）"),
         required=False,
@@ -130,7 +156,7 @@ COUNTER_REMEDIES = (
 )
 
 
-class CounterForm(PortalForm):
+class CounterForm(AnswerForm):
     remedy = forms.ChoiceField(
         label=_("您希望的解决办法"),
         required=False,
@@ -149,10 +175,16 @@ class CounterForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.fields["amount"].widget.attrs["inputmode"] = "decimal"
 
+    def clean_amount(self) -> str:
+        return half_width(self.cleaned_data["amount"])
+
 
 class ReturnForm(PortalForm):
     carrier = _text(_("快递公司"), max_length=100)
     tracking_no = _text(_("快递单号"), max_length=100, spellcheck="false", autocapitalize="off")
+
+    def clean_tracking_no(self) -> str:
+        return half_width(self.cleaned_data["tracking_no"])
 
 
 class EmptyForm(PortalForm):

@@ -10,9 +10,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from aftersales.common.errors import NotFound
+from aftersales.common.errors import Conflict, NotFound
 from aftersales.fulfilment import goods, payouts
 from aftersales.fulfilment import selectors as aftersale_reads
+from aftersales.fulfilment.customer_words import customer_state_text
+from aftersales.fulfilment.flows import State
 from aftersales.fulfilment.models import AfterSaleOrder
 from aftersales.parties.actors import customer_actor
 
@@ -38,7 +40,7 @@ def _act(request, door: Door, form, call, done: str, *, key: str | None = None):
     if submit(form, call):
         messages.success(request, done)
         return redirect(_back(door))
-    bound = {key: form} if key else {}
+    bound = {key or "order": form}  # a button's refusal is said at the top
     if door.signed_in:
         return dispute_page.tracking_page(request, door, bound=bound, status=422)
     return proposal_page.page(request, door, forms=bound, status=422)
@@ -54,14 +56,25 @@ def return_shipment(request, door: Door, order_number: str):
         request,
         door,
         form,
-        lambda d: goods.return_ship(
-            order=order,
-            carrier=d["carrier"],
-            tracking_no=d["tracking_no"],
-            actor=customer_actor(door.customer),
-        ),
+        lambda d: _return_ship(door, order, d),
         _("退货物流已登记，商家收到商品后会尽快处理。"),
         key=key,
+    )
+
+
+def _return_ship(door: Door, order: AfterSaleOrder, d: dict) -> None:
+    if order.state != State.AWAITING_RETURN:
+        # As the page offers the form (orders_section); the service's refusal is staff's.
+        raise Conflict(
+            _("现在不需要填写退货物流（%(status)s）。")
+            % {"status": customer_state_text(order.state)},
+            code="step_not_allowed",
+        )
+    goods.return_ship(
+        order=order,
+        carrier=d["carrier"],
+        tracking_no=d["tracking_no"],
+        actor=customer_actor(door.customer),
     )
 
 

@@ -41,4 +41,6 @@ def _row(order: AfterSaleOrder, bound: dict) -> dict:
 
 def orders_context(door: Door, *, bound: dict | None = None) -> dict:
     orders = aftersale_reads.dispute_aftersale_orders(door.dispute)
-    return {"orders": [_row(o, bound or {}) for o in orders]}
+    rows = [_row(o, bound or {}) for o in orders]
+    shown = {form_key(r["number"]) for r in rows if r["can_fill_return_tracking"]}
+    return {"orders": rows, "order_forms_shown": shown}

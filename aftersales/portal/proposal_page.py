@@ -26,7 +26,7 @@ from aftersales.mediation.remedies import RemedyItem
 
 from . import limits, orders_section, wording
 from .doors import Door, door_view
-from .forms import AcceptForm, CounterForm, RejectForm, submit
+from .forms import AcceptForm, CounterForm, RejectForm, refusals, submit
 
 
 def current_proposal(dispute) -> tuple[Proposal, ProposalRevision] | None:
@@ -102,18 +102,31 @@ def proposal_url(door: Door) -> str:
     return door.base if not door.signed_in else door.url("proposal/")
 
 
-def page(request, door: Door, *, forms: dict | None = None, status: int = 200):
+def page(
+    request,
+    door: Door,
+    *,
+    forms: dict | None = None,
+    status: int = 200,
+    said: tuple[str, ...] = (),
+):
     forms = forms or {}
+    found = proposal_context(door)
+    initial = {"revision": found["revision"].pk} if found.get("revision") else {}
     context = {
         "door": door,
         "dispute": door.dispute,
         "page_url": proposal_url(door),
-        "accept_form": forms.get("accept") or AcceptForm(prefix="accept"),
-        "reject_form": forms.get("reject") or RejectForm(prefix="reject"),
-        "counter_form": forms.get("counter") or CounterForm(prefix="counter"),
-        **proposal_context(door),
+        "accept_form": forms.get("accept") or AcceptForm(prefix="accept", initial=initial),
+        "reject_form": forms.get("reject") or RejectForm(prefix="reject", initial=initial),
+        "counter_form": forms.get("counter") or CounterForm(prefix="counter", initial=initial),
+        **found,
         **orders_section.orders_context(door, bound=forms),
     }
+    shown = set(context.pop("order_forms_shown"))
+    if context.get("answerable"):
+        shown |= {"accept", "reject", "counter"}
+    context["refusals"] = [*said, *refusals(forms, shown)]
     return render(request, "portal/proposal.html", context, status=status)
 
 
@@ -131,7 +144,21 @@ def _live_proposal(door: Door) -> Proposal:
     return found[0]
 
 
+def superseded(door: Door, form) -> bool:
+    """The answer was written on a revision older than the one now sent (the page was
+    open, or the SMS read, before the merchant sent a new one)."""
+    shown = form.cleaned_data.get("revision") if form.is_valid() else None
+    found = current_proposal(door.dispute)
+    return shown is not None and found is not None and shown != found[1].pk
+
+
 def _answer(request, door: Door, name: str, form, call, done: str):
+    if superseded(door, form):
+        # Fresh forms for the revision now shown; nothing is answered or counted.
+        message = _(
+            "商家已发来新的方案，请先阅读下面的新方案再答复；接受时请使用最新短信中的验证码。"
+        )
+        return page(request, door, status=409, said=(message,))
     if submit(form, call):
         messages.success(request, done)
         return redirect(proposal_url(door))
