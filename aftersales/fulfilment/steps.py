@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from aftersales.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from aftersales.disputes import handlers
@@ -65,10 +66,25 @@ STEP_MESSAGES = {
     "unknown_action": lambda p: _("未知的售后操作：%(action)s") % p,
     "reason_required": lambda p: _("请填写原因"),
     "order_finished": lambda p: _("该售后单已结束，不能再操作"),
-    "step_not_allowed": lambda p: _("售后单当前状态不能执行该操作"),
+    "step_not_allowed": lambda p: _not_allowed(p),
     "outcome_required": lambda p: _("请说明结果（通过/未通过，已修复/未修复）"),
     "return_not_moving": lambda p: _("顾客的退货包裹还没有物流轨迹，暂不能先行发出换货"),
 }
+
+
+def _not_allowed(params: dict) -> str:
+    """The step refused in words: the order's state, the step, what it takes now."""
+    words = {
+        "state": State(params["state"]).label,
+        "action": Action(params["action"]).label,
+        "allowed": pgettext("list separator", "、").join(
+            str(Action(a).label) for a in params["allowed"]
+        )
+        or _("无"),
+    }
+    return _("售后单当前为“%(state)s”，不能“%(action)s”；现在可以：%(allowed)s") % words
+
+
 STEP_FIELDS = {"reason_required": "reason", "outcome_required": "outcome"}
 
 

@@ -468,6 +468,10 @@ def test_a_move_the_state_does_not_allow(staff):
     response = move(staff["logistics"], dispute, order, "receipt")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "step_not_allowed"
+    # Said in words: the state, the step, what the order takes now.
+    assert response.json()["error"]["message"] == (
+        "售后单当前为“待发货”，不能“确认收货”；现在可以：发货、取消"
+    )
 
 
 def test_a_role_without_the_grant_is_refused_and_nothing_changes(staff):
