@@ -8,6 +8,7 @@ customer's return parcel tracked as delivered does not receive the goods: the wa
 does (`goods.return_receive`)."""
 
 import datetime as dt
+import unicodedata
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,6 +29,12 @@ CARRIER_MAX = 50  # Parcel.carrier
 MOVEMENT_SKEW = dt.timedelta(minutes=10)
 
 
+def tracking_number(raw: str) -> str:
+    """A tracking number as stored: full-width letters and digits typed with a Chinese
+    input method ("ＳＦ１２３…") read as the carrier prints them."""
+    return unicodedata.normalize("NFKC", clean_text(raw or "")).strip()
+
+
 def tracking_problems(carrier: str, tracking_no: str) -> dict[str, str]:
     """Field messages for a carrier and tracking number as a person typed them: both
     required; a tracking number is letters and digits, no spaces."""
@@ -39,7 +46,7 @@ def tracking_problems(carrier: str, tracking_no: str) -> dict[str, str]:
     elif not any(c.isalpha() for c in carrier):
         # Digits or punctuation alone name no carrier (顺丰, SF, 中通快递 do).
         fields["carrier"] = _("请填写快递公司的名称，如：顺丰、中通")
-    number = tracking_no.strip()
+    number = tracking_number(tracking_no)
     if not number:
         fields["tracking_no"] = _("请填写快递单号")
     elif not number.isascii() or not number.replace("-", "").isalnum() or len(number) > 64:
@@ -63,7 +70,7 @@ def parcel_add(
             "choices": ", ".join(Parcel.Direction.values)
         }
         raise ValidationFailed(message, fields={"direction": message})
-    carrier, tracking_no = clean_text(carrier).strip(), clean_text(tracking_no).strip()
+    carrier, tracking_no = clean_text(carrier).strip(), tracking_number(tracking_no)
     fields = tracking_problems(carrier, tracking_no)
     if fields:
         raise ValidationFailed(_("提交的内容有误，请按提示修改"), fields=fields)

@@ -4,7 +4,6 @@ the top, with what was typed kept (`submit`)."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -89,12 +88,6 @@ def refusals(bound: dict, shown: set[str]) -> list[str]:
     ]
 
 
-def half_width(text: str) -> str:
-    """Digits and letters typed with a Chinese input method in full-width mode ("３００",
-    "ＳＦ１２３") as the services read them; anything else is left for them to judge."""
-    return unicodedata.normalize("NFKC", text)
-
-
 def _text(label, *, max_length=200, required=True, **attrs) -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -175,16 +168,10 @@ class CounterForm(AnswerForm):
         super().__init__(*args, **kwargs)
         self.fields["amount"].widget.attrs["inputmode"] = "decimal"
 
-    def clean_amount(self) -> str:
-        return half_width(self.cleaned_data["amount"])
-
 
 class ReturnForm(PortalForm):
     carrier = _text(_("快递公司"), max_length=100)
     tracking_no = _text(_("快递单号"), max_length=100, spellcheck="false", autocapitalize="off")
-
-    def clean_tracking_no(self) -> str:
-        return half_width(self.cleaned_data["tracking_no"])
 
 
 class EmptyForm(PortalForm):

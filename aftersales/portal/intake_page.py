@@ -27,7 +27,7 @@ from aftersales.parties.models import Order
 from . import session, wording
 from .doors import signed_in_only
 from .evidence import evidence_help, evidence_widget_attrs
-from .forms import PortalForm, half_width, submit
+from .forms import PortalForm, submit
 
 # The service's field names → the form's.
 RENAMES = {
@@ -78,9 +78,6 @@ class NewComplaintForm(PortalForm):
         self.fields["claimed_amount"].widget.attrs["inputmode"] = "decimal"
         self.fields["files"].widget.attrs.update(evidence_widget_attrs())
         self.fields["files"].widget.attrs["aria-describedby"] = "id_files_help"
-
-    def clean_claimed_amount(self) -> str:
-        return half_width(self.cleaned_data["claimed_amount"])
 
 
 def _order_label(order: Order) -> str:

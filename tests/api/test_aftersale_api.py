@@ -405,6 +405,19 @@ def test_a_tracking_number_blank_or_with_spaces(staff, tracking):
     assert (again["state"], again["version"], again["parcels"]) == ("awaiting_shipment", 1, [])
 
 
+def test_a_tracking_number_typed_in_full_width_is_stored_as_printed(staff):
+    dispute = executing()
+    order = created(staff["agent"], dispute, "reship")
+    order = moved(
+        staff["logistics"],
+        dispute,
+        order,
+        "shipment",
+        {"carrier": "顺丰", "tracking_no": "ＳＦ１２３４５６７８９０"},
+    )
+    assert order["parcels"][0]["tracking_no"] == "SF1234567890"
+
+
 def test_confirming_a_payout_twice(staff):
     dispute = executing()
     finance = staff["finance"]
