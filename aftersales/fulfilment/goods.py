@@ -30,7 +30,7 @@ from aftersales.parties.models import BundleComponent, OrderLine
 
 from .flows import Action, AfterSaleType
 from .models import AfterSaleOrder, Parcel, ReturnInspection
-from .parcels import parcel_add, tracking_problems
+from .parcels import parcel_add, tracking_number, tracking_problems
 from .steps import apply_move, lock_order, may_step
 
 
@@ -131,11 +131,10 @@ def return_ship(
     locked = lock_order(order, version=version)
     _allowed_or_403(locked, actor, Action.RETURN_SHIP)
     now = at or timezone.now()
-    carrier, tracking_no = clean_text(carrier or "").strip(), clean_text(tracking_no or "")
+    carrier, tracking_no = clean_text(carrier or "").strip(), tracking_number(tracking_no)
     problems = tracking_problems(carrier, tracking_no)
     if problems:
         raise _invalid(problems)
-    tracking_no = tracking_no.strip()
     moved = apply_move(
         locked,
         Action.RETURN_SHIP,
@@ -321,11 +320,10 @@ def shipment_send(
     locked = lock_order(order, version=version)
     _allowed_or_403(locked, actor, Action.SHIP)
     now = at or timezone.now()
-    carrier, tracking_no = clean_text(carrier or "").strip(), clean_text(tracking_no or "")
+    carrier, tracking_no = clean_text(carrier or "").strip(), tracking_number(tracking_no)
     problems = tracking_problems(carrier, tracking_no)
     if problems:
         raise _invalid(problems)
-    tracking_no = tracking_no.strip()
     returning = _parcel(locked, Parcel.Direction.FROM_CUSTOMER)
     facts = {"return_moving": bool(returning and (returning.moved or returning.delivered_at))}
     moved = apply_move(

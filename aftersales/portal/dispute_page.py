@@ -219,22 +219,25 @@ def withdraw(request, door: Door):
 
 def _withdraw(door: Door, reason: str) -> None:
     dispute = door.dispute
-    if dispute.status not in OPEN:
+    try:
+        dispute_apply(
+            dispute=dispute,
+            action=Action.WITHDRAW,
+            actor=customer_actor(door.customer),
+            version=dispute.version,
+            reason=reason,
+            payload={"confirmation": {"method": "portal"}},
+            via=Owner.CUSTOMER_PORTAL,
+        )
+    except Conflict as refused:
+        if refused.code != "action_not_allowed":
+            raise
         # The lifecycle's refusal names its actions; the customer reads where it stands.
         raise Conflict(
             _("这个投诉已经结束（%(status)s），不能再撤回。")
             % {"status": wording.customer_status(dispute.status)},
-            code="not_open",
-        )
-    dispute_apply(
-        dispute=dispute,
-        action=Action.WITHDRAW,
-        actor=customer_actor(door.customer),
-        version=dispute.version,
-        reason=reason,
-        payload={"confirmation": {"method": "portal"}},
-        via=Owner.CUSTOMER_PORTAL,
-    )
+            code=refused.code,
+        ) from None
 
 
 @require_GET

@@ -14,7 +14,6 @@ from aftersales.common.errors import Conflict, NotFound
 from aftersales.fulfilment import goods, payouts
 from aftersales.fulfilment import selectors as aftersale_reads
 from aftersales.fulfilment.customer_words import customer_state_text
-from aftersales.fulfilment.flows import State
 from aftersales.fulfilment.models import AfterSaleOrder
 from aftersales.parties.actors import customer_actor
 
@@ -63,19 +62,22 @@ def return_shipment(request, door: Door, order_number: str):
 
 
 def _return_ship(door: Door, order: AfterSaleOrder, d: dict) -> None:
-    if order.state != State.AWAITING_RETURN:
-        # As the page offers the form (orders_section); the service's refusal is staff's.
+    try:
+        goods.return_ship(
+            order=order,
+            carrier=d["carrier"],
+            tracking_no=d["tracking_no"],
+            actor=customer_actor(door.customer),
+        )
+    except Conflict as refused:
+        if refused.code != "step_not_allowed":
+            raise
+        # The service's refusal names staff's steps; the customer reads where it stands.
         raise Conflict(
             _("现在不需要填写退货物流（%(status)s）。")
             % {"status": customer_state_text(order.state)},
-            code="step_not_allowed",
-        )
-    goods.return_ship(
-        order=order,
-        carrier=d["carrier"],
-        tracking_no=d["tracking_no"],
-        actor=customer_actor(door.customer),
-    )
+            code=refused.code,
+        ) from None
 
 
 @require_POST
