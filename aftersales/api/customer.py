@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema
 from ninja.security import APIKeyHeader
 from ninja.throttling import BaseThrottle
 
-from aftersales.common.errors import Conflict, NotFound
+from aftersales.common.errors import NotFound
 from aftersales.common.money import format_yuan
 from aftersales.disputes.access_log import agreement_read
 from aftersales.fulfilment import flows, goods, payouts
@@ -118,18 +118,6 @@ def _sent_revision(proposal: Proposal) -> ProposalRevision:
     return shown[-1]
 
 
-def _answering(proposal: Proposal, payload: AnswerIn) -> Proposal:
-    """The proposal, unless the answer names a revision older than the one now sent: a
-    newer one is not answered unread (nothing is answered, no code attempt counted)."""
-    if payload.revision is not None and payload.revision != _sent_revision(proposal).number:
-        raise Conflict(
-            _("商家已发来新的方案，请先阅读新方案再答复；接受时请使用最新短信中的验证码。"),
-            code="revision_superseded",
-            fields={"revision": _("已有新的方案版本")},
-        )
-    return proposal
-
-
 def _customer_out(proposal: Proposal) -> dict:
     revision = _sent_revision(proposal)
     proposal = revision.proposal
@@ -171,10 +159,15 @@ def customer_view(request: HttpRequest, number: str, proposal_id: int):
     summary="顾客接受 / The customer accepts (with the one-time code)",
 )
 def customer_accept(request: HttpRequest, number: str, proposal_id: int, payload: AcceptIn):
-    proposal = _answering(_customer_proposal(request, number, proposal_id), payload)
+    proposal = _customer_proposal(request, number, proposal_id)
     ip, agent = _client(request)
     negotiation.proposal_accept(
-        proposal=proposal, access=request.auth, code=payload.code, ip=ip, user_agent=agent
+        proposal=proposal,
+        access=request.auth,
+        code=payload.code,
+        ip=ip,
+        user_agent=agent,
+        read=payload.revision,
     )
     return _customer_out(proposal)
 
@@ -187,10 +180,14 @@ def customer_accept(request: HttpRequest, number: str, proposal_id: int, payload
     summary="顾客拒绝 / The customer rejects",
 )
 def customer_reject(request: HttpRequest, number: str, proposal_id: int, payload: RejectIn):
-    proposal = _answering(_customer_proposal(request, number, proposal_id), payload)
+    proposal = _customer_proposal(request, number, proposal_id)
     ip, _agent = _client(request)
     negotiation.proposal_reject(
-        proposal=proposal, access=request.auth, message=payload.message, ip=ip
+        proposal=proposal,
+        access=request.auth,
+        message=payload.message,
+        ip=ip,
+        read=payload.revision,
     )
     return _customer_out(proposal)
 
@@ -203,7 +200,7 @@ def customer_reject(request: HttpRequest, number: str, proposal_id: int, payload
     summary="顾客还价 / The customer counters (remedy, amount, message)",
 )
 def customer_counter(request: HttpRequest, number: str, proposal_id: int, payload: CounterIn):
-    proposal = _answering(_customer_proposal(request, number, proposal_id), payload)
+    proposal = _customer_proposal(request, number, proposal_id)
     ip, _agent = _client(request)
     negotiation.proposal_counter(
         proposal=proposal,
@@ -212,6 +209,7 @@ def customer_counter(request: HttpRequest, number: str, proposal_id: int, payloa
         amount=payload.amount,
         message=payload.message,
         ip=ip,
+        read=payload.revision,
     )
     return _customer_out(proposal)
 

@@ -78,8 +78,34 @@ def customer_proposal(access: CustomerAccess, number: str, proposal_id: int) -> 
     return proposal
 
 
-def _answerable(proposal: Proposal):
+def _superseded(number: int) -> Conflict:
+    return Conflict(
+        _("商家已发来新的方案，请先阅读新方案再答复；接受时请使用最新短信中的验证码。"),
+        code="revision_superseded",
+        fields={"revision": _("已有新的方案版本")},
+        extra={"revision": number},
+    )
+
+
+def _not_superseded(proposal: Proposal, read: int | None) -> None:
+    """An answer that names the revision the customer read (its number) is not applied
+    to a newer one sent since, unread: 409 `revision_superseded`, nothing answered."""
+    if read is None:
+        return
+    sent = (
+        ProposalRevision.objects.filter(proposal_id=proposal.pk, sent_at__isnull=False)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    if sent is not None and sent != read:
+        raise _superseded(sent)
+
+
+def _answerable(proposal: Proposal, read: int | None = None):
     dispute, locked, revision = lock_proposal(proposal)
+    if read is not None and revision.number != read:  # sent in the meantime
+        raise _superseded(revision.number)
     if revision.state != S.SENT:
         raise Conflict(
             _("该调解方案当前不需要您答复（%(state)s）") % {"state": revision.get_state_display()},
@@ -137,12 +163,14 @@ def proposal_accept(
     ip: str | None = None,
     user_agent: str = "",
     at: dt.datetime | None = None,
+    read: int | None = None,  # the revision number the customer answers
 ):
     """The customer accepts the revision sent to them, confirming with its one-time code:
     the dispute settles (lifecycle `settle`) and the settlement agreement is generated.
     Returns the agreement."""
     if proposal.dispute_id != access.dispute_id:
         raise NotFound(_("找不到该调解方案"))
+    _not_superseded(proposal, read)  # before the code: an old one is no wrong try
     _check_code(proposal, str(code or "").strip())
     with transaction.atomic():
         return _accept(
@@ -151,11 +179,12 @@ def proposal_accept(
             ip=ip,
             user_agent=user_agent,
             now=at or timezone.now(),
+            read=read,
         )
 
 
-def _accept(*, proposal: Proposal, method: str, ip, user_agent: str, now: dt.datetime):
-    dispute, locked, revision = _answerable(proposal)
+def _accept(*, proposal: Proposal, method: str, ip, user_agent: str, now: dt.datetime, read=None):
+    dispute, locked, revision = _answerable(proposal, read)
     dispute_apply(
         dispute=dispute,
         action=Action.SETTLE,
@@ -210,6 +239,7 @@ def proposal_reject(
     message: str = "",
     ip: str | None = None,
     at: dt.datetime | None = None,
+    read: int | None = None,  # the revision number the customer answers
 ) -> Proposal:
     """The customer says no. The dispute stays in `proposing`: the agent revises the
     proposal, or escalates."""
@@ -217,7 +247,7 @@ def proposal_reject(
         raise NotFound(_("找不到该调解方案"))
     now = at or timezone.now()
     text = _message(message)
-    dispute, locked, revision = _answerable(proposal)
+    dispute, locked, revision = _answerable(proposal, read)
     set_state(locked, revision, S.REJECTED, now, answered_at=now, customer_message=text)
     timeline.record(
         MediationKind.PROPOSAL_REJECTED,
@@ -247,6 +277,7 @@ def proposal_counter(
     message: str = "",
     ip: str | None = None,
     at: dt.datetime | None = None,
+    read: int | None = None,  # the revision number the customer answers
 ) -> Proposal:
     """The customer's counter-offer (还价): the remedy they want, the amount, and why.
     Any remedy of the catalogue may be asked for; whether it is granted is the next
@@ -267,7 +298,7 @@ def proposal_counter(
     if code is None and value is None and not text:
         required = _("请填写您希望的解决办法、金额或留言")
         raise ValidationFailed(required, fields={"remedy": required})
-    dispute, locked, revision = _answerable(proposal)
+    dispute, locked, revision = _answerable(proposal, read)
     counter = {
         "remedy": code.value if code else None,
         "amount": None if value is None else f"{value:.2f}",
